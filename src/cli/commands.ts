@@ -1,0 +1,90 @@
+import { startBifrost } from '../bifrost'
+import { loadConfig, redactConfig } from '../config/load'
+import { configReference } from '../config/reference'
+import { startDevStack } from '../dev/stack'
+import { startTestBroker } from '../dev/test-broker'
+
+type Values = Record<string, string | boolean | undefined>
+
+export interface Command {
+  summary: string
+  options: Record<string, { type: 'string' | 'boolean'; description: string }>
+  run(values: Values): Promise<number>
+}
+
+const untilSignal = (): Promise<NodeJS.Signals> =>
+  new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on)
+      process.off('SIGTERM', on)
+      resolve(signal)
+    }
+    process.on('SIGINT', on)
+    process.on('SIGTERM', on)
+  })
+
+const configOption = {
+  config: { type: 'string', description: 'YAML or JSON config file (default: $BIFROST_CONFIG)' },
+} as const
+
+export const commands: Record<string, Command> = {
+  serve: {
+    summary: 'Connect to the configured Kafka (and chains) and serve the External Adapter',
+    options: configOption,
+    run: async (values) => {
+      const config = loadConfig({ file: values['config'] as string | undefined })
+      const bifrost = await startBifrost(config)
+      await untilSignal()
+      await bifrost.stop()
+      return 0
+    },
+  },
+  dev: {
+    summary: 'Run the whole bridge locally on embedded defaults: test broker, demo data, adapter',
+    options: configOption,
+    run: async (values) => {
+      const stack = await startDevStack({ file: values['config'] as string | undefined })
+      console.log(stack.banner)
+      await untilSignal()
+      await stack.stop()
+      return 0
+    },
+  },
+  broker: {
+    summary: 'Start the Kafka-protocol test broker (librdkafka mock cluster) and print its address',
+    options: {
+      topic: { type: 'string', description: 'Comma-separated topics to pre-create, each name[:partitions]' },
+      port: { type: 'string', description: 'Fixed bootstrap port (default: any free port)' },
+    },
+    run: async (values) => {
+      const topics = String(values['topic'] ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((spec) => {
+          const [topic, partitions] = spec.split(':')
+          return { topic, partitions: partitions ? Number(partitions) : 1 }
+        })
+      const broker = await startTestBroker({ topics, port: values['port'] ? Number(values['port']) : undefined })
+      console.log(`KAFKA_BROKERS=${broker.brokers.join(',')}`)
+      await untilSignal()
+      await broker.stop()
+      return 0
+    },
+  },
+  config: {
+    summary: 'Validate the configuration and print it with secrets redacted',
+    options: {
+      ...configOption,
+      reference: { type: 'boolean', description: 'Print the reference of every setting as Markdown instead' },
+    },
+    run: async (values) => {
+      if (values['reference']) {
+        console.log(configReference())
+        return 0
+      }
+      const config = loadConfig({ file: values['config'] as string | undefined })
+      console.log(JSON.stringify(redactConfig(config), null, 2))
+      return 0
+    },
+  },
+}

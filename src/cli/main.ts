@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { BifrostError } from '../errors'
+import { commands, type Command } from './commands'
+
+const MIN_NODE_MAJOR = 22
+
+const usage = (): string =>
+  [
+    'Usage: bifrost <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    '',
+    'Run `bifrost <command> --help` for the options of a command.',
+  ].join('\n')
+
+const commandHelp = (name: string, command: Command): string => {
+  const lines = [`Usage: bifrost ${name} [options]`, '', command.summary, '', 'Options:']
+  for (const [flag, spec] of Object.entries(command.options)) {
+    const arg = spec.type === 'string' ? ' <value>' : ''
+    lines.push(`  --${flag}${arg}`.padEnd(28) + spec.description)
+  }
+  lines.push('  --help'.padEnd(28) + 'Show this help')
+  return lines.join('\n')
+}
+
+const main = async (argv: string[]): Promise<number> => {
+  const major = Number(process.versions.node.split('.')[0])
+  if (major < MIN_NODE_MAJOR) {
+    console.error(`bifrost needs Node ${MIN_NODE_MAJOR} or newer (this is ${process.version}); run it through npm scripts, which use the pinned Node from node_modules`)
+    return 1
+  }
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage())
+    return 0
+  }
+  const command = commands[name]
+  if (!command) {
+    console.error(`Unknown command "${name}".\n\n${usage()}`)
+    return 2
+  }
+  const options: ParseArgsConfig['options'] = { help: { type: 'boolean', short: 'h' } }
+  for (const [flag, spec] of Object.entries(command.options)) options[flag] = { type: spec.type }
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as typeof values
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${commandHelp(name, command)}`)
+    return 2
+  }
+  if (values['help']) {
+    console.log(commandHelp(name, command))
+    return 0
+  }
+  return command.run(values)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Long-running commands resolve only when they have shut down.
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    console.error(err instanceof BifrostError ? err.message : err)
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,15 @@
+import { z } from 'zod'
+import { kafkaSettings } from '../kafka/settings'
+import { feedSettings } from '../inbound/settings'
+
+/**
+ * The whole configuration, declared once. Every leaf carries its description,
+ * type, default and (where it has one) environment variable; the loader, the
+ * environment overlay and the reference in the README are all derived from it.
+ */
+export const configSchema = z.object({
+  kafka: kafkaSettings,
+  feeds: feedSettings,
+})
+
+export type Config = z.infer<typeof configSchema>

@@ -1,0 +1,51 @@
+import { start, type ServerInstance } from '@chainlink/external-adapter-framework'
+import type { Adapter } from '@chainlink/external-adapter-framework/adapter'
+import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
+import { readinessReport, type ReadinessCheck } from './readiness'
+
+const logger = makeLogger('Server')
+
+export interface ServerHandle {
+  /** Base URL of the adapter, e.g. http://127.0.0.1:8080 */
+  url: string
+  port: number
+  metricsUrl?: string
+  close(): Promise<void>
+}
+
+const listen = async (app: ServerInstance, port: number, host: string): Promise<number> => {
+  await app.listen({ port, host })
+  const address = app.server.address()
+  return typeof address === 'object' && address ? address.port : port
+}
+
+/**
+ * The framework's own `expose` would do, but it offers no hook to add routes
+ * before it listens; we need `/ready`, whose answer depends on Kafka catch-up.
+ */
+export const startServer = async (adapter: Adapter, checks: ReadinessCheck[]): Promise<ServerHandle> => {
+  const { api, metricsApi } = await start(adapter)
+  if (!api) throw new Error('EA_MODE must serve requests (reader or reader-writer) for Bifrost')
+  api.get('/ready', async (_, reply) => {
+    const report = readinessReport(checks)
+    return reply.code(report.ready ? 200 : 503).send(report)
+  })
+  const settings = adapter.config.settings
+  const port = await listen(api, settings.EA_PORT, settings.EA_HOST)
+  const host = settings.EA_HOST === '::' || settings.EA_HOST === '0.0.0.0' ? '127.0.0.1' : settings.EA_HOST
+  let metricsUrl: string | undefined
+  if (metricsApi) {
+    const metricsPort = await listen(metricsApi, settings.METRICS_PORT, settings.EA_HOST)
+    metricsUrl = `http://${host}:${metricsPort}/metrics`
+  }
+  logger.info(`Adapter listening on http://${host}:${port}`)
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    metricsUrl,
+    close: async () => {
+      await api.close()
+      await metricsApi?.close()
+    },
+  }
+}
