@@ -1,8 +1,6 @@
 import { startBifrost } from '../bifrost'
 import { loadConfig, redactConfig } from '../config/load'
 import { configReference } from '../config/reference'
-import { startDevStack } from '../dev/stack'
-import { startTestBroker } from '../dev/test-broker'
 
 type Values = Record<string, string | boolean | undefined>
 
@@ -43,6 +41,8 @@ export const commands: Record<string, Command> = {
     summary: 'Run the whole bridge locally on embedded defaults: test broker, demo data, adapter',
     options: configOption,
     run: async (values) => {
+      // Dev tooling (test broker, solc, anvil) is not installed in production images: load it only here.
+      const { startDevStack } = await import('../dev/stack')
       const stack = await startDevStack({ file: values['config'] as string | undefined })
       console.log(stack.banner)
       await untilSignal()
@@ -64,6 +64,7 @@ export const commands: Record<string, Command> = {
           const [topic, partitions] = spec.split(':')
           return { topic, partitions: partitions ? Number(partitions) : 1 }
         })
+      const { startTestBroker } = await import('../dev/test-broker')
       const broker = await startTestBroker({ topics, port: values['port'] ? Number(values['port']) : undefined })
       console.log(`KAFKA_BROKERS=${broker.brokers.join(',')}`)
       await untilSignal()

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { loadConfig, redactConfig } from '../../src/config/load'
+import { configReference } from '../../src/config/reference'
+import { repoRoot } from '../../src/dev/paths'
+import { ConfigError } from '../../src/errors'
+
+const dir = mkdtempSync(join(tmpdir(), 'bifrost-config-'))
+const file = (name: string, text: string): string => {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+const configError = (fn: () => unknown): ConfigError => {
+  try {
+    fn()
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`)
+    return err
+  }
+  assert.fail('expected a ConfigError')
+}
+
+describe('loadConfig', () => {
+  test('embedded defaults need no file and no environment', () => {
+    const config = loadConfig({ env: {} })
+    assert.deepEqual(config.kafka.brokers, ['127.0.0.1:9092'])
+    assert.deepEqual(config.feeds.topics, ['bifrost.feeds'])
+    assert.equal(config.feeds.deadLetterTopic, 'bifrost.feeds.dlq')
+    assert.equal(config.feeds.maxAgeSeconds, 300)
+  })
+
+  test('reads YAML from --config and JSON from BIFROST_CONFIG', () => {
+    const yaml = file('a.yaml', 'kafka:\n  brokers: [ "k1:9092", "k2:9092" ]\nfeeds:\n  maxAgeSeconds: 60\n')
+    assert.deepEqual(loadConfig({ file: yaml, env: {} }).kafka.brokers, ['k1:9092', 'k2:9092'])
+    const json = file('a.json', JSON.stringify({ feeds: { topics: ['prices'] } }))
+    assert.deepEqual(loadConfig({ env: { BIFROST_CONFIG: json } }).feeds.topics, ['prices'])
+  })
+
+  test('environment variables override the file, with lists comma-separated', () => {
+    const yaml = file('b.yaml', 'kafka:\n  brokers: [ "file:9092" ]\n  clientId: from-file\n')
+    const config = loadConfig({
+      file: yaml,
+      env: { KAFKA_BROKERS: ' a:1, b:2 ', KAFKA_SSL: 'true', FEEDS_MAX_AGE_SECONDS: '30' },
+    })
+    assert.deepEqual(config.kafka.brokers, ['a:1', 'b:2'])
+    assert.equal(config.kafka.clientId, 'from-file')
+    assert.equal(config.kafka.ssl, true)
+    assert.equal(config.feeds.maxAgeSeconds, 30)
+  })
+
+  test('a bad setting fails naming its path, and its variable when it came from one', () => {
+    const fromFile = configError(() => loadConfig({ file: file('c.yaml', 'feeds:\n  maxAgeSeconds: -5\n'), env: {} }))
+    assert.equal(fromFile.issues[0].path, 'feeds.maxAgeSeconds')
+    assert.match(fromFile.message, /feeds\.maxAgeSeconds/)
+    const fromEnv = configError(() => loadConfig({ env: { KAFKA_BROKERS: 'no-port-here' } }))
+    assert.equal(fromEnv.issues[0].path, 'kafka.brokers.0')
+    assert.match(fromEnv.issues[0].message, /host:port.*KAFKA_BROKERS/)
+    const notANumber = configError(() => loadConfig({ env: { FEEDS_MAX_AGE_SECONDS: 'soon' } }))
+    assert.match(notANumber.message, /feeds\.maxAgeSeconds: .*number.*FEEDS_MAX_AGE_SECONDS/)
+  })
+
+  test('SASL needs credentials once a mechanism is set', () => {
+    const err = configError(() => loadConfig({ env: { KAFKA_SASL_MECHANISM: 'plain' } }))
+    assert.equal(err.issues[0].path, 'kafka.sasl')
+    assert.match(err.issues[0].message, /username and password/)
+    const bad = configError(() => loadConfig({ env: { KAFKA_SASL_MECHANISM: 'kerberos' } }))
+    assert.equal(bad.issues[0].path, 'kafka.sasl.mechanism')
+  })
+
+  test('unreadable or malformed files are configuration errors', () => {
+    assert.match(configError(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} })).message, /cannot read/)
+    assert.match(configError(() => loadConfig({ file: file('d.yaml', 'kafka: [1, 2'), env: {} })).message, /not valid YAML/)
+    assert.match(configError(() => loadConfig({ file: file('e.yaml', '- 1\n'), env: {} })).message, /object at the top level/)
+  })
+
+  test('secrets are redacted when the config is printed', () => {
+    const config = loadConfig({
+      env: { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD: 'hunter2' },
+    })
+    assert.equal(config.kafka.sasl.password, 'hunter2')
+    const printed = JSON.stringify(redactConfig(config))
+    assert.doesNotMatch(printed, /hunter2/)
+    assert.match(printed, /"username":"svc"/)
+  })
+})
+
+test('the README embeds the current configuration reference', () => {
+  const readme = readFileSync(join(repoRoot(), 'README.md'), 'utf8')
+  assert.ok(
+    readme.includes(configReference()),
+    'README.md is out of date: paste the output of `bifrost config --reference` into its configuration section',
+  )
+})
