@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { extname, join } from 'node:path'
+import { repoRoot } from '../../src/dev/paths'
+
+/**
+ * Runs the real `bifrost` CLI in a child process: compiled (dist/) under `npm test`,
+ * through the same tsx loader when a test file is run from source.
+ */
+const mainArgs = (): string[] => {
+  const ext = extname(__filename)
+  const main = ext === '.ts' ? join(repoRoot(), 'src', 'cli', 'main.ts') : join(repoRoot(), 'dist', 'src', 'cli', 'main.js')
+  return [...process.execArgv.filter((a) => !a.startsWith('--test')), main]
+}
+
+export interface CliResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+export const spawnCli = (args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess =>
+  spawn(process.execPath, [...mainArgs(), ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+
+export const runCli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
+  new Promise((resolve, reject) => {
+    const child = spawnCli(args, env)
+    let stdout = ''
+    let stderr = ''
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+
+/** Resolves with the first stdout line matching `pattern`; rejects if the process exits first. */
+export const waitForLine = (child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> =>
+  new Promise((resolve, reject) => {
+    let seen = ''
+    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${seen}`)), timeoutMs)
+    const onData = (d: Buffer) => {
+      seen += d.toString()
+      const match = seen.match(pattern)
+      if (match) {
+        clearTimeout(timer)
+        child.stdout?.off('data', onData)
+        resolve(match)
+      }
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', (d: Buffer) => (seen += d.toString()))
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`process exited (${code}) before printing ${pattern}:\n${seen}`))
+    })
+  })
