@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { dirname, join, posix } from 'node:path'
+import { Contract, ContractFactory, parseEther, ZeroAddress, type InterfaceAbi, type Signer } from 'ethers'
+import { BifrostError } from '../errors'
+import { cacheDir, repoRoot } from './paths'
+import { mined } from './transactions'
+
+export class ContractsError extends BifrostError {}
+
+/**
+ * The real Chainlink contracts from @chainlink/contracts@1.2.0, plus our own demo
+ * contracts under contracts/, keyed by the name they are compiled and deployed by.
+ */
+const ENTRY_POINTS = {
+  LinkToken: '@chainlink/contracts/src/v0.8/shared/token/ERC677/LinkToken.sol',
+  Operator: '@chainlink/contracts/src/v0.8/operatorforwarder/Operator.sol',
+  AuthorizedForwarder: '@chainlink/contracts/src/v0.8/operatorforwarder/AuthorizedForwarder.sol',
+  DemoConsumer: 'contracts/DemoConsumer.sol',
+  DemoAggregator: 'contracts/DemoAggregator.sol',
+} as const
+
+export type ContractName = keyof typeof ENTRY_POINTS
+
+export interface Artifact {
+  abi: InterfaceAbi
+  bytecode: string
+}
+
+export type Artifacts = Record<ContractName, Artifact>
+
+const SOLC_SETTINGS = {
+  optimizer: { enabled: true, runs: 200 },
+  evmVersion: 'paris',
+  outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
+}
+
+const IMPORT = /^\s*import\s+(?:[^;]*?\s+from\s+)?["']([^"']+)["']\s*;/gm
+
+const sourceFile = (unit: string): string =>
+  unit.startsWith('contracts/') ? join(repoRoot(), unit) : join(repoRoot(), 'node_modules', unit)
+
+/** Every source unit reachable from the entry points, read once, by solc's unit name. */
+const collectSources = (): Record<string, { content: string }> => {
+  const sources: Record<string, { content: string }> = {}
+  const pending: string[] = Object.values(ENTRY_POINTS)
+  while (pending.length) {
+    const unit = pending.pop() as string
+    if (sources[unit]) continue
+    let content: string
+    try {
+      content = readFileSync(sourceFile(unit), 'utf8')
+    } catch (cause) {
+      throw new ContractsError(`cannot read Solidity source ${unit}`, { cause })
+    }
+    sources[unit] = { content }
+    for (const [, path] of content.matchAll(IMPORT)) {
+      pending.push(path.startsWith('.') ? posix.normalize(posix.join(posix.dirname(unit), path)) : path)
+    }
+  }
+  return sources
+}
+
+interface SolcOutput {
+  errors?: Array<{ severity: string; formattedMessage: string }>
+  contracts: Record<string, Record<string, { abi: InterfaceAbi; evm: { bytecode: { object: string } } }>>
+}
+
+const compile = (sources: Record<string, { content: string }>): Artifacts => {
+  // solc is a dev dependency: load it only when a compile is really needed.
+  const solc = require('solc') as { compile(input: string): string }
+  const output = JSON.parse(
+    solc.compile(JSON.stringify({ language: 'Solidity', sources, settings: SOLC_SETTINGS })),
+  ) as SolcOutput
+  const errors = (output.errors ?? []).filter((e) => e.severity === 'error')
+  if (errors.length) {
+    throw new ContractsError(`solc failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`)
+  }
+  const artifacts = {} as Artifacts
+  for (const [name, unit] of Object.entries(ENTRY_POINTS) as Array<[ContractName, string]>) {
+    const compiled = output.contracts[unit]?.[name]
+    if (!compiled) throw new ContractsError(`solc produced no ${name} in ${unit}`)
+    artifacts[name] = { abi: compiled.abi, bytecode: `0x${compiled.evm.bytecode.object}` }
+  }
+  return artifacts
+}
+
+let loaded: Artifacts | undefined
+
+/**
+ * ABI and bytecode of every contract, compiled with the pinned solc 0.8.19 (~4 s)
+ * and cached under .cache/contracts/ by a hash of every source and the settings,
+ * so editing a contract recompiles and nothing else does.
+ */
+export const loadArtifacts = (): Artifacts => {
+  if (loaded) return loaded
+  const sources = collectSources()
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ settings: SOLC_SETTINGS, solc: '0.8.19' }))
+    .update(JSON.stringify(Object.entries(sources).sort(([a], [b]) => a.localeCompare(b))))
+    .digest('hex')
+    .slice(0, 16)
+  const file = join(cacheDir('contracts'), `${hash}.json`)
+  if (existsSync(file)) return (loaded = JSON.parse(readFileSync(file, 'utf8')) as Artifacts)
+  const artifacts = compile(sources)
+  mkdirSync(dirname(file), { recursive: true })
+  // Several test processes may compile at once: write aside, then rename atomically.
+  const temp = `${file}.${process.pid}.tmp`
+  writeFileSync(temp, JSON.stringify(artifacts))
+  renameSync(temp, file)
+  return (loaded = artifacts)
+}
+
+/** An ethers Contract for a deployed (or to be attached) contract of ours. */
+export const attach = (name: ContractName, address: string, runner: Signer): Contract =>
+  new Contract(address, loadArtifacts()[name].abi, runner)
+
+export const deploy = async (name: ContractName, deployer: Signer, args: unknown[] = []): Promise<Contract> => {
+  const { abi, bytecode } = loadArtifacts()[name]
+  const tx = await new ContractFactory(abi, bytecode, deployer).getDeployTransaction(...args)
+  const provider = deployer.provider
+  if (!provider) throw new ContractsError(`cannot deploy ${name}: the deployer has no provider`)
+  const receipt = await mined({ hash: (await deployer.sendTransaction(tx)).hash, provider })
+  if (!receipt.contractAddress) throw new ContractsError(`deploying ${name} created no contract (tx ${receipt.hash})`)
+  return attach(name, receipt.contractAddress, deployer)
+}
+
+export interface ChainlinkDeployment {
+  link: Contract
+  operator: Contract
+  /** Authorized on the Operator, forwarding for the same node accounts */
+  forwarder: Contract
+  consumer: Contract
+  aggregator: Contract
+  addresses: Record<'link' | 'operator' | 'forwarder' | 'consumer' | 'aggregator', string>
+}
+
+export interface DeployOptions {
+  /** Chainlink node accounts allowed to fulfil (directly and through the forwarder) */
+  nodes: string[]
+  /** LINK given to the consumer to pay for requests (default 1000 LINK) */
+  consumerLink?: bigint
+}
+
+/**
+ * A Chainlink request-and-response setup as node operators run it: LinkToken
+ * (which mints nothing at deploy, so the deployer grants itself the mint role),
+ * Operator(link, owner) with the node authorized, an AuthorizedForwarder, and a
+ * DemoConsumer funded with LINK; plus a DemoAggregator for feed events.
+ */
+export const deployChainlink = async (deployer: Signer, options: DeployOptions): Promise<ChainlinkDeployment> => {
+  const owner = await deployer.getAddress()
+  const consumerLink = options.consumerLink ?? parseEther('1000')
+  const link = await deploy('LinkToken', deployer)
+  await mined(link.getFunction('grantMintRole')(owner))
+  await mined(link.getFunction('mint')(owner, consumerLink))
+  const operator = await deploy('Operator', deployer, [await link.getAddress(), owner])
+  const forwarder = await deploy('AuthorizedForwarder', deployer, [await link.getAddress(), owner, ZeroAddress, '0x'])
+  await mined(forwarder.getFunction('setAuthorizedSenders')(options.nodes))
+  await mined(operator.getFunction('setAuthorizedSenders')([...options.nodes, await forwarder.getAddress()]))
+  const consumer = await deploy('DemoConsumer', deployer, [await link.getAddress(), await operator.getAddress()])
+  await mined(link.getFunction('transfer')(await consumer.getAddress(), consumerLink))
+  const aggregator = await deploy('DemoAggregator', deployer)
+  return {
+    link,
+    operator,
+    forwarder,
+    consumer,
+    aggregator,
+    addresses: {
+      link: await link.getAddress(),
+      operator: await operator.getAddress(),
+      forwarder: await forwarder.getAddress(),
+      consumer: await consumer.getAddress(),
+      aggregator: await aggregator.getAddress(),
+    },
+  }
+}
