@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { kafkaSettings } from '../kafka/settings'
 import { feedSettings } from '../inbound/settings'
+import { requestSettings } from '../requests/settings'
 
 /**
  * The whole configuration, declared once. Every leaf carries its description,
@@ -10,6 +11,7 @@ import { feedSettings } from '../inbound/settings'
 export const configSchema = z.object({
   kafka: kafkaSettings,
   feeds: feedSettings,
+  requests: requestSettings,
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -1,0 +1,53 @@
+import { z } from 'zod'
+import { topicName } from '../kafka/settings'
+
+// IPv6 literals need their brackets, so "[::1]:6688" is unambiguous.
+const callbackHost = z
+  .string()
+  .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'expected a host name or host:port ([v6]:port for IPv6)')
+
+export const requestSettings = z
+  .object({
+    topic: topicName
+      .default('bifrost.requests')
+      .meta({ description: 'Where bridge requests are published for enterprise systems.', env: 'REQUESTS_TOPIC' }),
+    replyTopic: topicName
+      .default('bifrost.replies')
+      .meta({ description: 'Where enterprise systems answer, keyed by correlation id.', env: 'REQUESTS_REPLY_TOPIC' }),
+    deadLetterTopic: topicName.default('bifrost.replies.dlq').meta({
+      description: 'Where malformed replies go, with the reason in headers.',
+      env: 'REQUESTS_DEAD_LETTER_TOPIC',
+    }),
+    pendingTopic: topicName.default('bifrost.requests.pending').meta({
+      description:
+        'Internal compacted topic holding open asynchronous requests (with their responseURL), re-read at start-up. Restrict it to Bifrost with ACLs.',
+      env: 'REQUESTS_PENDING_TOPIC',
+    }),
+    syncTimeoutMs: z.number().int().positive().default(10_000).meta({
+      description: "How long a request without responseURL waits for its reply; keep it under the node's bridge timeout (15 s).",
+      env: 'REQUESTS_SYNC_TIMEOUT_MS',
+    }),
+    timeoutSeconds: z.number().positive().max(604_800).default(300).meta({
+      description: 'Deadline of a request; without a reply by then the node is told so with an error.',
+      env: 'REQUESTS_TIMEOUT_SECONDS',
+    }),
+    callbackGraceSeconds: z.number().positive().default(60).meta({
+      description: 'Least time a callback is retried once its answer is known, so an answer near the deadline still arrives.',
+      env: 'REQUESTS_CALLBACK_GRACE_SECONDS',
+    }),
+    allowedCallbackHosts: z
+      .array(callbackHost)
+      .default(['localhost', '127.0.0.1', '[::1]'])
+      .meta({
+        description:
+          'Hosts (or host:port) a responseURL may point at; any other is refused. Name your Chainlink nodes here in production.',
+        env: 'REQUESTS_ALLOWED_CALLBACK_HOSTS',
+      }),
+  })
+  .prefault({})
+  .refine((s) => s.syncTimeoutMs <= s.timeoutSeconds * 1000, {
+    message: 'syncTimeoutMs must not exceed timeoutSeconds',
+    path: ['syncTimeoutMs'],
+  })
+
+export type RequestSettings = z.infer<typeof requestSettings>
