@@ -1,0 +1,199 @@
+import { EventFragment, getAddress, Interface, type ParamType } from 'ethers'
+import { decodeRequestParams, type CborValue } from '../chain/cbor'
+import { BifrostError } from '../errors'
+import { EVENT_FRAGMENTS } from './abi'
+
+export type ContractKind = 'operator' | 'client' | 'aggregator' | 'custom'
+
+export interface WatchedContract {
+  address: string
+  kind: ContractKind
+  /** Human-readable event fragments; required for (and only used by) `custom` */
+  abi?: string[]
+}
+
+/** A JSON value: what every decoded argument becomes, so messages serialise without loss. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
+
+/** The fields of a log decoding needs; both ethers `Log` objects and raw JSON-RPC logs fit. */
+export interface LogLike {
+  address: string
+  topics: readonly string[]
+  data: string
+  transactionHash: string
+  /** A number, or the hex quantity of a raw JSON-RPC log */
+  logIndex: number | string
+}
+
+export interface DecodedEvent {
+  /** Event name, e.g. `OracleRequest` */
+  event: string
+  kind: ContractKind
+  /** Emitting contract, checksummed */
+  address: string
+  /** Decoded arguments by name (position when unnamed): integers as decimal strings, bytes as 0x hex */
+  args: Record<string, Json>
+  /** Operator and client events */
+  requestId?: string
+  /** Aggregator events */
+  roundId?: string
+  /** OracleRequest only: the request's CBOR parameters, decoded (absent when they are not valid CBOR) */
+  params?: Record<string, Json>
+  /** Kafka key: all events of one request (or one feed round) share it, so they stay in order on one partition */
+  key: string
+}
+
+export class LogDecodeError extends BifrostError {}
+
+export interface LogFilter {
+  address: string[]
+  /** topic0 alternatives: any watched event signature */
+  topics: [string[]]
+}
+
+interface WatchedEvent {
+  kind: ContractKind
+  fragment: EventFragment
+  iface: Interface
+}
+
+/** Which argument identifies the request (operator, client) or the round (aggregator). */
+const REQUEST_ID_ARG: Record<string, string> = {
+  OracleRequest: 'requestId',
+  OracleResponse: 'requestId',
+  CancelOracleRequest: 'requestId',
+  ChainlinkRequested: 'id',
+  ChainlinkFulfilled: 'id',
+  ChainlinkCancelled: 'id',
+}
+const ROUND_ID_ARG: Record<string, string> = {
+  AnswerUpdated: 'roundId',
+  NewRound: 'roundId',
+  NewTransmission: 'aggregatorRoundId',
+}
+
+const fragmentsOf = (contract: WatchedContract): readonly string[] => {
+  if (contract.kind !== 'custom') return EVENT_FRAGMENTS[contract.kind]
+  if (!contract.abi?.length) throw new LogDecodeError(`custom contract ${contract.address} needs an abi with at least one event`)
+  return contract.abi
+}
+
+const interfaces = new Map<string, Interface>()
+const interfaceOf = (fragments: readonly string[]): Interface => {
+  const cacheKey = fragments.join('\n')
+  let iface = interfaces.get(cacheKey)
+  if (!iface) {
+    try {
+      iface = new Interface(fragments)
+    } catch (cause) {
+      throw new LogDecodeError(`invalid event ABI: ${(cause as Error).message}`, { cause })
+    }
+    interfaces.set(cacheKey, iface)
+  }
+  return iface
+}
+
+/** address (lower case) -> topic0 -> event, built once per contracts array */
+type WatchIndex = Map<string, Map<string, WatchedEvent>>
+const indexes = new WeakMap<readonly WatchedContract[], WatchIndex>()
+
+const indexOf = (contracts: readonly WatchedContract[]): WatchIndex => {
+  let index = indexes.get(contracts)
+  if (index) return index
+  index = new Map()
+  for (const contract of contracts) {
+    const iface = interfaceOf(fragmentsOf(contract))
+    const byTopic = index.get(contract.address.toLowerCase()) ?? new Map<string, WatchedEvent>()
+    iface.forEachEvent((fragment) => {
+      if (!fragment.anonymous) byTopic.set(fragment.topicHash, { kind: contract.kind, fragment, iface })
+    })
+    index.set(contract.address.toLowerCase(), byTopic)
+  }
+  indexes.set(contracts, index)
+  return index
+}
+
+/** The eth_getLogs filter selecting every watched event of every watched contract (and little else). */
+export const logFilter = (contracts: readonly WatchedContract[]): LogFilter => {
+  const index = indexOf(contracts)
+  const topics = new Set<string>()
+  for (const byTopic of index.values()) for (const topic of byTopic.keys()) topics.add(topic)
+  return { address: contracts.map((c) => getAddress(c.address)).filter((a, i, all) => all.indexOf(a) === i), topics: [[...topics]] }
+}
+
+const toJson = (type: ParamType, value: unknown): Json => {
+  if (value !== null && typeof value === 'object' && 'hash' in value && (value as { _isIndexed?: boolean })._isIndexed) {
+    // An indexed string, bytes, array or tuple: the log holds only its keccak256.
+    return (value as { hash: string }).hash
+  }
+  if (type.isArray()) return (value as unknown[]).map((v) => toJson(type.arrayChildren, v))
+  if (type.isTuple()) {
+    const out: Record<string, Json> = {}
+    type.components.forEach((component, i) => (out[component.name || String(i)] = toJson(component, (value as unknown[])[i])))
+    return out
+  }
+  if (typeof value === 'bigint') return value.toString()
+  if (type.baseType === 'address') return getAddress(value as string)
+  return value as Json
+}
+
+const cborToJson = (value: CborValue): Json => {
+  if (typeof value === 'bigint') return value.toString()
+  if (value === undefined) return null
+  if (Array.isArray(value)) return value.map(cborToJson)
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cborToJson(v)]))
+  }
+  return value
+}
+
+const requestParams = (data: Json): Record<string, Json> | undefined => {
+  try {
+    return cborToJson(decodeRequestParams(data as string)) as Record<string, Json>
+  } catch {
+    // Malformed parameters are the node's problem, not the event's: the raw bytes stay in args.data.
+    return undefined
+  }
+}
+
+/**
+ * Decodes a log of a watched contract. Returns undefined for a log that is not a
+ * watched event of that address (eth_getLogs filters by address OR topic, so some
+ * arrive that way); throws LogDecodeError when a watched signature carries data
+ * that does not decode (a contract whose ABI differs from the one configured).
+ */
+export const decodeLog = (log: LogLike, contracts: readonly WatchedContract[], chainId: number | bigint): DecodedEvent | undefined => {
+  const watched = indexOf(contracts).get(log.address.toLowerCase())?.get(log.topics[0]?.toLowerCase() ?? '')
+  if (!watched) return undefined
+  const { kind, fragment, iface } = watched
+  const logIndex = Number(log.logIndex)
+  let values: readonly unknown[]
+  try {
+    values = iface.decodeEventLog(fragment, log.data, log.topics)
+  } catch (cause) {
+    throw new LogDecodeError(
+      `cannot decode ${fragment.name} from ${log.address} (tx ${log.transactionHash}, log ${logIndex}): ${(cause as Error).message}`,
+      { cause },
+    )
+  }
+  const args: Record<string, Json> = {}
+  fragment.inputs.forEach((input, i) => (args[input.name || String(i)] = toJson(input, values[i])))
+  const address = getAddress(log.address)
+  const decoded: DecodedEvent = { event: fragment.name, kind, address, args, key: '' }
+  const requestArg = kind === 'operator' || kind === 'client' ? REQUEST_ID_ARG[fragment.name] : undefined
+  const roundArg = kind === 'aggregator' ? ROUND_ID_ARG[fragment.name] : undefined
+  if (requestArg) {
+    decoded.requestId = args[requestArg] as string
+    decoded.key = `${chainId}:${decoded.requestId}`
+  } else if (roundArg) {
+    decoded.roundId = args[roundArg] as string
+    decoded.key = `${chainId}:${address}:${decoded.roundId}`
+  } else {
+    decoded.key = `${chainId}:${log.transactionHash}:${logIndex}`
+  }
+  if (fragment.name === 'OracleRequest' && kind === 'operator') {
+    const params = requestParams(args['data'])
+    if (params) decoded.params = params
+  }
+  return decoded
+}

@@ -1,0 +1,95 @@
+import type { IHeaders } from 'kafkajs'
+import type { ContractKind, Json } from './decode'
+import type { EnrichedEvent, Fulfillment, RequestFields } from './fulfillment'
+
+export const CONTENT_TYPE = 'application/json'
+
+/** Header names on every event message, so consumers can route without parsing the value. */
+export const EVENT_HEADERS = {
+  event: 'bifrost.event',
+  status: 'bifrost.status',
+  chainId: 'bifrost.chain-id',
+  contentType: 'content-type',
+} as const
+/** Bumped only on an incompatible change of the message value (schemas/oracle-event.schema.json) */
+export const SCHEMA_VERSION = 1
+
+export type EventStatus = 'confirmed' | 'retracted'
+
+export interface PublishMeta {
+  status: EventStatus
+  /** Blocks on top of the event's block when it was published (0 when the chain's finality tag was used) */
+  confirmations: number
+  chainId: number | bigint
+  blockNumber: number
+  blockHash: string
+  transactionHash: string
+  logIndex: number
+}
+
+/** The value of every message on the events topic; documented in docs/oracle-events.md. */
+export interface OracleEventMessage {
+  schemaVersion: number
+  event: string
+  kind: ContractKind
+  status: EventStatus
+  chainId: number
+  address: string
+  blockNumber: number
+  blockHash: string
+  transactionHash: string
+  logIndex: number
+  confirmations: number
+  args: Record<string, Json>
+  requestId?: string
+  roundId?: string
+  params?: Record<string, Json>
+  fulfillment?: Fulfillment
+  request?: RequestFields
+  latencyBlocks?: number
+}
+
+export interface KafkaMessage {
+  key: string
+  value: Buffer
+  headers: IHeaders
+}
+
+/**
+ * An event as it goes to Kafka. A retraction carries the same key and fields as
+ * the confirmed message it takes back, with `status: retracted`, so a consumer
+ * (or a compacted topic) can match the two by key and coordinates.
+ */
+export const toKafkaMessage = (event: EnrichedEvent, meta: PublishMeta): KafkaMessage => {
+  const chainId = Number(meta.chainId)
+  const value: OracleEventMessage = {
+    schemaVersion: SCHEMA_VERSION,
+    event: event.event,
+    kind: event.kind,
+    status: meta.status,
+    chainId,
+    address: event.address,
+    blockNumber: meta.blockNumber,
+    blockHash: meta.blockHash,
+    transactionHash: meta.transactionHash,
+    logIndex: meta.logIndex,
+    confirmations: meta.confirmations,
+    args: event.args,
+    ...(event.requestId !== undefined ? { requestId: event.requestId } : {}),
+    ...(event.roundId !== undefined ? { roundId: event.roundId } : {}),
+    ...(event.params !== undefined ? { params: event.params } : {}),
+    ...(event.fulfillment !== undefined ? { fulfillment: event.fulfillment } : {}),
+    ...(event.request !== undefined ? { request: event.request } : {}),
+    ...(event.latencyBlocks !== undefined ? { latencyBlocks: event.latencyBlocks } : {}),
+  }
+  return {
+    key: event.key,
+    value: Buffer.from(JSON.stringify(value)),
+    headers: {
+      [EVENT_HEADERS.event]: event.event,
+      [EVENT_HEADERS.status]: meta.status,
+      [EVENT_HEADERS.chainId]: String(chainId),
+      [EVENT_HEADERS.contentType]: CONTENT_TYPE,
+    },
+  }
+}

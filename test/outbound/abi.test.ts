@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { Interface } from 'ethers'
+import { loadArtifacts } from '../../src/dev/contracts'
+import { EVENT_FRAGMENTS, FORWARDER_FRAGMENTS, OPERATOR_FULFILL_FRAGMENTS } from '../../src/outbound/abi'
+
+/** topic0 of every watched event: a changed fragment would silently watch nothing, so each is pinned. */
+const PINNED_TOPICS = {
+  operator: {
+    OracleRequest: '0xd8d7ecc4800d25fa53ce0372f13a416d98907a7ef3d8d3bdd79cf4fe75529c65',
+    OracleResponse: '0x9e9bc7616d42c2835d05ae617e508454e63b30b934be8aa932ebc125e0e58a64',
+    CancelOracleRequest: '0xa7842b9ec549398102c0d91b1b9919b2f20558aefdadf57528a95c6cd3292e93',
+  },
+  client: {
+    ChainlinkRequested: '0xb5e6e01e79f91267dc17b4e6314d5d4d03593d2ceee0fbb452b750bd70ea5af9',
+    ChainlinkFulfilled: '0x7cc135e0cebb02c3480ae5d74d377283180a2601f8f644edf7987b009316c63a',
+    ChainlinkCancelled: '0xe1fe3afa0f7f761ff0a8b89086790efd5140d2907ebd5b7ff6bfcb5e075fd4c5',
+  },
+  aggregator: {
+    AnswerUpdated: '0x0559884fd3a460db3073b7fc896cc77986f16e378210ded43186175bf646fc5f',
+    NewRound: '0x0109fc6f55cf40689f02fbaad7af7fe7bbac8a3d2186600afc7d3e10cac60271',
+    NewTransmission: '0xc797025feeeaf2cd924c99e9205acb8ec04d5cad21c41ce637a38fb6dee6016a',
+  },
+}
+
+const topicsOf = (fragments: readonly string[]) => {
+  const out: Record<string, string> = {}
+  new Interface(fragments).forEachEvent((e) => (out[e.name] = e.topicHash))
+  return out
+}
+
+describe('event fragments', () => {
+  for (const [kind, pinned] of Object.entries(PINNED_TOPICS)) {
+    test(`${kind} topic hashes are pinned`, () => {
+      assert.deepEqual(topicsOf(EVENT_FRAGMENTS[kind as keyof typeof EVENT_FRAGMENTS]), pinned)
+    })
+  }
+
+  test('fragments match the ABIs compiled from @chainlink/contracts sources', () => {
+    const artifacts = loadArtifacts()
+    const compiled = (name: 'Operator' | 'DemoConsumer' | 'DemoAggregator' | 'AuthorizedForwarder') =>
+      new Interface(artifacts[name].abi)
+    const same = (ours: readonly string[], real: Interface, what: 'event' | 'function') => {
+      for (const fragment of new Interface(ours).fragments) {
+        const name = (fragment as { name: string }).name
+        const match = what === 'event' ? real.getEvent(name) : real.getFunction(name)
+        assert.ok(match, `${name} is in the compiled ABI`)
+        // 'full' includes parameter names and `indexed`, which decide the topic and the decoded layout
+        assert.equal(fragment.format('full').replace(/ returns \(bool\)$/, ''), match.format('full').replace(/ returns \(bool\)$/, ''))
+      }
+    }
+    same(EVENT_FRAGMENTS.operator, compiled('Operator'), 'event')
+    // DemoConsumer is a ChainlinkClient: its events are ChainlinkClient.sol's
+    same(EVENT_FRAGMENTS.client, compiled('DemoConsumer'), 'event')
+    // AnswerUpdated/NewRound come from AggregatorInterface.sol; NewTransmission is OCR2Aggregator's signature
+    same(EVENT_FRAGMENTS.aggregator, compiled('DemoAggregator'), 'event')
+    same(OPERATOR_FULFILL_FRAGMENTS, compiled('Operator'), 'function')
+    same(FORWARDER_FRAGMENTS, compiled('AuthorizedForwarder'), 'function')
+  })
+})
