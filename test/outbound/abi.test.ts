@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { Interface } from 'ethers'
+import { EventFragment, FunctionFragment, Interface } from 'ethers'
 import { loadArtifacts } from '../../src/dev/contracts'
 import { EVENT_FRAGMENTS, FORWARDER_FRAGMENTS, OPERATOR_FULFILL_FRAGMENTS } from '../../src/outbound/abi'
 
@@ -41,14 +41,16 @@ describe('event fragments', () => {
     const compiled = (name: 'Operator' | 'DemoConsumer' | 'DemoAggregator' | 'AuthorizedForwarder') =>
       new Interface(artifacts[name].abi)
     const same = (ours: readonly string[], real: Interface, what: 'event' | 'function') => {
-      const iface = new Interface(ours)
-      const fragments = what === 'event' ? iface.fragments.filter((f) => f.type === 'event') : iface.fragments.filter((f) => f.type === 'function')
+      const fragments = new Interface(ours).fragments.filter(
+        (f): f is EventFragment | FunctionFragment => f.type === what,
+      )
       assert.equal(fragments.length, ours.length)
-      for (const fragment of fragments as Array<{ name: string; format(f: 'full'): string }>) {
+      for (const fragment of fragments) {
         const match = what === 'event' ? real.getEvent(fragment.name) : real.getFunction(fragment.name)
         assert.ok(match, `${fragment.name} is in the compiled ABI`)
         // 'full' includes parameter names and `indexed`, which decide the topic and the decoded layout
-        assert.equal(fragment.format('full').replace(/ returns \(bool\)$/, ''), match.format('full').replace(/ returns \(bool\)$/, ''))
+        const full = (f: EventFragment | FunctionFragment) => f.format('full').replace(/ returns \(bool\)$/, '')
+        assert.equal(full(fragment), full(match))
       }
     }
     same(EVENT_FRAGMENTS.operator, compiled('Operator'), 'event')
