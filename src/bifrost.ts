@@ -29,9 +29,9 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
   }
   try {
     const kafka = createKafka(config.kafka)
-    const feeds = await startFeedIngest({ kafka, settings: config.feeds })
+    const feeds = await startFeedIngest({ kafka, settings: config.feeds, clientId: config.kafka.clientId })
     stops.push(feeds.stop)
-    const adapter = buildAdapter([feedEndpoint(feeds.store, config.feeds)])
+    const adapter = buildAdapter([feedEndpoint(feeds.store, config.feeds, feeds.readiness)])
     const server = await startServer(adapter, [feeds.readiness])
     stops.push(server.close)
     return { adapterUrl: server.url, metricsUrl: server.metricsUrl, stop }

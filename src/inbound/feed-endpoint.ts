@@ -1,0 +1,95 @@
+import { AdapterEndpoint } from '@chainlink/external-adapter-framework/adapter'
+import { InputParameters } from '@chainlink/external-adapter-framework/validation'
+import { AdapterInputError } from '@chainlink/external-adapter-framework/validation/error'
+import type {
+  InputParametersDefinition,
+  TypeFromDefinition,
+} from '@chainlink/external-adapter-framework/validation/input-params'
+import type { ReadinessCheck } from '../http/readiness'
+import { AGGREGATE_METHODS } from './aggregate'
+import type { FeedStore } from './feed-store'
+import { feedTransport, type FeedQuery, type FeedTransportTypes } from './feed-transport'
+import type { FeedSettings } from './settings'
+
+const definition = {
+  feed: {
+    type: 'string',
+    description: 'Feed id, exactly as the record key (case-sensitive), e.g. "ETH/USD"',
+    exclusive: ['base', 'quote'],
+  },
+  base: {
+    type: 'string',
+    aliases: ['from'],
+    description: 'With quote, names the feed "<base>/<quote>"',
+    dependsOn: ['quote'],
+  },
+  quote: {
+    type: 'string',
+    aliases: ['to'],
+    description: 'With base, names the feed "<base>/<quote>"',
+    dependsOn: ['base'],
+  },
+  maxAgeSeconds: {
+    type: 'number',
+    description: 'Ignore values older than this (default: feeds.maxAgeSeconds)',
+  },
+  minSources: {
+    type: 'number',
+    description: 'Fewest fresh sources to answer with (default 1)',
+  },
+  aggregate: {
+    type: 'string',
+    options: [...AGGREGATE_METHODS],
+    default: 'median',
+    description: 'How the fresh sources are combined',
+  },
+} as const satisfies InputParametersDefinition
+
+type FeedRequestData = TypeFromDefinition<typeof definition>
+type FeedEndpointTypes = FeedTransportTypes<typeof definition>
+
+export const feedInputParameters = new InputParameters(definition, [
+  { feed: 'ETH/USD', aggregate: 'median' },
+  { base: 'ETH', quote: 'USD', maxAgeSeconds: 60, minSources: 2, aggregate: 'mean' },
+])
+
+const feedId = (data: FeedRequestData): string => data.feed ?? `${data.base}/${data.quote}`
+
+const inputError = (message: string) => new AdapterInputError({ statusCode: 400, message })
+
+const validate = (data: FeedRequestData): AdapterInputError | undefined => {
+  if (data.feed === undefined && data.base === undefined) {
+    return inputError('Missing feed: give "feed" (e.g. "ETH/USD") or "base" and "quote"')
+  }
+  if (data.feed === '') return inputError('[Param: feed] must not be empty')
+  if (data.base === '' || data.quote === '') return inputError('[Param: base/quote] must not be empty')
+  if (data.maxAgeSeconds !== undefined && !(data.maxAgeSeconds > 0)) {
+    return inputError(`[Param: maxAgeSeconds] must be a positive number of seconds, got ${data.maxAgeSeconds}`)
+  }
+  if (data.minSources !== undefined && !(Number.isInteger(data.minSources) && data.minSources >= 1)) {
+    return inputError(`[Param: minSources] must be a whole number of at least 1, got ${data.minSources}`)
+  }
+  return undefined
+}
+
+/** The `feed` endpoint: the latest value of a Kafka-fed feed, aggregated over its fresh sources. */
+export const feedEndpoint = (store: FeedStore, settings: FeedSettings, readiness: ReadinessCheck) =>
+  new AdapterEndpoint<FeedEndpointTypes>({
+    name: 'feed',
+    inputParameters: feedInputParameters,
+    transport: feedTransport<typeof definition>(
+      store,
+      readiness,
+      (data): FeedQuery => ({
+        feed: feedId(data),
+        maxAgeSeconds: data.maxAgeSeconds ?? settings.maxAgeSeconds,
+        minSources: data.minSources ?? 1,
+        aggregate: data.aggregate,
+      })
+    ),
+    customInputValidation: (req) => validate(req.requestContext.data),
+    // The framework's own key lowercases every string, which would make
+    // "eth/usd" and "ETH/USD" one feed.
+    cacheKeyGenerator: (data) =>
+      `feed:${JSON.stringify([feedId(data), data.maxAgeSeconds ?? null, data.minSources ?? null, data.aggregate])}`,
+  })

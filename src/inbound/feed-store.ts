@@ -1,0 +1,40 @@
+import type { FeedUpdate, FeedValue } from './feed-record'
+
+export interface SourceValue {
+  value: FeedValue
+  /** Epoch ms the value was valid at */
+  timestamp: number
+  /** Order of arrival across the whole store, so "latest" can break timestamp ties */
+  seq: number
+}
+
+/** The latest value of every (feed, source), in the order the log delivered them. */
+export interface FeedStore {
+  apply(update: FeedUpdate): void
+  /** Forget a feed and all its sources (a tombstone for its key) */
+  remove(feed: string): void
+  /** Sources of a feed by name; undefined when the feed was never seen (or was removed) */
+  get(feed: string): ReadonlyMap<string, SourceValue> | undefined
+  feeds(): IterableIterator<[string, ReadonlyMap<string, SourceValue>]>
+  readonly size: number
+}
+
+export const createFeedStore = (): FeedStore => {
+  const feeds = new Map<string, Map<string, SourceValue>>()
+  let seq = 0
+  return {
+    apply: ({ feed, source, value, timestamp }) => {
+      let sources = feeds.get(feed)
+      if (!sources) feeds.set(feed, (sources = new Map()))
+      sources.set(source, { value, timestamp, seq: ++seq })
+    },
+    remove: (feed) => {
+      feeds.delete(feed)
+    },
+    get: (feed) => feeds.get(feed),
+    feeds: () => feeds.entries(),
+    get size() {
+      return feeds.size
+    },
+  }
+}

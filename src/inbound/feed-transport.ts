@@ -1,0 +1,129 @@
+import type { ResponseCache } from '@chainlink/external-adapter-framework/cache/response'
+import type { BaseAdapterSettings } from '@chainlink/external-adapter-framework/config'
+import type { Transport, TransportDependencies } from '@chainlink/external-adapter-framework/transports'
+import type { AdapterResponse } from '@chainlink/external-adapter-framework/util/types'
+import { AdapterError } from '@chainlink/external-adapter-framework/validation/error'
+import type {
+  InputParametersDefinition,
+  TypeFromDefinition,
+} from '@chainlink/external-adapter-framework/validation/input-params'
+import type { ReadinessCheck } from '../http/readiness'
+import { aggregate, type AggregateMethod } from './aggregate'
+import type { FeedValue } from './feed-record'
+import type { FeedStore } from './feed-store'
+
+/** What one request asks for, after validation and defaults. */
+export interface FeedQuery {
+  feed: string
+  maxAgeSeconds: number
+  minSources: number
+  aggregate: AggregateMethod
+}
+
+export interface FeedResponseData {
+  result: FeedValue
+  feed: string
+  aggregate: AggregateMethod
+  /** The fresh sources the result was computed from */
+  sources: Record<string, { value: FeedValue; timestamp: number }>
+  /** ISO time of the newest of those sources */
+  asOf: string
+}
+
+export type FeedResponse = AdapterResponse<{ Data: FeedResponseData; Result: FeedValue }>
+
+const fail = (statusCode: number, name: string, message: string): AdapterError =>
+  new AdapterError({ statusCode, name, message })
+
+/**
+ * Answers from the store alone: always the latest value, and a refusal (unknown,
+ * stale, too few sources, still warming up) costs no waiting.
+ */
+export const answerFeed = (store: FeedStore, query: FeedQuery, now = Date.now()): FeedResponse => {
+  const { feed, maxAgeSeconds, minSources } = query
+  const sources = store.get(feed)
+  if (!sources || sources.size === 0) {
+    throw fail(
+      404,
+      'FeedNotFound',
+      `Unknown feed "${feed}": no record with this key has been read (feed ids are case-sensitive)`
+    )
+  }
+  const oldestAllowed = now - maxAgeSeconds * 1000
+  const fresh = [...sources].filter(([, s]) => s.timestamp >= oldestAllowed)
+  if (fresh.length === 0) {
+    const newest = Math.max(...[...sources.values()].map((s) => s.timestamp))
+    throw fail(
+      503,
+      'FeedStale',
+      `Feed "${feed}" is stale: its newest value is ${Math.round(
+        (now - newest) / 1000
+      )} s old, more than maxAgeSeconds=${maxAgeSeconds}`
+    )
+  }
+  if (fresh.length < minSources) {
+    throw fail(
+      503,
+      'FeedTooFewSources',
+      `Feed "${feed}" has ${fresh.length} fresh source(s) (${fresh
+        .map(([name]) => name)
+        .join(', ')}), fewer than minSources=${minSources}`
+    )
+  }
+  const result = aggregate(
+    fresh.map(([, s]) => s),
+    query.aggregate
+  )
+  let newest = -Infinity
+  const contributing: FeedResponseData['sources'] = {}
+  for (const [name, s] of fresh) {
+    contributing[name] = { value: s.value, timestamp: s.timestamp }
+    newest = Math.max(newest, s.timestamp)
+  }
+  return {
+    data: { result, feed, aggregate: query.aggregate, sources: contributing, asOf: new Date(newest).toISOString() },
+    result,
+    statusCode: 200,
+    timestamps: {
+      providerDataRequestedUnixMs: now,
+      providerDataReceivedUnixMs: now,
+      providerIndicatedTimeUnixMs: newest,
+    },
+  }
+}
+
+export interface FeedTransportTypes<P extends InputParametersDefinition> {
+  Parameters: P
+  Response: { Data: FeedResponseData; Result: FeedValue }
+  Settings: BaseAdapterSettings
+}
+
+/**
+ * A framework transport that answers in `foregroundExecute`, so the framework
+ * never falls back to polling its response cache (2 s, then 504). Nothing is
+ * written to that cache either: the store is the single source of answers.
+ */
+export const feedTransport = <P extends InputParametersDefinition>(
+  store: FeedStore,
+  readiness: ReadinessCheck,
+  toQuery: (data: TypeFromDefinition<P>) => FeedQuery
+): Transport<FeedTransportTypes<P>> => {
+  let cache: ResponseCache<FeedTransportTypes<P>> | undefined
+  const transport: Transport<FeedTransportTypes<P>> = {
+    name: 'feed',
+    get responseCache() {
+      if (!cache) throw new Error('feed transport used before initialize()')
+      return cache
+    },
+    initialize: async (dependencies: TransportDependencies<FeedTransportTypes<P>>, _settings, _endpoint, name) => {
+      transport.name = name
+      cache = dependencies.responseCache
+    },
+    foregroundExecute: async (req) => {
+      const notReady = readiness.notReadyReason()
+      if (notReady) throw fail(503, 'FeedsNotReady', `Feeds are not ready yet (${notReady})`)
+      return answerFeed(store, toQuery(req.requestContext.data))
+    },
+  }
+  return transport
+}
