@@ -21,8 +21,10 @@ export interface LogLike {
   topics: readonly string[]
   data: string
   transactionHash: string
-  /** A number, or the hex quantity of a raw JSON-RPC log */
-  logIndex: number | string
+  /** Raw JSON-RPC logs: the hex quantity */
+  logIndex?: number | string
+  /** ethers `Log` objects */
+  index?: number
 }
 
 export interface DecodedEvent {
@@ -83,11 +85,16 @@ const interfaceOf = (fragments: readonly string[]): Interface => {
   const cacheKey = fragments.join('\n')
   let iface = interfaces.get(cacheKey)
   if (!iface) {
-    try {
-      iface = new Interface(fragments)
-    } catch (cause) {
-      throw new LogDecodeError(`invalid event ABI: ${(cause as Error).message}`, { cause })
-    }
+    // Interface() skips fragments it cannot parse with a console warning; parse each one so a typo fails loudly.
+    iface = new Interface(
+      fragments.map((text) => {
+        try {
+          return EventFragment.from(text)
+        } catch (cause) {
+          throw new LogDecodeError(`invalid event fragment "${text}": ${(cause as Error).message}`, { cause })
+        }
+      }),
+    )
     interfaces.set(cacheKey, iface)
   }
   return iface
@@ -166,7 +173,7 @@ export const decodeLog = (log: LogLike, contracts: readonly WatchedContract[], c
   const watched = indexOf(contracts).get(log.address.toLowerCase())?.get(log.topics[0]?.toLowerCase() ?? '')
   if (!watched) return undefined
   const { kind, fragment, iface } = watched
-  const logIndex = Number(log.logIndex)
+  const logIndex = Number(log.logIndex ?? log.index)
   let values: readonly unknown[]
   try {
     values = iface.decodeEventLog(fragment, log.data, log.topics)
