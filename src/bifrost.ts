@@ -3,7 +3,7 @@ import type { Config } from './config/schema'
 import { buildAdapter } from './http/adapter'
 import { startServer } from './http/server'
 import { feedEndpoint } from './inbound/feed-endpoint'
-import { startFeedIngest } from './inbound/feed-ingest'
+import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
 
 const logger = makeLogger('Bifrost')
@@ -29,11 +29,14 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
   }
   try {
     const kafka = createKafka(config.kafka)
-    const feeds = await startFeedIngest({ kafka, settings: config.feeds, clientId: config.kafka.clientId })
-    stops.push(feeds.stop)
+    const feeds = createFeedIngest({ kafka, settings: config.feeds, clientId: config.kafka.clientId })
     const adapter = buildAdapter([feedEndpoint(feeds.store, config.feeds, feeds.readiness)])
+    // The server (and with it the framework's logger, which kafkajs logs into)
+    // comes first; /ready answers 503 until the parts below have caught up.
     const server = await startServer(adapter, [feeds.readiness])
     stops.push(server.close)
+    stops.push(feeds.stop)
+    await feeds.start()
     return { adapterUrl: server.url, metricsUrl: server.metricsUrl, stop }
   } catch (err) {
     await stop()

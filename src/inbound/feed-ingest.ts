@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
-import type { EachBatchPayload, Kafka } from 'kafkajs'
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs'
 import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
-import { createCatchUp, type PartitionTarget } from './catch-up'
-import { createDeadLetterPublisher, type DeadLetter } from './dead-letter'
+import { createCatchUp, type CatchUp, type PartitionTarget } from './catch-up'
+import { createDeadLetterPublisher, type DeadLetter, type DeadLetterPublisher } from './dead-letter'
 import { parseFeedRecord } from './feed-record'
 import { createFeedStore, type FeedStore } from './feed-store'
 import { feedMetrics, reportFeedAges } from './metrics'
@@ -17,8 +17,14 @@ export class FeedIngestError extends BifrostError {}
 
 export interface FeedIngest {
   store: FeedStore
-  /** Not ready until every partition has been re-read up to its high-water mark at start */
+  /** Not ready until started and every partition has been re-read up to its high-water mark at start */
   readiness: ReadinessCheck
+  /**
+   * Connects and starts consuming; resolves without waiting for the re-read.
+   * Call it after the adapter is initialized: the framework's logger, which
+   * kafkajs logs into, only works from then on.
+   */
+  start(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -66,106 +72,114 @@ const readTargets = async (kafka: Kafka, topics: readonly string[]): Promise<Par
 
 /**
  * Consumes every partition of the feed topics from the beginning into an
- * in-memory store of the latest value per (feed, source). Returns as soon as
- * the consumer is started; `readiness` says when the initial re-read is done.
+ * in-memory store of the latest value per (feed, source).
  */
-export const startFeedIngest = async ({
+export const createFeedIngest = ({
   kafka,
   settings,
   clientId,
   store = createFeedStore(),
-}: FeedIngestOptions): Promise<FeedIngest> => {
-  const targets = await readTargets(kafka, settings.topics)
-  const catchUp = createCatchUp(targets)
+}: FeedIngestOptions): FeedIngest => {
   const metrics = feedMetrics()
   const abort = new AbortController()
-  let failure: string | undefined
-
-  const producer = kafka.producer()
   const groupId = uniqueGroupId(clientId)
-  // No offsets are ever committed: the group is this process's alone, and a
-  // restart re-reads the (compacted) topics to warm up.
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false })
-  const deadLetters = createDeadLetterPublisher({ producer, topic: settings.deadLetterTopic })
+  let catchUp: CatchUp | undefined
+  let failure: string | undefined
+  let clients: { producer: Producer; consumer: Consumer } | undefined
 
   // After a rejoin the group has no committed offsets and starts over from the
   // beginning; skipping what was already applied keeps answers from going back in time.
   const applied = new Map<string, number>()
 
-  const eachBatch = async ({ batch, heartbeat }: EachBatchPayload): Promise<void> => {
-    const { topic, partition } = batch
-    const key = `${topic}\u0000${partition}`
-    const done = applied.get(key) ?? -1
-    let pending: DeadLetter[] = []
-    const flush = async () => {
-      await deadLetters.publish(pending, { signal: abort.signal, heartbeat })
-      pending = []
-    }
-    let last = done
-    let count = 0
-    for (const message of batch.messages) {
-      const offset = Number(message.offset)
-      if (offset <= done) continue
-      count++
-      const parsed = parseFeedRecord(message)
-      if (parsed.kind === 'invalid') {
-        const { key, value, headers, timestamp } = message
-        const { code, reason } = parsed
-        pending.push({ topic, partition, offset: message.offset, timestamp, key, value, headers, code, reason })
-      } else {
-        // A malformed record must be in the dead-letter topic before anything after it counts.
-        if (pending.length > 0) await flush()
-        if (parsed.kind === 'update') store.apply(parsed.update)
-        else store.remove(parsed.feed)
+  const eachBatch =
+    (deadLetters: DeadLetterPublisher) =>
+    async ({ batch, heartbeat }: EachBatchPayload): Promise<void> => {
+      const { topic, partition } = batch
+      const key = `${topic}\u0000${partition}`
+      const done = applied.get(key) ?? -1
+      let pending: DeadLetter[] = []
+      const flush = async () => {
+        await deadLetters.publish(pending, { signal: abort.signal, heartbeat })
+        pending = []
       }
-      last = offset
+      let last = done
+      let count = 0
+      for (const message of batch.messages) {
+        const offset = Number(message.offset)
+        if (offset <= done) continue
+        count++
+        const parsed = parseFeedRecord(message)
+        if (parsed.kind === 'invalid') {
+          const { key, value, headers, timestamp } = message
+          const { code, reason } = parsed
+          pending.push({ topic, partition, offset: message.offset, timestamp, key, value, headers, code, reason })
+        } else {
+          // A malformed record must be in the dead-letter topic before anything after it counts.
+          if (pending.length > 0) await flush()
+          if (parsed.kind === 'update') store.apply(parsed.update)
+          else store.remove(parsed.feed)
+        }
+        last = offset
+      }
+      if (pending.length > 0) await flush()
+      metrics.consumed.inc({ topic }, count)
+      applied.set(key, last)
     }
-    if (pending.length > 0) await flush()
-    metrics.consumed.inc({ topic }, count)
-    applied.set(key, last)
-  }
 
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    catchUp.progress(payload.topic, payload.partition, Number(payload.lastOffset) + 1)
-    metrics.lag.set({ topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag))
-  })
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (abort.signal.aborted) return
-    logger.error(`Feed consumer crashed${payload.restart ? ', restarting' : ''}: ${payload.error.message}`)
-    if (!payload.restart) failure = `feed consumer stopped: ${payload.error.message}`
-  })
+  const start = async (): Promise<void> => {
+    // kafkajs logs as soon as its clients exist, so none is created before start().
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+    // No offsets are ever committed: the group is this process's alone, and a
+    // restart re-reads the (compacted) topics to warm up.
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false })
+    clients = { producer, consumer }
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      catchUp?.progress(payload.topic, payload.partition, Number(payload.lastOffset) + 1)
+      metrics.lag.set({ topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag))
+    })
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (abort.signal.aborted) return
+      logger.error(`Feed consumer crashed${payload.restart ? ', restarting' : ''}: ${payload.error.message}`)
+      if (!payload.restart) failure = `feed consumer stopped: ${payload.error.message}`
+    })
+    try {
+      catchUp = createCatchUp(await readTargets(kafka, settings.topics))
+      await producer.connect()
+      await consumer.connect()
+      await consumer.subscribe({ topics: [...settings.topics], fromBeginning: true })
+    } catch (cause) {
+      failure = `cannot start: ${(cause as Error).message}`
+      throw cause instanceof FeedIngestError
+        ? cause
+        : new FeedIngestError(`Cannot start consuming the feed topics: ${(cause as Error).message}`, { cause })
+    }
+    const deadLetters = createDeadLetterPublisher({ producer, topic: settings.deadLetterTopic })
+    // Joining a new group can take seconds on a real cluster (initial rebalance
+    // delay); readiness covers it, so start-up does not wait.
+    consumer.run({ autoCommit: false, eachBatch: eachBatch(deadLetters) }).catch((err: Error) => {
+      if (abort.signal.aborted) return
+      logger.error(`Feed consumer failed to start: ${err.message}`)
+      failure = `feed consumer stopped: ${err.message}`
+    })
+    logger.info(
+      `Consuming ${settings.topics.join(', ')} as group ${groupId}; ${catchUp.reason() ?? 'the topics are empty'}`
+    )
+  }
 
   const unreport = reportFeedAges(store)
-  try {
-    await producer.connect()
-    await consumer.connect()
-    await consumer.subscribe({ topics: [...settings.topics], fromBeginning: true })
-  } catch (cause) {
-    unreport()
-    await consumer.disconnect().catch(() => undefined)
-    await producer.disconnect().catch(() => undefined)
-    throw new FeedIngestError(`Cannot start consuming the feed topics: ${(cause as Error).message}`, { cause })
-  }
-  // Joining a new group can take seconds on a real cluster (initial rebalance
-  // delay); readiness covers it, so start-up does not wait.
-  consumer.run({ autoCommit: false, eachBatch }).catch((err: Error) => {
-    if (abort.signal.aborted) return
-    logger.error(`Feed consumer failed to start: ${err.message}`)
-    failure = `feed consumer stopped: ${err.message}`
-  })
-  logger.info(`Consuming ${settings.topics.join(', ')} as group ${groupId}; ${catchUp.reason() ?? 'topics are empty'}`)
-
   return {
     store,
     readiness: {
       name: 'feeds',
-      notReadyReason: () => failure ?? catchUp.reason(),
+      notReadyReason: () => failure ?? (catchUp ? catchUp.reason() : 'starting: connecting to Kafka'),
     },
+    start,
     stop: async () => {
       abort.abort()
       unreport()
-      await consumer.disconnect()
-      await producer.disconnect()
+      if (!clients) return
+      await clients.consumer.disconnect()
+      await clients.producer.disconnect()
     },
   }
 }
