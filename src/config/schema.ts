@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { kafkaSettings } from '../kafka/settings'
 import { feedSettings } from '../inbound/settings'
 import { requestSettings } from '../requests/settings'
+import { eventSettings } from '../outbound/settings'
 
 /**
  * The whole configuration, declared once. Every leaf carries its description,
@@ -12,6 +13,7 @@ export const configSchema = z.object({
   kafka: kafkaSettings,
   feeds: feedSettings,
   requests: requestSettings,
+  events: eventSettings,
 })
 
 export type Config = z.infer<typeof configSchema>
