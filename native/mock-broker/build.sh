@@ -33,6 +33,10 @@ fresh() { [[ -x "$BIN" && "$BIN" -nt "$SRC" && "$BIN" -nt "${BASH_SOURCE[0]}" ]]
 
 if fresh; then echo "$BIN"; exit 0; fi
 
+for tool in "${CC:-gcc}" make; do
+  command -v "$tool" >/dev/null || { log "needs $tool to build the test broker (Debian: apt-get install gcc libc6-dev make)"; exit 1; }
+done
+
 mkdir -p "$CACHE/bin"
 exec 9>"$CACHE/.lock"
 flock 9
