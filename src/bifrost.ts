@@ -5,6 +5,7 @@ import { startServer } from './http/server'
 import { feedEndpoint } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
+import { createRequests } from './requests/service'
 
 const logger = makeLogger('Bifrost')
 
@@ -30,13 +31,16 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
   try {
     const kafka = createKafka(config.kafka)
     const feeds = createFeedIngest({ kafka, settings: config.feeds, clientId: config.kafka.clientId })
-    const adapter = buildAdapter([feedEndpoint(feeds.store, config.feeds, feeds.readiness)])
+    const requests = createRequests({ kafka, settings: config.requests, clientId: config.kafka.clientId })
+    const adapter = buildAdapter([feedEndpoint(feeds.store, config.feeds, feeds.readiness), requests.endpoint])
     // The server (and with it the framework's logger, which kafkajs logs into)
     // comes first; /ready answers 503 until the parts below have caught up.
-    const server = await startServer(adapter, [feeds.readiness])
+    const server = await startServer(adapter, [feeds.readiness, requests.readiness], [requests.serverHook])
     stops.push(server.close)
     stops.push(feeds.stop)
     await feeds.start()
+    stops.push(requests.stop)
+    await requests.start()
     return { adapterUrl: server.url, metricsUrl: server.metricsUrl, stop }
   } catch (err) {
     await stop()

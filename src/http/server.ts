@@ -13,6 +13,9 @@ export interface ServerHandle {
   close(): Promise<void>
 }
 
+/** Sees the server before it listens, e.g. to add a hook that must run before the framework's own. */
+export type ServerHook = (app: ServerInstance) => void
+
 const listen = async (app: ServerInstance, port: number, host: string): Promise<number> => {
   await app.listen({ port, host })
   const address = app.server.address()
@@ -23,9 +26,16 @@ const listen = async (app: ServerInstance, port: number, host: string): Promise<
  * The framework's own `expose` would do, but it offers no hook to add routes
  * before it listens; we need `/ready`, whose answer depends on Kafka catch-up.
  */
-export const startServer = async (adapter: Adapter, checks: ReadinessCheck[]): Promise<ServerHandle> => {
+export const startServer = async (
+  adapter: Adapter,
+  checks: ReadinessCheck[],
+  hooks: ServerHook[] = [],
+): Promise<ServerHandle> => {
   const { api, metricsApi } = await start(adapter)
   if (!api) throw new Error('EA_MODE must serve requests (reader or reader-writer) for Bifrost')
+  // The framework registers its routes as a plugin that loads on listen(), so
+  // root hooks added now still run before its own.
+  for (const hook of hooks) hook(api)
   api.get('/ready', async (_, reply) => {
     const report = readinessReport(checks)
     return reply.code(report.ready ? 200 : 503).send(report)

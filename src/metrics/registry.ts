@@ -1,4 +1,12 @@
-import { Counter, Gauge, register, type CounterConfiguration, type GaugeConfiguration } from 'prom-client'
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  register,
+  type CounterConfiguration,
+  type GaugeConfiguration,
+  type HistogramConfiguration,
+} from 'prom-client'
 
 /*
  * Get-or-create on prom-client's global registry, the one the framework serves
@@ -11,3 +19,6 @@ export const counter = <T extends string>(config: CounterConfiguration<T>): Coun
 
 export const gauge = <T extends string>(config: GaugeConfiguration<T>): Gauge<T> =>
   (register.getSingleMetric(config.name) as Gauge<T> | undefined) ?? new Gauge(config)
+
+export const histogram = <T extends string>(config: HistogramConfiguration<T>): Histogram<T> =>
+  (register.getSingleMetric(config.name) as Histogram<T> | undefined) ?? new Histogram(config)

@@ -1,0 +1,381 @@
+import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
+import type { Batch, Message, Producer } from 'kafkajs'
+import { BifrostError } from '../errors'
+import type { Json } from '../outbound/decode'
+import { sendCallback } from './callback'
+import { correlationId, type JsonObject } from './correlation'
+import { requestMetrics as metrics } from './metrics'
+import {
+  deadLetterMessage,
+  parseReply,
+  pendingMessage,
+  pendingTombstone,
+  requestMessage,
+  type Outcome,
+  type PendingRecord,
+} from './records'
+import type { RequestSettings } from './settings'
+
+const logger = makeLogger('Requests')
+
+export class RequestPublishError extends BifrostError {}
+export class RequestTimeoutError extends BifrostError {}
+/** Starting or stopping: the request was not taken, and sending it again is safe. */
+export class RequestsUnavailableError extends BifrostError {}
+
+/** A validated bridge request. */
+export interface BridgeRequest {
+  jobRunId: string
+  type: string
+  params: JsonObject
+  meta: Json
+  /** Already checked against requests.allowedCallbackHosts */
+  responseUrl?: string
+}
+
+export type Answer = { pending: true } | { pending: false; outcome: Outcome }
+
+const PENDING: Answer = { pending: true }
+
+/*
+ * open: waiting for a reply. recording: a reply was read and is being written
+ * to the pending topic (its offset is not committed yet). settled: the outcome
+ * is final (a recorded reply, or the deadline passed).
+ */
+type State = 'open' | 'recording' | 'settled'
+
+interface Waiter {
+  resolve(outcome: Outcome): void
+  reject(err: Error): void
+}
+
+interface Entry {
+  correlationId: string
+  type: string
+  jobRunId: string
+  createdAt: number
+  deadline: number
+  timeoutSeconds: number
+  callbacks: string[]
+  state: State
+  outcome?: Outcome
+  expired: boolean
+  /** requests.pendingTopic holds a live (non-tombstone) record for it */
+  persisted: boolean
+  /** Settles once the request record is out (or was restored); rejects if publishing failed */
+  published: Promise<void>
+  /** Writes to the pending topic, chained so they land in order */
+  writes: Promise<void>
+  waiters: Set<Waiter>
+  delivering: boolean
+  timer?: NodeJS.Timeout
+}
+
+/** Publishes the request (or joins the one in flight) and answers: pending, or the outcome */
+export type Submit = (request: BridgeRequest) => Promise<Answer>
+
+export interface Exchange {
+  submit: Submit
+  /** Re-opens requests read back from the pending topic, delivering those already answered */
+  restore(records: Iterable<PendingRecord>): void
+  /** The replies waiting at start-up have been read: deadlines may now expire requests */
+  repliesCaughtUp(): void
+  /** Takes a batch from requests.replyTopic; resolves once it may be committed */
+  takeReplies(batch: Batch): Promise<void>
+  stop(): Promise<void>
+}
+
+export interface ExchangeOptions {
+  producer: Producer
+  settings: RequestSettings
+}
+
+/**
+ * The request/reply state: which correlation ids are open, who waits for them
+ * (a synchronous HTTP request, responseURLs), and the pending topic that lets a
+ * restart finish what a previous run left open.
+ */
+export const createExchange = ({ producer, settings }: ExchangeOptions): Exchange => {
+  const entries = new Map<string, Entry>()
+  const deliveries = new Set<Promise<void>>()
+  const stopping = new AbortController()
+  // Until the backlog of replies is read, an overdue request may still have its reply in that backlog
+  let caughtUp = false
+  const held = new Set<Entry>()
+
+  const recordOf = (e: Entry): PendingRecord => ({
+    correlationId: e.correlationId,
+    type: e.type,
+    jobRunId: e.jobRunId,
+    createdAt: e.createdAt,
+    deadline: e.deadline,
+    timeoutSeconds: e.timeoutSeconds,
+    callbacks: e.callbacks,
+    ...(e.outcome ? { outcome: e.outcome } : {}),
+  })
+
+  const write = (e: Entry, message: () => Message): Promise<void> => {
+    const done = e.writes.then(async () => {
+      await producer.send({ topic: settings.pendingTopic, messages: [message()], acks: -1 })
+    })
+    e.writes = done.catch(() => undefined)
+    return done
+  }
+
+  const maybeRemove = (e: Entry): void => {
+    if (e.state !== 'settled' || e.delivering || Date.now() < e.deadline) return
+    clearTimeout(e.timer)
+    if (entries.get(e.correlationId) === e) entries.delete(e.correlationId)
+  }
+
+  const deliver = (e: Entry): void => {
+    const outcome = e.outcome
+    if (!outcome || e.callbacks.length === 0) return maybeRemove(e)
+    e.delivering = true
+    const until = Math.max(e.deadline, Date.now() + settings.callbackGraceSeconds * 1000)
+    const job = Promise.all(
+      e.callbacks.map((url) => sendCallback(url, outcome, e.correlationId, { until, signal: stopping.signal })),
+    )
+      .then(async (results) => {
+        // Stopping: the pending record stays, and the next start answers again
+        if (results.includes('aborted') || !e.persisted) return
+        await write(e, () => pendingTombstone(e.correlationId))
+        e.persisted = false
+      })
+      .catch((err: Error) =>
+        logger.error(`Cannot record that ${e.correlationId} was answered; a restart will answer it again: ${err.message}`),
+      )
+      .finally(() => {
+        e.delivering = false
+        deliveries.delete(job)
+        maybeRemove(e)
+      })
+    deliveries.add(job)
+  }
+
+  const settle = (e: Entry, outcome: Outcome): void => {
+    e.outcome ??= outcome
+    e.state = 'settled'
+    for (const w of e.waiters) w.resolve(e.outcome)
+    e.waiters.clear()
+    deliver(e)
+  }
+
+  const expire = (e: Entry): void => {
+    if (e.state !== 'open') return maybeRemove(e)
+    if (!caughtUp) {
+      held.add(e)
+      return
+    }
+    e.expired = true
+    metrics.pending.dec()
+    metrics.expired.inc()
+    logger.warn(`Request ${e.correlationId} (${e.type}) got no reply within ${e.timeoutSeconds}s`)
+    settle(e, { error: `no reply for ${e.type} within ${e.timeoutSeconds}s` })
+  }
+
+  const arm = (e: Entry): void => {
+    e.timer = setTimeout(() => expire(e), Math.max(0, e.deadline - Date.now()))
+    e.timer.unref()
+  }
+
+  const forget = (e: Entry, err: Error): void => {
+    clearTimeout(e.timer)
+    if (entries.get(e.correlationId) === e) entries.delete(e.correlationId)
+    if (e.state === 'open') metrics.pending.dec()
+    for (const w of e.waiters) w.reject(err)
+    e.waiters.clear()
+    if (e.persisted) {
+      write(e, () => pendingTombstone(e.correlationId)).catch((cause: Error) =>
+        logger.warn(`Cannot withdraw ${e.correlationId} from ${settings.pendingTopic}: ${cause.message}`),
+      )
+    }
+  }
+
+  const awaitOutcome = (e: Entry): Promise<Answer> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        e.waiters.delete(waiter)
+        reject(
+          new RequestTimeoutError(
+            `no reply for ${e.type} within ${settings.syncTimeoutMs / 1000}s; the request stays open until ` +
+              `${new Date(e.deadline).toISOString()}: send the same request again to collect the reply`,
+          ),
+        )
+      }, settings.syncTimeoutMs)
+      const waiter: Waiter = {
+        resolve: (outcome) => {
+          clearTimeout(timer)
+          resolve({ pending: false, outcome })
+        },
+        reject: (err) => {
+          clearTimeout(timer)
+          reject(err)
+        },
+      }
+      e.waiters.add(waiter)
+    })
+
+  const publishError = (e: Entry, cause: unknown) =>
+    new RequestPublishError(`Cannot publish the ${e.type} request to Kafka: ${(cause as Error).message}`, { cause })
+
+  const publish = async (e: Entry, request: BridgeRequest): Promise<void> => {
+    if (e.callbacks.length > 0) {
+      // The way back to the node is on disk before the request is out, so no reply can find Bifrost without it
+      await write(e, () => pendingMessage(recordOf(e)))
+      e.persisted = true
+    }
+    const message = requestMessage({
+      correlationId: e.correlationId,
+      type: e.type,
+      params: request.params,
+      jobRunId: e.jobRunId,
+      meta: request.meta,
+      replyTopic: settings.replyTopic,
+      deadline: new Date(e.deadline).toISOString(),
+    })
+    await producer.send({ topic: settings.topic, messages: [message], acks: -1 })
+  }
+
+  const join = async (e: Entry, request: BridgeRequest): Promise<Answer> => {
+    metrics.joined.inc()
+    try {
+      await e.published
+    } catch (cause) {
+      throw publishError(e, cause)
+    }
+    if (e.outcome) return { pending: false, outcome: e.outcome }
+    const url = request.responseUrl
+    if (!url) return awaitOutcome(e)
+    if (!e.callbacks.includes(url)) {
+      e.callbacks.push(url)
+      try {
+        await write(e, () => pendingMessage(recordOf(e)))
+      } catch (cause) {
+        e.callbacks = e.callbacks.filter((u) => u !== url)
+        throw publishError(e, cause)
+      }
+      e.persisted = true
+    }
+    return PENDING
+  }
+
+  const submit = async (request: BridgeRequest): Promise<Answer> => {
+    if (stopping.signal.aborted) throw new RequestsUnavailableError('Bifrost is stopping; send the request again')
+    const id = correlationId(request.jobRunId, request.type, request.params)
+    const existing = entries.get(id)
+    if (existing) return join(existing, request)
+    const now = Date.now()
+    const e: Entry = {
+      correlationId: id,
+      type: request.type,
+      jobRunId: request.jobRunId,
+      createdAt: now,
+      deadline: now + settings.timeoutSeconds * 1000,
+      timeoutSeconds: settings.timeoutSeconds,
+      callbacks: request.responseUrl ? [request.responseUrl] : [],
+      state: 'open',
+      expired: false,
+      persisted: false,
+      published: Promise.resolve(),
+      writes: Promise.resolve(),
+      waiters: new Set(),
+      delivering: false,
+    }
+    entries.set(id, e)
+    metrics.pending.inc()
+    arm(e)
+    e.published = publish(e, request)
+    try {
+      await e.published
+    } catch (cause) {
+      const err = publishError(e, cause)
+      forget(e, err)
+      throw err
+    }
+    metrics.published.inc({ mode: request.responseUrl ? 'async' : 'sync' })
+    return request.responseUrl ? PENDING : awaitOutcome(e)
+  }
+
+  const restore = (records: Iterable<PendingRecord>): void => {
+    for (const r of records) {
+      if (entries.has(r.correlationId)) continue
+      const e: Entry = {
+        ...r,
+        callbacks: [...r.callbacks],
+        state: r.outcome ? 'settled' : 'open',
+        expired: false,
+        persisted: true,
+        published: Promise.resolve(),
+        writes: Promise.resolve(),
+        waiters: new Set(),
+        delivering: false,
+      }
+      entries.set(e.correlationId, e)
+      arm(e)
+      if (r.outcome) deliver(e)
+      else metrics.pending.inc()
+    }
+  }
+
+  const takeReplies = async (batch: Batch): Promise<void> => {
+    const letters: Message[] = []
+    const claimed = new Map<string, Entry>()
+    const counts = { matched: 0, unknown: 0, duplicate: 0, late: 0, malformed: 0 }
+    for (const m of batch.messages) {
+      const reply = parseReply(m.key, m.value)
+      if (!reply.ok) {
+        counts.malformed++
+        logger.warn(`Malformed reply at ${batch.topic}/${batch.partition}@${m.offset} dead-lettered: ${reply.reason}`)
+        letters.push(deadLetterMessage(m, batch, reply))
+        continue
+      }
+      const e = entries.get(reply.correlationId)
+      if (!e) {
+        counts.unknown++
+        logger.debug(`Reply for unknown correlation id ${reply.correlationId} ignored`)
+      } else if (claimed.has(e.correlationId) || e.state === 'settled') {
+        counts[e.expired ? 'late' : 'duplicate']++
+      } else {
+        // 'recording' here means an earlier attempt at this batch failed to write: take it again
+        if (e.state === 'open') metrics.pending.dec()
+        e.state = 'recording'
+        e.outcome ??= reply.outcome
+        claimed.set(e.correlationId, e)
+        counts.matched++
+      }
+    }
+    if (letters.length > 0) await producer.send({ topic: settings.deadLetterTopic, messages: letters, acks: -1 })
+    // The outcome is on disk before the reply's offset is committed: a crash after this point loses nothing
+    await Promise.all([...claimed.values()].filter((e) => e.persisted).map((e) => write(e, () => pendingMessage(recordOf(e)))))
+    const now = Date.now()
+    for (const e of claimed.values()) {
+      metrics.replySeconds.observe((now - e.createdAt) / 1000)
+      settle(e, e.outcome!)
+    }
+    for (const [status, n] of Object.entries(counts)) if (n > 0) metrics.replies.inc({ status }, n)
+  }
+
+  const repliesCaughtUp = (): void => {
+    caughtUp = true
+    for (const e of held) expire(e)
+    held.clear()
+  }
+
+  const stop = async (): Promise<void> => {
+    stopping.abort()
+    const stopped = new RequestsUnavailableError('Bifrost is stopping; send the request again')
+    for (const e of entries.values()) {
+      clearTimeout(e.timer)
+      if (e.state === 'open') metrics.pending.dec()
+      for (const w of e.waiters) w.reject(stopped)
+      e.waiters.clear()
+    }
+    await Promise.allSettled([...deliveries])
+    await Promise.allSettled([...entries.values()].map((e) => e.writes))
+    entries.clear()
+    held.clear()
+  }
+
+  return { submit, restore, repliesCaughtUp, takeReplies, stop }
+}

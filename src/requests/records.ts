@@ -1,0 +1,121 @@
+import type { IHeaders, Message } from 'kafkajs'
+import { DLQ_HEADERS } from '../inbound/dead-letter'
+import type { Json } from '../outbound/decode'
+import type { JsonObject } from './correlation'
+
+/** What an enterprise system reads on requests.topic (schemas/request-record.schema.json). */
+export interface RequestRecord {
+  correlationId: string
+  type: string
+  params: JsonObject
+  jobRunId: string
+  meta: Json
+  /** Where the reply goes: requests.replyTopic */
+  replyTopic: string
+  /** ISO 8601; a reply after it is ignored */
+  deadline: string
+}
+
+/** An enterprise system's answer: exactly one of result or error (schemas/reply-record.schema.json). */
+export type Outcome = { result: Json } | { error: string }
+
+export const requestMessage = (record: RequestRecord): Message => ({
+  key: record.correlationId,
+  value: JSON.stringify(record),
+  headers: { type: record.type, correlationId: record.correlationId },
+})
+
+export type MalformedReplyCode = 'missing-key' | 'missing-value' | 'not-json' | 'not-an-object' | 'result-xor-error' | 'bad-error'
+
+export type ParsedReply =
+  | { ok: true; correlationId: string; outcome: Outcome }
+  | { ok: false; code: MalformedReplyCode; reason: string }
+
+/** Judges one record from requests.replyTopic; anything but a well-formed reply comes back with the reason. */
+export const parseReply = (key: Buffer | null, value: Buffer | null): ParsedReply => {
+  const correlationId = key?.toString('utf8') ?? ''
+  if (correlationId === '') return { ok: false, code: 'missing-key', reason: 'the key must be the correlation id' }
+  if (value === null) return { ok: false, code: 'missing-value', reason: 'the value is empty' }
+  let body: unknown
+  try {
+    body = JSON.parse(value.toString('utf8'))
+  } catch (err) {
+    return { ok: false, code: 'not-json', reason: `the value is not JSON: ${(err as Error).message}` }
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, code: 'not-an-object', reason: 'the value must be a JSON object with "result" or "error"' }
+  }
+  const hasResult = 'result' in body
+  const hasError = 'error' in body
+  if (hasResult === hasError) {
+    return { ok: false, code: 'result-xor-error', reason: 'the value must have exactly one of "result" and "error"' }
+  }
+  if (hasResult) return { ok: true, correlationId, outcome: { result: (body as { result: Json }).result } }
+  const error = (body as { error: unknown }).error
+  if (typeof error !== 'string' || error === '') {
+    return { ok: false, code: 'bad-error', reason: '"error" must be a non-empty string' }
+  }
+  return { ok: true, correlationId, outcome: { error } }
+}
+
+/**
+ * A line of requests.pendingTopic: everything needed to finish an asynchronous
+ * request after a restart. The responseURLs make this topic secret.
+ */
+export interface PendingRecord {
+  correlationId: string
+  type: string
+  jobRunId: string
+  /** epoch ms */
+  createdAt: number
+  /** epoch ms */
+  deadline: number
+  timeoutSeconds: number
+  callbacks: string[]
+  /** Present once a reply was taken from requests.replyTopic and its offset may be committed */
+  outcome?: Outcome
+}
+
+export const pendingMessage = (record: PendingRecord): Message => ({
+  key: record.correlationId,
+  value: JSON.stringify({ v: 1, ...record }),
+})
+
+/** Written once every callback of a request is done; compaction then forgets the request. */
+export const pendingTombstone = (correlationId: string): Message => ({ key: correlationId, value: null })
+
+export const parsePendingRecord = (value: Buffer): PendingRecord | undefined => {
+  try {
+    const r = JSON.parse(value.toString('utf8')) as PendingRecord & { v?: number }
+    const valid =
+      r.v === 1 &&
+      typeof r.correlationId === 'string' &&
+      typeof r.type === 'string' &&
+      typeof r.deadline === 'number' &&
+      Array.isArray(r.callbacks)
+    if (!valid) return undefined
+    const { v: _version, ...record } = r
+    return record
+  } catch {
+    return undefined
+  }
+}
+
+/** The record as read, with the inbound dead-letter headers saying where it came from and why it was refused. */
+export const deadLetterMessage = (
+  source: { key: Buffer | null; value: Buffer | null; headers?: IHeaders; offset: string; timestamp: string },
+  from: { topic: string; partition: number },
+  malformed: { code: MalformedReplyCode; reason: string },
+): Message => ({
+  key: source.key,
+  value: source.value,
+  headers: {
+    ...source.headers,
+    [DLQ_HEADERS.topic]: from.topic,
+    [DLQ_HEADERS.partition]: String(from.partition),
+    [DLQ_HEADERS.offset]: source.offset,
+    [DLQ_HEADERS.timestamp]: source.timestamp,
+    [DLQ_HEADERS.code]: malformed.code,
+    [DLQ_HEADERS.reason]: malformed.reason,
+  },
+})

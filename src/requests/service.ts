@@ -1,0 +1,97 @@
+import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
+import { Partitioners, type Kafka } from 'kafkajs'
+import { BifrostError } from '../errors'
+import type { ReadinessCheck } from '../http/readiness'
+import type { ServerHook } from '../http/server'
+import { requestEndpoint } from './endpoint'
+import { createExchange, RequestsUnavailableError, type Exchange } from './exchange'
+import { readPendingLog } from './pending-log'
+import { startReplyConsumer, type ReplyConsumer } from './reply-consumer'
+import { captureResponseUrl } from './response-url'
+import type { RequestSettings } from './settings'
+
+const logger = makeLogger('Requests')
+
+export class RequestsStartError extends BifrostError {}
+
+export interface Requests {
+  /** The `request` endpoint, for buildAdapter; it answers 503 until start() is done */
+  endpoint: ReturnType<typeof requestEndpoint>
+  /** For startServer: keeps responseURL out of the framework's hands (and logs) */
+  serverHook: ServerHook
+  /** Not ready until the reply backlog left at start-up is read */
+  readiness: ReadinessCheck
+  /** Re-opens what the pending topic holds, then consumes replies */
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+export interface RequestsOptions {
+  kafka: Kafka
+  settings: RequestSettings
+  /** Prefix of the consumer group ids (the Kafka client id) */
+  clientId: string
+}
+
+/**
+ * The request/reply part. One Bifrost per pending topic: the open requests live
+ * in this process, so a second instance would not know the first one's.
+ */
+export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): Requests => {
+  let running: { exchange: Exchange; replies: ReplyConsumer; stop(): Promise<void> } | undefined
+  let failure: string | undefined
+
+  const start = async (): Promise<void> => {
+    // kafkajs logs as soon as its clients exist, so none is created before start()
+    const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner })
+    const exchange = createExchange({ producer, settings })
+    try {
+      await producer.connect()
+      const open = await readPendingLog(kafka, settings.pendingTopic, clientId)
+      exchange.restore(open.values())
+      const replies = await startReplyConsumer({
+        kafka,
+        topic: settings.replyTopic,
+        // Stable across restarts: its committed offsets say which replies were already taken
+        groupId: `${clientId}-requests`,
+        handle: exchange.takeReplies,
+      })
+      void replies.caughtUp.then(exchange.repliesCaughtUp)
+      running = {
+        exchange,
+        replies,
+        stop: async () => {
+          await replies.stop()
+          await exchange.stop()
+          await producer.disconnect()
+        },
+      }
+      logger.info(
+        `Requests to ${settings.topic}, replies from ${settings.replyTopic}; ${open.size} re-opened from ${settings.pendingTopic}`,
+      )
+    } catch (cause) {
+      failure = `cannot start: ${(cause as Error).message}`
+      await exchange.stop()
+      await producer.disconnect().catch(() => undefined)
+      throw new RequestsStartError(`Cannot start the requests part: ${(cause as Error).message}`, { cause })
+    }
+  }
+
+  return {
+    endpoint: requestEndpoint((request) => {
+      if (!running) return Promise.reject(new RequestsUnavailableError('Requests are not running (starting or stopping); send the request again'))
+      return running.exchange.submit(request)
+    }, settings),
+    serverHook: captureResponseUrl,
+    readiness: {
+      name: 'requests',
+      notReadyReason: () => failure ?? (running ? running.replies.readiness.notReadyReason() : 'starting: connecting to Kafka'),
+    },
+    start,
+    stop: async () => {
+      const r = running
+      running = undefined
+      await r?.stop()
+    },
+  }
+}
