@@ -18,6 +18,8 @@ export interface Anvil {
 export interface AnvilOptions {
   /** Seconds between automatically mined blocks; unset mines one block per transaction */
   blockTime?: number
+  /** EIP-155 chain id (default 31337); distinct ids let one process watch several local chains */
+  chainId?: number
 }
 
 const READY_TIMEOUT_MS = 10_000
@@ -71,6 +73,7 @@ const launch = async (binary: string, cacheDir: string, options: AnvilOptions): 
   const args = ['--host', '127.0.0.1', '--port', String(port), '--silent', '--hardfork', 'cancun']
   args.push('--max-persisted-states', '0', '--cache-path', cacheDir)
   if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime))
+  if (options.chainId !== undefined) args.push('--chain-id', String(options.chainId))
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)))
