@@ -72,6 +72,33 @@ export const commands: Record<string, Command> = {
       return 0
     },
   },
+  events: {
+    summary: 'Print the oracle events Bifrost published to Kafka (chain -> Kafka), from the beginning of the topic',
+    options: {
+      ...configOption,
+      follow: { type: 'boolean', description: 'Keep printing new events until Ctrl-C' },
+      json: { type: 'boolean', description: 'Print each message as one JSON line (key, headers, value)' },
+      topic: { type: 'string', description: 'Events topic (default: events.topic of the config)' },
+    },
+    run: async (values) => {
+      const { logLevel } = await import('kafkajs')
+      const { createKafka } = await import('../kafka/client')
+      const { describeEvent, readEvents } = await import('../outbound/event-reader')
+      const config = loadConfig({ file: values['config'] as string | undefined })
+      const abort = new AbortController()
+      void untilSignal().then(() => abort.abort())
+      await readEvents({
+        // No adapter runs here, so the framework logger kafkajs logs into does not exist; failures still throw.
+        kafka: createKafka(config.kafka, { logLevel: logLevel.NOTHING }),
+        topic: (values['topic'] as string | undefined) ?? config.events.topic,
+        follow: values['follow'] === true,
+        signal: abort.signal,
+        onEvent: (record) =>
+          console.log(values['json'] ? JSON.stringify({ key: record.key, headers: record.headers, value: record.value }) : describeEvent(record)),
+      })
+      return 0
+    },
+  },
   config: {
     summary: 'Validate the configuration and print it with secrets redacted',
     options: {

@@ -1,6 +1,7 @@
 import { startBifrost } from '../bifrost'
 import { loadConfig } from '../config/load'
 import { createKafka } from '../kafka/client'
+import { startDemoChain, type DemoChain } from './demo-chain'
 import { startDemoFeed } from './demo-feed'
 import { startTestBroker, type TopicSpec } from './test-broker'
 
@@ -20,12 +21,31 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     for (const s of stops.reverse()) await s().catch(() => undefined)
   }
   try {
-    const config = loadConfig({ file: options.file })
+    // The chain half runs wherever anvil does (linux x64); elsewhere the stack starts without it.
+    let chain: DemoChain | undefined
+    let chainSkipped: string | undefined
+    try {
+      chain = await startDemoChain()
+      stops.push(chain.stop)
+    } catch (err) {
+      chainSkipped = (err as Error).message
+    }
+    const config = loadConfig({
+      file: options.file,
+      defaults: chain ? { events: { chains: [chain.chainConfig] } } : undefined,
+    })
     if (!process.env['KAFKA_BROKERS']) {
       const topics: TopicSpec[] = [
         ...config.feeds.topics.map((topic) => ({ topic, partitions: 3, compacted: true })),
         { topic: config.feeds.deadLetterTopic },
       ]
+      if (config.events.chains.length) {
+        topics.push(
+          { topic: config.events.topic, partitions: 3 },
+          { topic: config.events.checkpointTopic, compacted: true },
+          { topic: config.events.deadLetterTopic },
+        )
+      }
       const broker = await startTestBroker({ topics })
       stops.push(broker.stop)
       config.kafka.brokers = broker.brokers
@@ -34,6 +54,8 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     stops.push(bifrost.stop)
     const demo = await startDemoFeed(createKafka(config.kafka), config.feeds.topics[0])
     stops.push(demo.stop)
+    const actors = await chain?.startActors({ bridgeUrl: bifrost.adapterUrl, feed: 'ETH/USD' })
+    if (actors) stops.push(actors.stop)
     const body = JSON.stringify({ id: '1', data: { feed: 'ETH/USD' } })
     const banner = [
       '',
@@ -44,6 +66,16 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
       '',
       'Ask for the demo feed (a median of three sources that came through Kafka):',
       `  curl -s -X POST ${bifrost.adapterUrl} -H 'content-type: application/json' -d '${body}'`,
+      '',
+      ...(chain
+        ? [
+            `Chain -> Kafka: anvil at ${chain.anvil.rpcUrl} (chain id 31337, a block a second) runs the real Chainlink Operator.`,
+            `  Every 5 s a demo consumer (${chain.deployment.addresses.consumer}) asks for ETH/USD, dataVersion 1 and 2 in turn;`,
+            '  a stand-in Chainlink node calls the adapter above and fulfils, and Bifrost publishes the confirmed events.',
+            `Watch them arrive in Kafka (${config.events.topic}):`,
+            `  KAFKA_BROKERS=${config.kafka.brokers.join(',')} node_modules/.bin/node dist/src/cli/main.js events --follow`,
+          ]
+        : [`Chain -> Kafka demo skipped: ${chainSkipped}`]),
       '',
       'Ctrl-C stops everything.',
     ]

@@ -1,14 +1,14 @@
 import type { JsonRpcProvider, JsonRpcSigner, Log, TransactionReceipt } from 'ethers'
 import { startAnvil, type Anvil } from '../../src/dev/anvil'
 import { deployChainlink, type ChainlinkDeployment } from '../../src/dev/contracts'
+import { DEMO_CHAIN_ID, DEMO_SPEC_ID, DEMO_TIMES } from '../../src/dev/demo-chain'
 import { devProvider, mined } from '../../src/dev/transactions'
 import { decodeLog, type DecodedEvent, type WatchedContract } from '../../src/outbound/decode'
 
-export const CHAIN_ID = 31337
-/** The job id consumers ask for; any bytes32 does, the stand-in node serves every spec */
-export const SPEC_ID = `0x${Buffer.from('bifrost-demo-job').toString('hex').padEnd(64, '0')}`
+export const CHAIN_ID = DEMO_CHAIN_ID
+export const SPEC_ID = DEMO_SPEC_ID
+export const TIMES = DEMO_TIMES
 export const PAYMENT = 10n ** 17n
-export const TIMES = 100_000_000n
 
 /** A real anvil with the real Chainlink contracts deployed: the chain every outbound test starts from */
 export interface ChainlinkChain {

@@ -1,0 +1,94 @@
+import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
+import { parseEther } from 'ethers'
+import { startAnvil, type Anvil } from './anvil'
+import { startChainlinkNodeSim } from './chainlink-node-sim'
+import { deployChainlink, type ChainlinkDeployment } from './contracts'
+import { devProvider, mined } from './transactions'
+
+const logger = makeLogger('DemoChain')
+
+export const DEMO_CHAIN_ID = 31337
+/** The job the demo consumer asks for; the stand-in node serves any spec id */
+export const DEMO_SPEC_ID = `0x${Buffer.from('bifrost-demo-job').toString('hex').padEnd(64, '0')}`
+/** The demo feed's result (e.g. 3012.45) times 10^8, as on-chain feeds scale USD prices */
+export const DEMO_TIMES = 100_000_000n
+
+export interface DemoChain {
+  anvil: Anvil
+  deployment: ChainlinkDeployment
+  /** The events chain watching the Operator and the consumer, as it goes into `events.chains` */
+  chainConfig: Record<string, unknown>
+  /**
+   * Starts the stand-in Chainlink node (answering through `bridgeUrl`) and a
+   * requester asking for `feed` every `intervalMs`, dataVersion 1 and 2 in turn.
+   */
+  startActors(options: { bridgeUrl: string; feed: string; intervalMs?: number }): Promise<{ stop(): Promise<void> }>
+  stop(): Promise<void>
+}
+
+/**
+ * The chain half of `bifrost dev`: anvil mining a block a second, the real
+ * Chainlink contracts, and the actors that make oracle traffic on it.
+ */
+export const startDemoChain = async (): Promise<DemoChain> => {
+  const anvil = await startAnvil({ blockTime: 1 })
+  const provider = devProvider(anvil.rpcUrl, 250)
+  const stop = async () => {
+    provider.destroy()
+    await anvil.stop()
+  }
+  try {
+    const deployer = await provider.getSigner(0)
+    const node = await provider.getSigner(1)
+    const deployment = await deployChainlink(deployer, { nodes: [await node.getAddress()], consumerLink: parseEther('100000') })
+    const fromBlock = await provider.getBlockNumber()
+    return {
+      anvil,
+      deployment,
+      chainConfig: {
+        name: 'anvil',
+        chainId: DEMO_CHAIN_ID,
+        rpcUrls: [anvil.rpcUrl],
+        confirmations: 2,
+        fromBlock,
+        pollIntervalMs: 250,
+        contracts: [
+          { address: deployment.addresses.operator, kind: 'operator' },
+          { address: deployment.addresses.consumer, kind: 'client' },
+        ],
+      },
+      startActors: async ({ bridgeUrl, feed, intervalMs = 5000 }) => {
+        const sim = await startChainlinkNodeSim({ provider, node, operator: deployment.addresses.operator, bridgeUrl, fromBlock })
+        const consumer = deployment.consumer.connect(await provider.getSigner(2)) as typeof deployment.consumer
+        let count = 0
+        let busy = false
+        const ask = async () => {
+          if (busy) return
+          busy = true
+          const dataVersion = (count++ % 2) + 1
+          try {
+            const method = dataVersion === 1 ? 'requestChainlink' : 'requestOperator'
+            const receipt = await mined(consumer.getFunction(method)(DEMO_SPEC_ID, feed, DEMO_TIMES, parseEther('0.1')))
+            logger.info(`Demo consumer asked for ${feed} (dataVersion ${dataVersion}) in block ${receipt.blockNumber}`)
+          } catch (err) {
+            logger.warn(`Demo request failed: ${(err as Error).message}`)
+          } finally {
+            busy = false
+          }
+        }
+        // The first request waits one interval, so the adapter has read the demo feed from Kafka by then.
+        const timer = setInterval(() => void ask(), intervalMs)
+        return {
+          stop: async () => {
+            clearInterval(timer)
+            await sim.stop()
+          },
+        }
+      },
+      stop,
+    }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
