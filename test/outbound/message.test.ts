@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import Ajv from 'ajv'
 import { Interface, type TransactionReceipt } from 'ethers'
 import { fulfilmentCall } from '../../src/dev/chainlink-node-sim'
 import { repoRoot } from '../../src/dev/paths'
@@ -12,11 +11,10 @@ import { decodeLog, type WatchedContract } from '../../src/outbound/decode'
 import { createFulfillmentEnricher, type EnrichedEvent } from '../../src/outbound/fulfillment'
 import { CONTENT_TYPE, EVENT_HEADERS, toKafkaMessage, type KafkaMessage } from '../../src/outbound/message'
 import { CHAIN_ID, startChainlinkChain, type ChainlinkChain } from '../support/chainlink'
+import { assertValidOracleEvent, validateOracleEvent } from '../support/oracle-event-schema'
 
-const schema = JSON.parse(readFileSync(join(repoRoot(), 'schemas/oracle-event.schema.json'), 'utf8')) as object
-const validate = new Ajv({ allErrors: true }).compile(schema)
-const assertValid = (value: unknown) =>
-  assert.ok(validate(value), `${JSON.stringify(value)}\n${JSON.stringify(validate.errors, null, 2)}`)
+const validate = validateOracleEvent
+const assertValid = assertValidOracleEvent
 
 describe('event messages', () => {
   let chain: ChainlinkChain
