@@ -17,13 +17,20 @@ const contractSettings = z
       .array(z.string().min(1))
       .min(1)
       .optional()
-      .meta({ description: 'Human-readable event fragments, e.g. "event Foo(uint256 indexed a, bytes b)"; required for kind custom.' }),
+      .meta({
+        description:
+          'Human-readable event fragments, e.g. "event Foo(uint256 indexed a, bytes b)"; required for kind custom.',
+      }),
   })
   .strict()
   .superRefine((contract, ctx) => {
     if (contract.kind !== 'custom') {
       if (contract.abi) {
-        ctx.addIssue({ code: 'custom', path: ['abi'], message: `only for kind custom: the ${contract.kind} events are built in` })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['abi'],
+          message: `only for kind custom: the ${contract.kind} events are built in`,
+        })
       }
       return
     }
@@ -39,7 +46,11 @@ const contractSettings = z
       try {
         EventFragment.from(fragment)
       } catch (err) {
-        ctx.addIssue({ code: 'custom', path: ['abi', i], message: `not a human-readable event fragment: ${(err as Error).message}` })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['abi', i],
+          message: `not a human-readable event fragment: ${(err as Error).message}`,
+        })
       }
     })
   })
@@ -50,11 +61,17 @@ const chainSettings = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 letters, digits, dots, dashes or underscores')
       .meta({ description: 'Unique name of the chain; keys its checkpoint and its leader election.' }),
-    chainId: z.number().int().positive().meta({ description: 'EIP-155 chain id; checked against every RPC endpoint at start.' }),
+    chainId: z
+      .number()
+      .int()
+      .positive()
+      .meta({ description: 'EIP-155 chain id; checked against every RPC endpoint at start.' }),
     rpcUrls: z
       .array(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }))
       .min(1)
-      .meta({ description: 'JSON-RPC endpoints; with several, a dead or lagging one is skipped (first is preferred).' }),
+      .meta({
+        description: 'JSON-RPC endpoints; with several, a dead or lagging one is skipped (first is preferred).',
+      }),
     confirmations: z
       .number()
       .int()
@@ -74,21 +91,11 @@ const chainSettings = z
       .default(0)
       .meta({ description: 'First block scanned when the chain has no checkpoint yet.' }),
     contracts: z.array(contractSettings).min(1).meta({ description: 'The watched contracts.' }),
-    pollIntervalMs: z
-      .number()
-      .int()
-      .positive()
-      .default(1000)
-      .meta({ description: 'How often new heads are polled.' }),
-    maxReorgDepth: z
-      .number()
-      .int()
-      .positive()
-      .default(128)
-      .meta({
-        description:
-          'Deepest reorg handled: blocks this far below the head are final; published events above it can still be retracted.',
-      }),
+    pollIntervalMs: z.number().int().positive().default(1000).meta({ description: 'How often new heads are polled.' }),
+    maxReorgDepth: z.number().int().positive().default(128).meta({
+      description:
+        'Deepest reorg handled: blocks this far below the head are final; published events above it can still be retracted.',
+    }),
     getLogsMaxBlocks: z
       .number()
       .int()
@@ -100,7 +107,9 @@ const chainSettings = z
       .int()
       .positive()
       .default(5_000)
-      .meta({ description: 'Backfill ranges shrink or grow to return about this many logs: bounds memory per request.' }),
+      .meta({
+        description: 'Backfill ranges shrink or grow to return about this many logs: bounds memory per request.',
+      }),
     rpcTimeoutMs: z.number().int().positive().default(10_000).meta({ description: 'Timeout of one JSON-RPC request.' }),
     maxLagBlocks: z
       .number()
@@ -124,7 +133,10 @@ export const eventSettings = z
   .object({
     topic: topicName
       .default('bifrost.oracle.events')
-      .meta({ description: 'Topic the confirmed (and retracted) oracle events are published to.', env: 'EVENTS_TOPIC' }),
+      .meta({
+        description: 'Topic the confirmed (and retracted) oracle events are published to.',
+        env: 'EVENTS_TOPIC',
+      }),
     checkpointTopic: topicName.default('bifrost.oracle.events.checkpoints').meta({
       description:
         'Single-partition compacted topic holding each chain’s checkpoint; its consumer groups elect one publisher per chain.',
@@ -137,7 +149,10 @@ export const eventSettings = z
     chains: z
       .array(chainSettings)
       .default([])
-      .meta({ description: 'Chains to watch (JSON in the environment); none disables chain -> Kafka.', env: 'EVENTS_CHAINS' }),
+      .meta({
+        description: 'Chains to watch (JSON in the environment); none disables chain -> Kafka.',
+        env: 'EVENTS_CHAINS',
+      }),
     checkpointIntervalMs: z
       .number()
       .int()
@@ -145,7 +160,8 @@ export const eventSettings = z
       .default(1000)
       .meta({ description: 'Least time between two checkpoints of a chain.', env: 'EVENTS_CHECKPOINT_INTERVAL_MS' }),
     leaderSessionTimeoutMs: z.number().int().positive().default(10_000).meta({
-      description: 'Kafka session timeout of the per-chain leader election: how soon a standby takes over from a dead publisher.',
+      description:
+        'Kafka session timeout of the per-chain leader election: how soon a standby takes over from a dead publisher.',
       env: 'EVENTS_LEADER_SESSION_TIMEOUT_MS',
     }),
   })

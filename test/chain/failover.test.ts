@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { createServer } from 'node:net'
+import { createBlockTracker, ReorgTooDeepError } from '../../src/chain/block-tracker'
+import { createChainRpc, NoEndpointError } from '../../src/chain/failover'
+import { startEventChain, type EventChain } from '../support/event-chain'
+import { useDefaultLogger } from '../support/logger'
+import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy'
+
+useDefaultLogger()
+
+const CHAIN_ID = 4001
+
+/** A port nothing listens on: connections are refused, like a crashed node's. */
+const closedPort = async (): Promise<number> => {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return typeof address === 'object' && address ? address.port : 1
+}
+
+const chainRpc = (urls: string[], timeoutMs = 2000) =>
+  createChainRpc(urls, { chainId: CHAIN_ID, timeoutMs, maxLagBlocks: 2, chainName: 'test' })
+
+describe('RPC failover', () => {
+  let chain: EventChain
+  const proxies: RpcProxy[] = []
+  const proxy = async () => {
+    const p = await startRpcProxy(chain.rpcUrl)
+    proxies.push(p)
+    return p
+  }
+  before(async () => {
+    chain = await startEventChain({ chainId: CHAIN_ID })
+    await chain.mine(20)
+  })
+  after(async () => {
+    await Promise.all(proxies.map((p) => p.close()))
+    await chain.stop()
+  })
+
+  test('a dead endpoint is skipped and the next one answers', async () => {
+    const rpc = chainRpc([`http://127.0.0.1:${await closedPort()}`, chain.rpcUrl])
+    assert.equal(await rpc.refreshHeads(), await chain.blockNumber())
+    assert.equal(await rpc.request('eth_chainId', []), `0x${CHAIN_ID.toString(16)}`)
+    const [dead, live] = rpc.status()
+    assert.equal(dead.alive, false)
+    assert.match(dead.lastError ?? '', /ECONNREFUSED/)
+    assert.equal(live.alive, true)
+  })
+
+  test('an endpoint that stops answering mid-way is failed over from, within the timeout', async () => {
+    const first = await proxy()
+    const rpc = chainRpc([first.url, chain.rpcUrl], 300)
+    await rpc.refreshHeads()
+    first.mode = 'hanging'
+    const head = await rpc.request<{ number: string }>('eth_getBlockByNumber', ['latest', false])
+    assert.equal(Number.parseInt(head.number, 16), await chain.blockNumber())
+    assert.equal(rpc.status()[0].alive, false)
+  })
+
+  test('a lagging endpoint is not asked about blocks it does not have', async () => {
+    const lagging = await proxy()
+    lagging.lag = 10
+    const rpc = chainRpc([lagging.url, chain.rpcUrl])
+    const head = await rpc.refreshHeads()
+    assert.equal(head, await chain.blockNumber())
+    const before = lagging.calls.get('eth_getBlockByNumber') ?? 0
+    const block = await rpc.request<{ number: string } | null>(
+      'eth_getBlockByNumber',
+      [`0x${head.toString(16)}`, false],
+      {
+        minBlock: head,
+      },
+    )
+    assert.equal(Number.parseInt(block?.number ?? '', 16), head)
+    assert.equal(
+      lagging.calls.get('eth_getBlockByNumber') ?? 0,
+      before,
+      'the lagging endpoint was asked for a block it lacks',
+    )
+  })
+
+  test('an endpoint of another chain is never used', async () => {
+    const other = await startEventChain({ chainId: CHAIN_ID + 1 })
+    try {
+      const rpc = chainRpc([other.rpcUrl, chain.rpcUrl])
+      await other.mine(500)
+      assert.equal(await rpc.refreshHeads(), await chain.blockNumber())
+      assert.match(rpc.status()[0].lastError ?? '', /serves chain 4002, not 4001/)
+    } finally {
+      await other.stop()
+    }
+  })
+
+  test('with every endpoint down the error says so, naming each', async () => {
+    const rpc = chainRpc([`http://127.0.0.1:${await closedPort()}`])
+    await assert.rejects(
+      rpc.refreshHeads(),
+      (err: Error) => err instanceof NoEndpointError && /every RPC endpoint is down/.test(err.message),
+    )
+  })
+})
+
+describe('block tracker', () => {
+  let chain: EventChain
+  const proxies: RpcProxy[] = []
+  before(async () => {
+    chain = await startEventChain({ chainId: CHAIN_ID })
+    await chain.mine(30)
+  })
+  after(async () => {
+    await Promise.all(proxies.map((p) => p.close()))
+    await chain.stop()
+  })
+
+  test('follows new heads, keeping the last `depth` hashes linked', async () => {
+    const tracker = createBlockTracker(chainRpc([chain.rpcUrl]), { depth: 8 })
+    await tracker.update()
+    const head = await chain.blockNumber()
+    assert.equal(tracker.head?.number, head)
+    assert.equal(tracker.base, head - 7)
+    assert.equal(tracker.hashAt(head - 8), undefined)
+    await chain.mine(3)
+    assert.deepEqual(await tracker.update(), { advanced: true })
+    assert.equal(tracker.head?.number, head + 3)
+    assert.deepEqual(await tracker.update(), { advanced: false })
+  })
+
+  test('finds a reorg and its fork point by walking parent hashes', async () => {
+    const tracker = createBlockTracker(chainRpc([chain.rpcUrl]), { depth: 16 })
+    await tracker.update()
+    const head = await chain.blockNumber()
+    const before = [head - 3, head - 2, head - 1, head].map((n) => tracker.hashAt(n))
+    await chain.reorg(3)
+    await chain.mine(2)
+    const update = await tracker.update()
+    assert.deepEqual(update.reorg, { forkPoint: head - 3, depth: 3 })
+    assert.equal(tracker.head?.number, head + 2)
+    assert.equal(tracker.hashAt(head - 3), before[0], 'the fork point is shared')
+    for (let i = 1; i < 4; i++) assert.notEqual(tracker.hashAt(head - 3 + i), before[i])
+  })
+
+  test('a reorg that does not lengthen the chain is still seen', async () => {
+    const tracker = createBlockTracker(chainRpc([chain.rpcUrl]), { depth: 16 })
+    await tracker.update()
+    const head = await chain.blockNumber()
+    await chain.reorg(2)
+    assert.deepEqual((await tracker.update()).reorg, { forkPoint: head - 2, depth: 2 })
+  })
+
+  test('a reorg deeper than the window is an error, not a guess', async () => {
+    const tracker = createBlockTracker(chainRpc([chain.rpcUrl]), { depth: 4 })
+    await tracker.update()
+    await chain.reorg(6)
+    await chain.mine(1)
+    await assert.rejects(tracker.update(), ReorgTooDeepError)
+  })
+
+  test('an endpoint lagging behind after failover is not mistaken for a reorg', async () => {
+    const ahead = await startRpcProxy(chain.rpcUrl)
+    const behind = await startRpcProxy(chain.rpcUrl)
+    proxies.push(ahead, behind)
+    behind.lag = 6
+    const tracker = createBlockTracker(chainRpc([ahead.url, behind.url], 500), { depth: 16 })
+    await tracker.update()
+    const head = tracker.head?.number as number
+    ahead.mode = 'dead'
+    await chain.mine(2)
+    // Only the lagging endpoint answers now: its head is below ours.
+    assert.deepEqual(await tracker.update(), { advanced: false })
+    assert.equal(tracker.head?.number, head)
+    behind.lag = 0
+    const caughtUp = await tracker.update()
+    assert.deepEqual(caughtUp, { advanced: true }, 'no reorg reported')
+    assert.equal(tracker.head?.number, head + 2)
+  })
+})

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { createChainRpc } from '../../src/chain/failover'
+import { createLogRangeReader, isRangeRefusal, type RawLog } from '../../src/chain/get-logs'
+import { RpcError } from '../../src/chain/rpc'
+import { ANSWER_UPDATED, startEventChain, type EventChain } from '../support/event-chain'
+import { useDefaultLogger } from '../support/logger'
+import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy'
+
+useDefaultLogger()
+
+const CHAIN_ID = 4003
+
+const readAll = async (
+  reader: ReturnType<typeof createLogRangeReader>,
+  from: number,
+  to: number,
+): Promise<RawLog[]> => {
+  const logs: RawLog[] = []
+  for (let next = from; next <= to; ) {
+    const page = await reader.read(next, to)
+    logs.push(...page.logs)
+    next = page.to + 1
+  }
+  return logs
+}
+
+describe('eth_getLogs over adaptive ranges', () => {
+  let chain: EventChain
+  let proxy: RpcProxy
+  let last: number
+  before(async () => {
+    chain = await startEventChain({ chainId: CHAIN_ID })
+    // 10 blocks of 30 logs, then 300 empty blocks, then 10 more blocks of 30 logs.
+    for (let i = 0; i < 10; i++) await chain.emit(30, { start: i * 30 })
+    await chain.mine(300)
+    for (let i = 10; i < 20; i++) await chain.emit(30, { start: i * 30 })
+    last = await chain.blockNumber()
+    proxy = await startRpcProxy(chain.rpcUrl)
+  })
+  after(async () => {
+    await proxy.close()
+    await chain.stop()
+  })
+
+  const reader = async (options: { maxBlocks: number; targetLogs: number }) => {
+    const rpc = createChainRpc([proxy.url], { chainId: CHAIN_ID, timeoutMs: 5000, maxLagBlocks: 2, chainName: 'test' })
+    await rpc.refreshHeads()
+    return createLogRangeReader(rpc, { address: [chain.emitter], topics: [[ANSWER_UPDATED]] }, options)
+  }
+
+  test('recognises the refusals real providers send', () => {
+    const refusal = (message: string, code = -32005) =>
+      isRangeRefusal(new RpcError('http://x', 'eth_getLogs', code, message))
+    assert.ok(refusal('query returned more than 10000 results. Try with this block range [0x1, 0x2].'))
+    assert.ok(
+      refusal('Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range', -32602),
+    )
+    assert.ok(refusal('eth_getLogs is limited to a 10,000 range', -32614))
+    assert.ok(refusal('exceed maximum block range: 5000', -32000))
+    assert.ok(refusal('block range is too wide', -32600))
+    assert.equal(refusal('execution reverted', 3), false)
+    assert.equal(isRangeRefusal(new Error('query returned more than 10000 results')), false)
+  })
+
+  test('halves the range when the provider refuses too many results, and grows it back', async () => {
+    proxy.maxResults = 100
+    proxy.maxRange = undefined
+    proxy.servedRanges.length = 0
+    const refusedBefore = proxy.calls.get('eth_getLogs') ?? 0
+    const logs = await readAll(await reader({ maxBlocks: 1000, targetLogs: 1000 }), 0, last)
+    assert.equal(logs.length, 600, 'every log exactly once')
+    assert.equal(new Set(logs.map((l) => `${l.blockHash}:${l.logIndex}`)).size, 600)
+    const calls = (proxy.calls.get('eth_getLogs') ?? 0) - refusedBefore
+    assert.ok(calls > proxy.servedRanges.length, 'some ranges were refused')
+    // 100 blocks hold 300 logs: refused at 100, 50, 25, 12, 6; 3 blocks (90 logs) pass.
+    assert.equal(proxy.servedRanges[0], 3)
+    assert.ok(Math.max(...proxy.servedRanges) >= 24, `grew back: ${proxy.servedRanges.join(',')}`)
+  })
+
+  test('halves the range when the provider limits its size', async () => {
+    proxy.maxResults = undefined
+    proxy.maxRange = 40
+    proxy.servedRanges.length = 0
+    const logs = await readAll(await reader({ maxBlocks: 1000, targetLogs: 1000 }), 0, last)
+    assert.equal(logs.length, 600)
+    assert.ok(proxy.servedRanges.every((r) => r <= 40))
+    assert.ok(proxy.servedRanges.filter((r) => r > 20).length > 5, 'most ranges stay near the limit')
+  })
+
+  test('shrinks the range after an answer above the target, bounding the next ones', async () => {
+    proxy.maxResults = undefined
+    proxy.maxRange = undefined
+    proxy.servedRanges.length = 0
+    const logs = await readAll(await reader({ maxBlocks: 1000, targetLogs: 50 }), 0, last)
+    assert.equal(logs.length, 600)
+    // The first 100 blocks answer 300 logs: the next range is half as wide.
+    assert.deepEqual(proxy.servedRanges.slice(0, 2), [100, 50])
+  })
+})
