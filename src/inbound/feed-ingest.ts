@@ -41,30 +41,27 @@ export interface FeedIngestOptions {
 const uniqueGroupId = (clientId: string): string =>
   `${clientId}-feeds-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`
 
+/** The high-water marks to reach before answering; a missing topic is a start-up error, not an endless retry. */
 const readTargets = async (kafka: Kafka, topics: readonly string[]): Promise<PartitionTarget[]> => {
   const admin = kafka.admin()
   try {
     await admin.connect()
+    const existing = new Set(await admin.listTopics())
+    const missing = topics.filter((t) => !existing.has(t))
+    if (missing.length > 0) {
+      throw new FeedIngestError(`Feed topic ${missing.map((t) => `"${t}"`).join(', ')} does not exist (feeds.topics)`)
+    }
     const targets: PartitionTarget[] = []
     for (const topic of topics) {
-      let offsets: Awaited<ReturnType<typeof admin.fetchTopicOffsets>>
-      try {
-        offsets = await admin.fetchTopicOffsets(topic)
-      } catch (cause) {
-        throw new FeedIngestError(
-          `Cannot read the offsets of feed topic "${topic}" (does it exist?): ${(cause as Error).message}`,
-          {
-            cause,
-          }
-        )
+      for (const o of await admin.fetchTopicOffsets(topic)) {
+        targets.push({ topic, partition: o.partition, low: Number(o.low), high: Number(o.high) })
       }
-      for (const o of offsets) targets.push({ topic, partition: o.partition, low: Number(o.low), high: Number(o.high) })
     }
     return targets
   } catch (cause) {
     throw cause instanceof FeedIngestError
       ? cause
-      : new FeedIngestError(`Cannot reach Kafka to read the feed topics: ${(cause as Error).message}`, { cause })
+      : new FeedIngestError(`Cannot read the offsets of the feed topics: ${(cause as Error).message}`, { cause })
   } finally {
     await admin.disconnect()
   }
@@ -131,7 +128,7 @@ export const createFeedIngest = ({
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
     // No offsets are ever committed: the group is this process's alone, and a
     // restart re-reads the (compacted) topics to warm up.
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false })
+    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: settings.fetchMaxWaitMs })
     clients = { producer, consumer }
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       catchUp?.progress(payload.topic, payload.partition, Number(payload.lastOffset) + 1)

@@ -1,0 +1,25 @@
+import { describeSettings } from '../../src/config/describe'
+import type { KafkaFixture, TopicSpec } from './kafka'
+
+/**
+ * Environment for a whole Bifrost whose every topic setting not named in
+ * `given` points at a fresh topic, created here (compacted when its description
+ * says so). A test of one part can then start the real thing: the other parts
+ * start too, on topics of their own.
+ */
+export const freshTopicsEnv = async (
+  kafka: KafkaFixture,
+  given: Record<string, string> = {}
+): Promise<Record<string, string>> => {
+  const env: Record<string, string> = { KAFKA_BROKERS: kafka.brokers.join(',') }
+  const topics: TopicSpec[] = []
+  for (const setting of describeSettings()) {
+    const leaf = setting.path.split('.').pop() ?? ''
+    if (!setting.env || !/topics?$/i.test(leaf) || setting.env in given) continue
+    const topic = kafka.uniqueTopic(setting.path.replace(/[^A-Za-z0-9]+/g, '-'))
+    env[setting.env] = topic
+    topics.push({ topic, compacted: /compacted/i.test(setting.description) })
+  }
+  await kafka.createTopics(topics)
+  return { ...env, ...given }
+}
