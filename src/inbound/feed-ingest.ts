@@ -128,7 +128,11 @@ export const createFeedIngest = ({
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
     // No offsets are ever committed: the group is this process's alone, and a
     // restart re-reads the (compacted) topics to warm up.
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: settings.fetchMaxWaitMs })
+    const consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: settings.fetchMaxWaitMs,
+    })
     clients = { producer, consumer }
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       catchUp?.progress(payload.topic, payload.partition, Number(payload.lastOffset) + 1)
