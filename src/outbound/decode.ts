@@ -1,7 +1,8 @@
-import { EventFragment, getAddress, Interface, type ParamType } from 'ethers'
+import { EventFragment, getAddress } from 'ethers'
 import { decodeRequestParams, type CborValue } from '../chain/cbor'
 import { BifrostError } from '../errors'
 import { EVENT_FRAGMENTS } from './abi'
+import { compileEventDecoder, type EventDecoder } from './event-decoder'
 
 export type ContractKind = 'operator' | 'client' | 'aggregator' | 'custom'
 
@@ -56,7 +57,7 @@ export interface LogFilter {
 interface WatchedEvent {
   kind: ContractKind
   fragment: EventFragment
-  iface: Interface
+  decode: EventDecoder
 }
 
 /** Which argument identifies the request (operator, client) or the round (aggregator). */
@@ -80,28 +81,28 @@ const fragmentsOf = (contract: WatchedContract): readonly string[] => {
   return contract.abi
 }
 
-const interfaces = new Map<string, Interface>()
-const interfaceOf = (fragments: readonly string[]): Interface => {
-  const cacheKey = fragments.join('\n')
-  let iface = interfaces.get(cacheKey)
-  if (!iface) {
-    // Interface() skips fragments it cannot parse with a console warning; parse each one so a typo fails loudly.
-    iface = new Interface(
-      fragments.map((text) => {
-        try {
-          return EventFragment.from(text)
-        } catch (cause) {
-          throw new LogDecodeError(`invalid event fragment "${text}": ${(cause as Error).message}`, { cause })
-        }
-      }),
-    )
-    interfaces.set(cacheKey, iface)
+const compiled = new Map<string, WatchedEvent[]>()
+/** Each fragment list parsed and compiled once per process, whatever the number of contracts using it. */
+const eventsOf = (kind: ContractKind, fragments: readonly string[]): WatchedEvent[] => {
+  const cacheKey = `${kind}\n${fragments.join('\n')}`
+  let events = compiled.get(cacheKey)
+  if (!events) {
+    events = fragments.map((text) => {
+      let fragment: EventFragment
+      try {
+        fragment = EventFragment.from(text)
+      } catch (cause) {
+        throw new LogDecodeError(`invalid event fragment "${text}": ${(cause as Error).message}`, { cause })
+      }
+      return { kind, fragment, decode: compileEventDecoder(fragment) }
+    })
+    compiled.set(cacheKey, events)
   }
-  return iface
+  return events
 }
 
-/** address (lower case) -> topic0 -> event, built once per contracts array */
-type WatchIndex = Map<string, Map<string, WatchedEvent>>
+/** address (lower case) -> its checksummed form and topic0 -> event; built once per contracts array */
+type WatchIndex = Map<string, { address: string; byTopic: Map<string, WatchedEvent> }>
 const indexes = new WeakMap<readonly WatchedContract[], WatchIndex>()
 
 const indexOf = (contracts: readonly WatchedContract[]): WatchIndex => {
@@ -109,12 +110,12 @@ const indexOf = (contracts: readonly WatchedContract[]): WatchIndex => {
   if (index) return index
   index = new Map()
   for (const contract of contracts) {
-    const iface = interfaceOf(fragmentsOf(contract))
-    const byTopic = index.get(contract.address.toLowerCase()) ?? new Map<string, WatchedEvent>()
-    iface.forEachEvent((fragment) => {
-      if (!fragment.anonymous) byTopic.set(fragment.topicHash, { kind: contract.kind, fragment, iface })
-    })
-    index.set(contract.address.toLowerCase(), byTopic)
+    const key = contract.address.toLowerCase()
+    const entry = index.get(key) ?? { address: getAddress(contract.address), byTopic: new Map<string, WatchedEvent>() }
+    for (const event of eventsOf(contract.kind, fragmentsOf(contract))) {
+      if (!event.fragment.anonymous) entry.byTopic.set(event.fragment.topicHash, event)
+    }
+    index.set(key, entry)
   }
   indexes.set(contracts, index)
   return index
@@ -124,24 +125,8 @@ const indexOf = (contracts: readonly WatchedContract[]): WatchIndex => {
 export const logFilter = (contracts: readonly WatchedContract[]): LogFilter => {
   const index = indexOf(contracts)
   const topics = new Set<string>()
-  for (const byTopic of index.values()) for (const topic of byTopic.keys()) topics.add(topic)
-  return { address: contracts.map((c) => getAddress(c.address)).filter((a, i, all) => all.indexOf(a) === i), topics: [[...topics]] }
-}
-
-const toJson = (type: ParamType, value: unknown): Json => {
-  if (value !== null && typeof value === 'object' && 'hash' in value && (value as { _isIndexed?: boolean })._isIndexed) {
-    // An indexed string, bytes, array or tuple: the log holds only its keccak256.
-    return (value as { hash: string }).hash
-  }
-  if (type.isArray()) return (value as unknown[]).map((v) => toJson(type.arrayChildren, v))
-  if (type.isTuple()) {
-    const out: Record<string, Json> = {}
-    type.components.forEach((component, i) => (out[component.name || String(i)] = toJson(component, (value as unknown[])[i])))
-    return out
-  }
-  if (typeof value === 'bigint') return value.toString()
-  if (type.baseType === 'address') return getAddress(value as string)
-  return value as Json
+  for (const { byTopic } of index.values()) for (const topic of byTopic.keys()) topics.add(topic)
+  return { address: [...index.values()].map((entry) => entry.address), topics: [[...topics]] }
 }
 
 const cborToJson = (value: CborValue): Json => {
@@ -170,22 +155,21 @@ const requestParams = (data: Json): Record<string, Json> | undefined => {
  * that does not decode (a contract whose ABI differs from the one configured).
  */
 export const decodeLog = (log: LogLike, contracts: readonly WatchedContract[], chainId: number | bigint): DecodedEvent | undefined => {
-  const watched = indexOf(contracts).get(log.address.toLowerCase())?.get(log.topics[0]?.toLowerCase() ?? '')
-  if (!watched) return undefined
-  const { kind, fragment, iface } = watched
+  const contract = indexOf(contracts).get(log.address.toLowerCase())
+  const watched = contract?.byTopic.get(log.topics[0]?.toLowerCase() ?? '')
+  if (!contract || !watched) return undefined
+  const { kind, fragment, decode } = watched
   const logIndex = Number(log.logIndex ?? log.index)
-  let values: readonly unknown[]
+  let args: Record<string, Json>
   try {
-    values = iface.decodeEventLog(fragment, log.data, log.topics)
+    args = decode(log.topics, log.data)
   } catch (cause) {
     throw new LogDecodeError(
       `cannot decode ${fragment.name} from ${log.address} (tx ${log.transactionHash}, log ${logIndex}): ${(cause as Error).message}`,
       { cause },
     )
   }
-  const args: Record<string, Json> = {}
-  fragment.inputs.forEach((input, i) => (args[input.name || String(i)] = toJson(input, values[i])))
-  const address = getAddress(log.address)
+  const { address } = contract
   const decoded: DecodedEvent = { event: fragment.name, kind, address, args, key: '' }
   const requestArg = kind === 'operator' || kind === 'client' ? REQUEST_ID_ARG[fragment.name] : undefined
   const roundArg = kind === 'aggregator' ? ROUND_ID_ARG[fragment.name] : undefined
