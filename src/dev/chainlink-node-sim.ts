@@ -130,13 +130,13 @@ export const startChainlinkNodeSim = async (options: ChainlinkNodeSimOptions): P
 
   const handle = async (request: DecodedEvent) => {
     const requestId = request.requestId as string
+    const jobRunId = randomUUID()
     const run: SimRun = {
       requestId,
-      jobRunId: randomUUID(),
+      jobRunId,
       dataVersion: Number(request.args['dataVersion']),
-      bridgeBody: { id: '', data: request.params ?? {} },
+      bridgeBody: { id: jobRunId, data: request.params ?? {} },
     }
-    run.bridgeBody.id = run.jobRunId
     try {
       if (!request.params) throw new ChainlinkNodeSimError('the request data is not valid CBOR')
       run.result = await callBridge(bridgeUrl, run.bridgeBody)

@@ -88,13 +88,12 @@ const eventsOf = (kind: ContractKind, fragments: readonly string[]): WatchedEven
   let events = compiled.get(cacheKey)
   if (!events) {
     events = fragments.map((text) => {
-      let fragment: EventFragment
       try {
-        fragment = EventFragment.from(text)
+        const fragment = EventFragment.from(text)
+        return { kind, fragment, decode: compileEventDecoder(fragment) }
       } catch (cause) {
         throw new LogDecodeError(`invalid event fragment "${text}": ${(cause as Error).message}`, { cause })
       }
-      return { kind, fragment, decode: compileEventDecoder(fragment) }
     })
     compiled.set(cacheKey, events)
   }

@@ -196,5 +196,6 @@ describe('decodeLog on encoded logs', () => {
   test('a custom contract without an ABI is refused', () => {
     assert.throws(() => logFilter([{ address, kind: 'custom' }]), LogDecodeError)
     assert.throws(() => logFilter([{ address, kind: 'custom', abi: ['event Broken(uint257 x)'] }]), LogDecodeError)
+    assert.throws(() => logFilter([{ address, kind: 'custom', abi: ['event Unsupported(fixed128x18 x)'] }]), LogDecodeError)
   })
 })
