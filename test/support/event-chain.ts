@@ -46,6 +46,7 @@ export interface EmittedTx {
 /** A real anvil with a log emitter deployed: cheap events in whatever blocks a test wants. */
 export interface EventChain {
   anvil: Anvil
+  chainId: number
   rpcUrl: string
   rpc: RpcClient
   /** The emitter's address */
@@ -88,6 +89,7 @@ export const startEventChain = async (options: { chainId?: number } = {}): Promi
     const emitter = deployed.contractAddress as string
     return {
       anvil,
+      chainId: options.chainId ?? 31337,
       rpcUrl: anvil.rpcUrl,
       rpc,
       emitter,

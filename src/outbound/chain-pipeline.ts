@@ -1,0 +1,436 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
+import type { Kafka } from 'kafkajs'
+import { createBlockTracker, ReorgTooDeepError, type BlockTracker } from '../chain/block-tracker'
+import type { ChainRpc } from '../chain/failover'
+import { createLogRangeReader, type RawLog } from '../chain/get-logs'
+import { BifrostError } from '../errors'
+import type { Checkpoint } from './checkpoint'
+import { decodeLog, logFilter, LogDecodeError } from './decode'
+import { createEventSender, type EventSender } from './event-sender'
+import { createFulfillmentEnricher, type TransactionLike } from './fulfillment'
+import { createLedger, eventId, retractionOf } from './ledger'
+import { EVENT_HEADERS, toKafkaMessage, type KafkaMessage, type OracleEventMessage } from './message'
+import { eventMetrics } from './metrics'
+import { scanTopic } from './output-scan'
+import { createProgress } from './progress'
+import { finalityOf, type ChainSettings, type EventSettings } from './settings'
+
+const logger = makeLogger('EventPipeline')
+
+/** Blocks read per round trip (one eth_getLogs by block hash each) while following the head */
+const LIVE_BATCH_BLOCKS = 100
+/** Back to the head tracker (reorg check, checkpoint) at least this often during a long backfill */
+const ADVANCE_BUDGET_MS = 1000
+const SCAN_TIMEOUT_MS = 120_000
+
+/** Kafka did not take a send: the run stops and the chain resumes from what Kafka holds. */
+export class PublishError extends BifrostError {}
+
+export interface PipelineOptions {
+  kafka: Kafka
+  settings: EventSettings
+  chain: ChainSettings
+  rpc: ChainRpc
+  /** The chain's latest checkpoint as Kafka holds it (or as this process last had acknowledged) */
+  checkpoint: Checkpoint | undefined
+  /** Aborted when this instance stops being the chain's publisher, or stops */
+  signal: AbortSignal
+  /** Every acknowledged checkpoint, so a restart after a Kafka failure resumes from the newest */
+  onCheckpoint(checkpoint: Checkpoint): void
+  /** The pipeline has recovered its state from Kafka and publishes */
+  onRecovered(): void
+  /** Prefix of the throwaway consumer groups that read the events topic back */
+  groupIdPrefix: string
+}
+
+interface Tip {
+  number: number
+  hash?: string
+}
+
+type Batch = { logs: RawLog[]; to: number; toHash?: string }
+
+const abortable = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }).catch(() => undefined)
+
+/**
+ * One chain, while this instance is its publisher: recover what is already in
+ * Kafka, then publish every confirmed event exactly once, in chain order, and
+ * retract what a deep reorg takes back. Each step publishes, waits for Kafka's
+ * acknowledgement, and only then moves the tip: Kafka slow or down means no
+ * further blocks are read. Returns when `signal` aborts; throws when Kafka fails
+ * (the caller restarts it, which recovers from Kafka again).
+ */
+export const runChainPipeline = async (options: PipelineOptions): Promise<void> => {
+  const { kafka, settings, chain, rpc, signal } = options
+  const metrics = eventMetrics()
+  const labels = { chain: chain.name }
+  const finality = finalityOf(chain)
+  const contracts = chain.contracts
+  const query = logFilter(contracts)
+
+  const admin = kafka.admin()
+  let sender: EventSender | undefined
+  try {
+    await admin.connect()
+    const offsets = await admin.fetchTopicOffsets(settings.topic)
+    sender = await createEventSender({
+      kafka,
+      topic: settings.topic,
+      partitions: offsets.length,
+      checkpointTopic: settings.checkpointTopic,
+      deadLetterTopic: settings.deadLetterTopic,
+    })
+    const ends = new Map(offsets.map((o) => [o.partition, Number(o.high)]))
+    const lows = new Map(offsets.map((o) => [o.partition, Number(o.low)]))
+
+    // --- Recovery: the checkpoint, then everything of this chain after it ---
+    const ledger = createLedger()
+    const checkpoint = options.checkpoint?.topic === settings.topic ? options.checkpoint : undefined
+    if (options.checkpoint && !checkpoint) {
+      logger.warn(
+        `${chain.name}: checkpoint is for topic ${options.checkpoint.topic}; publishing to ${settings.topic} from its tip`,
+      )
+    }
+    let tip: Tip = options.checkpoint?.tip ?? { number: chain.fromBlock - 1 }
+    let finalBelow = options.checkpoint?.finalBelow ?? 0
+    /** Per partition: the offset after our last acknowledged message (the end when we started) */
+    const frontier = new Map(ends)
+    if (checkpoint) {
+      const ranges = new Map(
+        [...ends].map(([p, end]) => [
+          p,
+          { from: Math.max(checkpoint.scanFrom[String(p)] ?? lows.get(p) ?? 0, lows.get(p) ?? 0), end },
+        ]),
+      )
+      let scanned = 0
+      await scanTopic({
+        kafka,
+        topic: settings.topic,
+        ranges,
+        groupPrefix: `${options.groupIdPrefix}.events.scan.${chain.name}`,
+        timeoutMs: SCAN_TIMEOUT_MS,
+        onRecord: (record) => {
+          if (
+            record.headers[EVENT_HEADERS.chainId]?.toString() !== String(chain.chainId) ||
+            !record.value ||
+            !record.key
+          )
+            return
+          const value = JSON.parse(record.value.toString('utf8')) as OracleEventMessage
+          const id = eventId(value.blockHash, value.logIndex)
+          scanned++
+          if (value.status === 'retracted') ledger.remove(id)
+          else {
+            ledger.add({
+              id,
+              blockNumber: value.blockNumber,
+              blockHash: value.blockHash.toLowerCase(),
+              logIndex: value.logIndex,
+              message: { key: record.key.toString(), value: record.value, headers: record.headers },
+              partition: record.partition,
+              offset: record.offset,
+            })
+          }
+        },
+      })
+      ledger.pruneBelow(Math.min(finalBelow, tip.number + 1))
+      logger.info(
+        `${chain.name}: resuming after block ${tip.number}; ${scanned} messages read back, ${ledger.size} still retractable or beyond the checkpoint`,
+      )
+    } else {
+      logger.info(`${chain.name}: no checkpoint; starting at block ${tip.number + 1}`)
+    }
+
+    let lastCheckpointAt = 0
+    let lastCheckpointTip: number | undefined
+    const writeCheckpoint = async () => {
+      const scanFrom: Record<string, number> = {}
+      const lowest = ledger.lowestOffsets()
+      for (const [partition, next] of frontier)
+        scanFrom[String(partition)] = Math.min(next, lowest.get(partition) ?? next)
+      const record: Checkpoint = {
+        version: 1,
+        chain: chain.name,
+        chainId: chain.chainId,
+        topic: settings.topic,
+        tip,
+        finalBelow,
+        scanFrom,
+        writtenAt: new Date().toISOString(),
+      }
+      guard()
+      try {
+        await (sender as EventSender).sendCheckpoint(record)
+      } catch (cause) {
+        throw new PublishError(`${chain.name}: checkpoint not acknowledged: ${(cause as Error).message}`, { cause })
+      }
+      lastCheckpointAt = Date.now()
+      lastCheckpointTip = tip.number
+      options.onCheckpoint(record)
+    }
+
+    /** Not the publisher any more: not one more message. */
+    const guard = () => {
+      if (signal.aborted) throw new PublishError(`${chain.name}: publishing stopped`)
+    }
+
+    const publish = async (
+      messages: KafkaMessage[],
+      blocks: Array<{ number: number; hash: string; logIndex: number }>,
+    ) => {
+      if (messages.length === 0) return
+      guard()
+      let sent
+      try {
+        sent = await (sender as EventSender).send(messages)
+      } catch (cause) {
+        throw new PublishError(
+          `${chain.name}: ${messages.length} messages not acknowledged: ${(cause as Error).message}`,
+          { cause },
+        )
+      }
+      sent.forEach(({ partition, offset }, i) => {
+        frontier.set(partition, Math.max(frontier.get(partition) ?? 0, offset + 1))
+        const message = messages[i]
+        const status = message.headers[EVENT_HEADERS.status] as string
+        metrics.published.inc({ ...labels, status })
+        const { number, hash, logIndex } = blocks[i]
+        const id = eventId(hash, logIndex)
+        if (status === 'retracted') ledger.remove(id)
+        else ledger.add({ id, blockNumber: number, blockHash: hash, logIndex, message, partition, offset })
+      })
+    }
+
+    if (!checkpoint) await writeCheckpoint()
+
+    const tracker: BlockTracker = createBlockTracker(rpc, { depth: chain.maxReorgDepth + 1 })
+    const reader = createLogRangeReader(rpc, query, {
+      maxBlocks: chain.getLogsMaxBlocks,
+      targetLogs: chain.getLogsTargetLogs,
+      onRefusal: (size, err) =>
+        logger.debug(`${chain.name}: eth_getLogs over ${size} blocks refused (${err.rpcMessage}); halving`),
+    })
+    const enricher = createFulfillmentEnricher({
+      getTransaction: (hash) => rpc.request<TransactionLike | null>('eth_getTransactionByHash', [hash]),
+    })
+    const progress = createProgress(chain.name, (line) => logger.info(line))
+
+    /** Retracts what left the canonical chain, and moves the tip back below the fork. */
+    const reconcile = async (head: number) => {
+      const stale = [...ledger.blocks()].filter(
+        (b) => b.number >= tracker.base && b.number <= head && tracker.hashAt(b.number) !== b.hash,
+      )
+      const tipStale =
+        tip.hash !== undefined &&
+        tip.number >= tracker.base &&
+        tip.number <= head &&
+        tracker.hashAt(tip.number) !== tip.hash
+      if (stale.length === 0 && !tipStale) return
+      const entries = stale
+        .flatMap((b) => [...b.entries.values()])
+        .sort((a, b) => a.blockNumber - b.blockNumber || a.offset - b.offset)
+      logger.warn(
+        `${chain.name}: reorg below published block ${tip.number}: retracting ${entries.length} events of ${stale.length} blocks that left the chain`,
+      )
+      await publish(
+        entries.map((e) => retractionOf(e.message)),
+        entries.map((e) => ({ number: e.blockNumber, hash: e.blockHash, logIndex: e.logIndex })),
+      )
+      if (tipStale) {
+        // Resume above the highest published block still on the chain; blocks without
+        // events carry nothing to retract, so re-reading from there is exact.
+        let resume: Tip = { number: Math.max(tracker.base, finalBelow) - 1 }
+        for (const block of ledger.blocks()) {
+          if (
+            block.number <= tip.number &&
+            block.number > resume.number &&
+            tracker.hashAt(block.number) === block.hash
+          ) {
+            resume = { number: block.number, hash: block.hash }
+          }
+        }
+        tip = resume
+        metrics.publishedBlock.set(labels, tip.number)
+      }
+      await writeCheckpoint()
+    }
+
+    const confirmedHead = async (head: number): Promise<number> => {
+      if ('confirmations' in finality) return head - finality.confirmations
+      const block = await rpc.request<{ number: string; hash: string } | null>('eth_getBlockByNumber', [
+        finality.tag,
+        false,
+      ])
+      if (!block) return -1
+      const number = Number.parseInt(block.number, 16)
+      // Ahead of our tracker, or a tag block on a branch we do not hold: publish nothing until they agree.
+      if (number > head) return -1
+      const known = tracker.hashAt(number)
+      return known === undefined || known === block.hash.toLowerCase() ? number : -1
+    }
+
+    const readLive = async (from: number, to: number): Promise<Batch> => {
+      const hashes = Array.from({ length: to - from + 1 }, (_, i) => tracker.hashAt(from + i) as string)
+      const perBlock = await rpc.batch<RawLog[]>(
+        hashes.map((blockHash) => ({
+          method: 'eth_getLogs',
+          params: [{ blockHash, address: query.address, topics: query.topics }],
+        })),
+        { minBlock: to },
+      )
+      const logs = perBlock.flat()
+      // Logs asked for by block hash belong to that block, or the node lied: never publish those.
+      for (const log of logs) {
+        if (log.blockHash.toLowerCase() !== tracker.hashAt(Number.parseInt(log.blockNumber, 16))) {
+          throw new BifrostError(`${chain.name}: log of block ${log.blockHash} returned for another block hash`)
+        }
+      }
+      return { logs, to, toHash: hashes[hashes.length - 1] }
+    }
+
+    const toMessages = async (batch: Batch, head: number) => {
+      const messages: KafkaMessage[] = []
+      const blocks: Array<{ number: number; hash: string; logIndex: number }> = []
+      const deadLetters: KafkaMessage[] = []
+      for (const log of batch.logs) {
+        const blockNumber = Number.parseInt(log.blockNumber, 16)
+        const logIndex = Number.parseInt(log.logIndex, 16)
+        const blockHash = log.blockHash.toLowerCase()
+        let decoded
+        try {
+          decoded = decodeLog(log, contracts, chain.chainId)
+        } catch (err) {
+          // Decoding is pure: whatever it throws is about this log's content, never worth a retry.
+          const reason = err instanceof LogDecodeError ? err.message : `cannot decode: ${(err as Error).message}`
+          deadLetters.push(deadLetterOf(log, reason))
+          continue
+        }
+        if (!decoded) continue
+        const out = ledger.has(eventId(blockHash, logIndex))
+        // Already published ones still teach the enricher their request; no RPC for those.
+        if (out && decoded.event !== 'OracleRequest') continue
+        const enriched = await enricher.enrich(decoded, { blockNumber, transactionHash: log.transactionHash })
+        if (out) continue
+        messages.push(
+          toKafkaMessage(enriched, {
+            status: 'confirmed',
+            confirmations: 'confirmations' in finality ? head - blockNumber : 0,
+            chainId: chain.chainId,
+            blockNumber,
+            blockHash,
+            transactionHash: log.transactionHash,
+            logIndex,
+          }),
+        )
+        blocks.push({ number: blockNumber, hash: blockHash, logIndex })
+      }
+      return { messages, blocks, deadLetters }
+    }
+
+    const deadLetterOf = (log: RawLog, reason: string): KafkaMessage => ({
+      key: `${chain.chainId}:${log.transactionHash}:${Number.parseInt(log.logIndex, 16)}`,
+      value: Buffer.from(JSON.stringify({ chain: chain.name, chainId: chain.chainId, reason, log })),
+      headers: {
+        'bifrost.dlq.reason': reason,
+        [EVENT_HEADERS.chainId]: String(chain.chainId),
+        'content-type': 'application/json',
+      },
+    })
+
+    /** The next final range, read while the current one is published: the provider and Kafka work in parallel. */
+    let prefetch: { from: number; batch: Promise<Batch> } | undefined
+
+    /** Publishes confirmed blocks from tip+1 towards `confirmed`, for at most ADVANCE_BUDGET_MS. */
+    const advance = async (confirmed: number, head: number) => {
+      const started = Date.now()
+      while (tip.number < confirmed && !signal.aborted && Date.now() - started < ADVANCE_BUDGET_MS) {
+        const from = tip.number + 1
+        const final = from < tracker.base
+        let batch: Batch
+        if (final) {
+          const to = Math.min(confirmed, tracker.base - 1)
+          const ready = prefetch?.from === from ? prefetch.batch : reader.read(from, to)
+          prefetch = undefined
+          batch = await ready
+          if (batch.to < to) {
+            const next = { from: batch.to + 1, batch: reader.read(batch.to + 1, to) }
+            // A failed read surfaces when (if) the range is awaited.
+            next.batch.catch(() => undefined)
+            prefetch = next
+          }
+        } else {
+          batch = await readLive(from, Math.min(confirmed, from + LIVE_BATCH_BLOCKS - 1))
+        }
+        const { messages, blocks, deadLetters } = await toMessages(batch, head)
+        if (deadLetters.length) {
+          guard()
+          await (sender as EventSender).sendDeadLetters(deadLetters).catch((cause: unknown) => {
+            throw new PublishError(`${chain.name}: dead letters not acknowledged: ${(cause as Error).message}`, {
+              cause,
+            })
+          })
+          metrics.deadLettered.inc(labels, deadLetters.length)
+          logger.error(
+            `${chain.name}: ${deadLetters.length} logs did not decode (${deadLetters[0].headers['bifrost.dlq.reason']}); sent to ${settings.deadLetterTopic}`,
+          )
+        }
+        await publish(messages, blocks)
+        tip = { number: batch.to, hash: batch.toHash }
+        metrics.publishedBlock.set(labels, tip.number)
+        finalBelow = Math.max(finalBelow, Math.min(head - chain.maxReorgDepth, tip.number + 1))
+        ledger.pruneBelow(finalBelow)
+        progress.advanced(tip.number, confirmed, messages.length)
+        if (Date.now() - lastCheckpointAt >= settings.checkpointIntervalMs) await writeCheckpoint()
+      }
+    }
+
+    options.onRecovered()
+    let rpcFailures = 0
+    while (!signal.aborted) {
+      let head: number
+      let confirmed: number
+      try {
+        const update = await tracker.update()
+        head = (tracker.head as { number: number }).number
+        metrics.head.set(labels, head)
+        if (update.reorg) {
+          const reachesPublished = update.reorg.forkPoint < tip.number
+          metrics.reorgs.inc({ ...labels, published: String(reachesPublished) })
+          logger.info(
+            `${chain.name}: reorg of ${update.reorg.depth} blocks above block ${update.reorg.forkPoint}${
+              reachesPublished ? '' : ' (nothing published there)'
+            }`,
+          )
+        }
+        await reconcile(head)
+        confirmed = await confirmedHead(head)
+        await advance(confirmed, head)
+        rpcFailures = 0
+      } catch (err) {
+        if (err instanceof PublishError || err instanceof ReorgTooDeepError || signal.aborted) throw err
+        // The chain side failed (endpoints down, chain moved mid-read): nothing was
+        // published for it, so waiting and asking again is exact.
+        rpcFailures++
+        const wait = Math.min(chain.pollIntervalMs * 2 ** Math.min(rpcFailures, 5), 30_000)
+        if (rpcFailures === 1 || rpcFailures % 10 === 0) {
+          logger.warn(`${chain.name}: ${(err as Error).message}; retrying in ${wait} ms`)
+        }
+        await abortable(wait, signal)
+        continue
+      }
+      if (tip.number >= confirmed) {
+        if (
+          Date.now() - lastCheckpointAt >= settings.checkpointIntervalMs &&
+          tip.number > (lastCheckpointTip ?? -Infinity)
+        ) {
+          await writeCheckpoint()
+        }
+        await abortable(chain.pollIntervalMs, signal)
+      }
+    }
+  } finally {
+    await sender?.disconnect().catch(() => undefined)
+    await admin.disconnect().catch(() => undefined)
+  }
+}

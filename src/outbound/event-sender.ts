@@ -1,0 +1,100 @@
+import { Partitioners, type Kafka, type Producer } from 'kafkajs'
+import { encodeCheckpoint, type Checkpoint } from './checkpoint'
+import { CHECKPOINT_PARTITION } from './leader'
+import type { KafkaMessage } from './message'
+
+/** Keeps every record batch (one per partition per send) under the 1 MB brokers accept by default */
+const MAX_SEND_BYTES = 768 * 1024
+
+export interface SentMessage {
+  partition: number
+  offset: number
+}
+
+/**
+ * The chain's own idempotent producer. Partitions are chosen here (kafkajs'
+ * default, murmur2 of the key, as any Kafka client picks them) so each
+ * message's offset is known from the acknowledgement: the checkpoint records
+ * where to scan from, and the ledger where each event sits.
+ */
+export interface EventSender {
+  /** Sends in order and resolves once every message is acknowledged by all in-sync replicas */
+  send(messages: readonly KafkaMessage[]): Promise<SentMessage[]>
+  sendCheckpoint(checkpoint: Checkpoint): Promise<void>
+  /** At least once: what does not decode is kept for a human, not replayed by Bifrost */
+  sendDeadLetters(messages: readonly KafkaMessage[]): Promise<void>
+  disconnect(): Promise<void>
+}
+
+export interface EventSenderOptions {
+  kafka: Kafka
+  topic: string
+  partitions: number
+  checkpointTopic: string
+  deadLetterTopic: string
+}
+
+export const createEventSender = async (options: EventSenderOptions): Promise<EventSender> => {
+  const producer: Producer = options.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  })
+  await producer.connect()
+  const partitioner = Partitioners.DefaultPartitioner()
+  const partitionMetadata = Array.from({ length: options.partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [],
+    isr: [],
+  }))
+  const partitionOf = (message: KafkaMessage) =>
+    partitioner({ topic: options.topic, partitionMetadata, message: { key: message.key, value: message.value } })
+
+  const sendChunk = async (chunk: readonly KafkaMessage[], partitions: number[]): Promise<SentMessage[]> => {
+    const metadata = await producer.send({
+      topic: options.topic,
+      acks: -1,
+      messages: chunk.map((m, i) => ({ key: m.key, value: m.value, headers: m.headers, partition: partitions[i] })),
+    })
+    const next = new Map(metadata.map((m) => [m.partition, Number(m.baseOffset)]))
+    return partitions.map((partition) => {
+      const offset = next.get(partition) as number
+      next.set(partition, offset + 1)
+      return { partition, offset }
+    })
+  }
+
+  return {
+    send: async (messages) => {
+      const sent: SentMessage[] = []
+      let chunk: KafkaMessage[] = []
+      let bytes = 0
+      const flush = async () => {
+        if (chunk.length) sent.push(...(await sendChunk(chunk, chunk.map(partitionOf))))
+        chunk = []
+        bytes = 0
+      }
+      for (const message of messages) {
+        const size = message.value.length + message.key.length + 128
+        if (bytes + size > MAX_SEND_BYTES) await flush()
+        chunk.push(message)
+        bytes += size
+      }
+      await flush()
+      return sent
+    },
+    sendCheckpoint: async (checkpoint) => {
+      await producer.send({
+        topic: options.checkpointTopic,
+        acks: -1,
+        messages: [{ ...encodeCheckpoint(checkpoint), partition: CHECKPOINT_PARTITION }],
+      })
+    },
+    sendDeadLetters: async (messages) => {
+      if (messages.length) await producer.send({ topic: options.deadLetterTopic, acks: -1, messages: [...messages] })
+    },
+    disconnect: () => producer.disconnect(),
+  }
+}

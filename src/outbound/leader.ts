@@ -1,0 +1,222 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
+import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs'
+import { decodeCheckpoint, type Checkpoint } from './checkpoint'
+
+const logger = makeLogger('EventLeader')
+
+/** The one partition of the checkpoint topic that elects (and holds the checkpoints) */
+export const CHECKPOINT_PARTITION = 0
+
+const ASSIGNER_NAME = 'BifrostEventLeader'
+/*
+ * librdkafka's mock cluster (the test broker) answers a follower's SyncGroup that
+ * arrives after the leader's with INVALID_REQUEST; real brokers hand out the
+ * stored assignment. Letting the followers' SyncGroups arrive first costs a real
+ * broker nothing but this pause on each rebalance.
+ */
+const ASSIGN_DELAY_MS = 300
+const RESTART_DELAY_MS = 1000
+
+export interface LeaderElectionOptions {
+  kafka: Kafka
+  groupId: string
+  checkpointTopic: string
+  chainName: string
+  sessionTimeoutMs: number
+  /** This instance now publishes the chain, resuming from `checkpoint` (the chain's latest one on the topic) */
+  onElected(checkpoint: Checkpoint | undefined): void
+  /** Another member may publish from now on: stop at once */
+  onDeposed(): void
+}
+
+export type ElectionState = 'joining' | 'reading checkpoint' | 'leader' | 'standby'
+
+export interface LeaderElection {
+  readonly state: ElectionState
+  stop(): Promise<void>
+}
+
+/**
+ * Every member gets an entry (the mock refuses a sync that leaves one out), the
+ * partition goes to the member that held it most recently, so a standby joining
+ * does not move publishing away from a healthy leader.
+ */
+const stickyLeaderAssigner =
+  (heldSince: () => number): PartitionAssigner =>
+  () => ({
+    name: ASSIGNER_NAME,
+    version: 0,
+    assign: async ({ members, topics }) => {
+      if (members.length > 1) await sleep(ASSIGN_DELAY_MS)
+      const since = (m: (typeof members)[number]) => {
+        const userData = AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData
+        return userData?.length ? Number(userData.toString()) || 0 : 0
+      }
+      const ranked = [...members].sort((a, b) => since(b) - since(a) || a.memberId.localeCompare(b.memberId))
+      return ranked.map((member, i) => ({
+        memberId: member.memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({
+          version: 0,
+          assignment: i === 0 ? Object.fromEntries(topics.map((t) => [t, [CHECKPOINT_PARTITION]])) : {},
+          userData: Buffer.alloc(0),
+        }),
+      }))
+    },
+    protocol: ({ topics }) => ({
+      name: ASSIGNER_NAME,
+      metadata: AssignerProtocol.MemberMetadata.encode({
+        version: 0,
+        topics,
+        userData: Buffer.from(String(heldSince())),
+      }),
+    }),
+  })
+
+/**
+ * One publisher per chain across every Bifrost instance: members of a consumer
+ * group on the single-partition checkpoint topic; the member assigned the
+ * partition publishes, the others are hot standbys. A dead leader's session
+ * expires and a standby is assigned the partition. On election the partition is
+ * read from the start to its end, so the new leader resumes from the chain's
+ * latest checkpoint as Kafka holds it.
+ */
+export const startLeaderElection = async (options: LeaderElectionOptions): Promise<LeaderElection> => {
+  const { kafka, checkpointTopic, chainName } = options
+  const admin = kafka.admin()
+  await admin.connect()
+  let state: ElectionState = 'joining'
+  let heldSince = 0
+  let stopped = false
+  let consumer: Consumer | undefined
+  /** Bumped on every assignment: answers about an older one are ignored */
+  let epoch = 0
+  /** After an assignment: elect once the partition has been read up to here */
+  let catchUp: { epoch: number; endOffset: number } | undefined
+  // The partition is append-only (compaction only drops older records of a key), so the
+  // chain's record at the highest offset read is its latest checkpoint.
+  let latest: Checkpoint | undefined
+  let position = -1
+
+  const depose = () => {
+    if (state === 'leader') logger.info(`${chainName}: no longer the publisher (rebalance)`)
+    if (state === 'leader' || state === 'reading checkpoint') options.onDeposed()
+    state = 'joining'
+    catchUp = undefined
+  }
+
+  const electIfCaughtUp = () => {
+    if (state === 'reading checkpoint' && catchUp?.epoch === epoch && position >= catchUp.endOffset - 1) elect(latest)
+  }
+
+  const elect = (checkpoint: Checkpoint | undefined) => {
+    catchUp = undefined
+    state = 'leader'
+    logger.info(
+      `${chainName}: elected publisher; resuming ${
+        checkpoint ? `after block ${checkpoint.tip.number}` : 'without a checkpoint'
+      }`,
+    )
+    options.onElected(checkpoint)
+  }
+
+  const onAssigned = async (assigned: boolean) => {
+    const mine = ++epoch
+    if (!assigned) {
+      heldSince = 0
+      state = 'standby'
+      logger.info(`${chainName}: standby (another instance publishes)`)
+      return
+    }
+    heldSince = Date.now()
+    state = 'reading checkpoint'
+    const offsets = await admin.fetchTopicOffsets(checkpointTopic)
+    const end = Number(offsets.find((o) => o.partition === CHECKPOINT_PARTITION)?.high ?? 0)
+    const low = Number(offsets.find((o) => o.partition === CHECKPOINT_PARTITION)?.low ?? 0)
+    if (mine !== epoch || state !== 'reading checkpoint') return
+    if (end <= low) elect(undefined)
+    else {
+      catchUp = { epoch: mine, endOffset: end }
+      electIfCaughtUp()
+    }
+  }
+
+  const start = async (): Promise<void> => {
+    const c = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      rebalanceTimeout: Math.max(options.sessionTimeoutMs, 5000),
+      heartbeatInterval: Math.max(100, Math.floor(options.sessionTimeoutMs / 5)),
+      maxWaitTimeInMs: Math.min(1000, Math.max(100, Math.floor(options.sessionTimeoutMs / 5))),
+      partitionAssigners: [stickyLeaderAssigner(() => heldSince)],
+    })
+    consumer = c
+    c.on(c.events.REBALANCING, depose)
+    c.on(c.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = (payload.memberAssignment[checkpointTopic] ?? []).includes(CHECKPOINT_PARTITION)
+      onAssigned(assigned).catch((err: unknown) => {
+        logger.error(`${chainName}: cannot read the end of ${checkpointTopic}: ${(err as Error).message}`)
+        depose()
+        void restart()
+      })
+    })
+    c.on(c.events.CRASH, ({ payload }) => {
+      depose()
+      if (!payload.restart) void restart()
+    })
+    await c.connect()
+    await c.subscribe({ topic: checkpointTopic, fromBeginning: true })
+    await c.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        if (batch.partition !== CHECKPOINT_PARTITION) return
+        for (const message of batch.messages) {
+          const offset = Number(message.offset)
+          if (offset <= position) continue
+          position = offset
+          if (message.key?.toString() !== chainName) continue
+          const checkpoint = decodeCheckpoint(message.value)
+          if (checkpoint) latest = checkpoint
+        }
+        electIfCaughtUp()
+      },
+    })
+  }
+
+  let restarting: Promise<void> | undefined
+  const restart = (): Promise<void> =>
+    (restarting ??= (async () => {
+      await consumer?.disconnect().catch(() => undefined)
+      while (!stopped) {
+        await sleep(RESTART_DELAY_MS)
+        if (stopped) break
+        try {
+          await start()
+          break
+        } catch (err) {
+          logger.warn(`${chainName}: leader election cannot rejoin yet: ${(err as Error).message}`)
+          await consumer?.disconnect().catch(() => undefined)
+        }
+      }
+    })().finally(() => (restarting = undefined)))
+
+  try {
+    await start()
+  } catch (err) {
+    await consumer?.disconnect().catch(() => undefined)
+    await admin.disconnect().catch(() => undefined)
+    throw err
+  }
+  return {
+    get state() {
+      return state
+    },
+    stop: async () => {
+      stopped = true
+      depose()
+      await restarting
+      await consumer?.disconnect().catch(() => undefined)
+      await admin.disconnect().catch(() => undefined)
+    },
+  }
+}

@@ -1,0 +1,35 @@
+import { counter, gauge } from '../metrics/registry'
+
+/** Chain -> Kafka metrics, on the registry the framework serves at /metrics. */
+export const eventMetrics = () => ({
+  published: counter({
+    name: 'bifrost_events_published_total',
+    help: 'Event messages acknowledged by Kafka, by status (confirmed or retracted)',
+    labelNames: ['chain', 'status'] as const,
+  }),
+  deadLettered: counter({
+    name: 'bifrost_events_dead_lettered_total',
+    help: 'Watched logs that did not decode with their ABI, sent to the dead-letter topic',
+    labelNames: ['chain'] as const,
+  }),
+  reorgs: counter({
+    name: 'bifrost_chain_reorgs_total',
+    help: 'Reorgs seen by the block tracker, by whether they reached published events',
+    labelNames: ['chain', 'published'] as const,
+  }),
+  head: gauge({
+    name: 'bifrost_chain_head_block',
+    help: 'Latest block seen on the chain',
+    labelNames: ['chain'] as const,
+  }),
+  publishedBlock: gauge({
+    name: 'bifrost_chain_published_block',
+    help: 'Every event up to this block is published',
+    labelNames: ['chain'] as const,
+  }),
+  leader: gauge({
+    name: 'bifrost_events_leader',
+    help: '1 when this instance publishes the chain, 0 when it is a standby',
+    labelNames: ['chain'] as const,
+  }),
+})

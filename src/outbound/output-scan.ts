@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto'
+import type { IHeaders, Kafka } from 'kafkajs'
+import { BifrostError } from '../errors'
+
+export class OutputScanError extends BifrostError {}
+
+export interface ScannedRecord {
+  partition: number
+  offset: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: IHeaders
+}
+
+export interface ScanOptions {
+  kafka: Kafka
+  topic: string
+  /** Every partition of the topic: read [from, end) (nothing when from >= end) */
+  ranges: Map<number, { from: number; end: number }>
+  /** Group id prefix; a fresh group per scan, which commits nothing */
+  groupPrefix: string
+  onRecord(record: ScannedRecord): void
+  timeoutMs: number
+}
+
+/**
+ * Reads exactly the given offset ranges of a topic, in offset order per
+ * partition. kafkajs has no manual assignment, so this is a throwaway consumer
+ * group seeked to each range's start; it never commits.
+ */
+export const scanTopic = async (options: ScanOptions): Promise<void> => {
+  const pending = new Map([...options.ranges].filter(([, r]) => r.end > r.from))
+  if (pending.size === 0) return
+  const consumer = options.kafka.consumer({
+    groupId: `${options.groupPrefix}.${randomUUID()}`,
+    maxWaitTimeInMs: 100,
+    // A standalone scan is alone in its group: nothing to wait for.
+    rebalanceTimeout: 10_000,
+  })
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await consumer.connect()
+    await consumer.subscribe({ topic: options.topic, fromBeginning: true })
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new OutputScanError(`scanning ${options.topic} did not reach its end within ${options.timeoutMs} ms`)),
+        options.timeoutMs,
+      )
+      consumer.on(consumer.events.CRASH, ({ payload }) =>
+        reject(
+          new OutputScanError(`scanning ${options.topic} failed: ${payload.error.message}`, { cause: payload.error }),
+        ),
+      )
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            const range = pending.get(batch.partition)
+            if (!range) return
+            for (const message of batch.messages) {
+              const offset = Number(message.offset)
+              if (offset < range.from || offset >= range.end) continue
+              options.onRecord({
+                partition: batch.partition,
+                offset,
+                key: message.key,
+                value: message.value,
+                headers: message.headers ?? {},
+              })
+            }
+            if (Number(batch.lastOffset()) >= range.end - 1) {
+              pending.delete(batch.partition)
+              consumer.pause([{ topic: options.topic, partitions: [batch.partition] }])
+              if (pending.size === 0) resolve()
+            }
+          },
+        })
+        .then(() => {
+          const idle = [...options.ranges.keys()].filter((p) => !pending.has(p))
+          if (idle.length) consumer.pause([{ topic: options.topic, partitions: idle }])
+          for (const [partition, range] of pending)
+            consumer.seek({ topic: options.topic, partition, offset: String(range.from) })
+        }, reject)
+    })
+  } finally {
+    clearTimeout(timer)
+    await consumer.disconnect().catch(() => undefined)
+  }
+}

@@ -1,0 +1,51 @@
+import type { Kafka } from 'kafkajs'
+import type { ReadinessCheck } from '../http/readiness'
+import { startChainWatcher, type ChainWatcher } from './chain-watcher'
+import type { EventSettings } from './settings'
+
+export interface EventPublisher {
+  readiness: ReadinessCheck
+  stop(): Promise<void>
+}
+
+export interface EventPublisherOptions {
+  kafka: Kafka
+  settings: EventSettings
+  /** Prefix of the consumer groups (leader election, read-back); Bifrost passes kafka.clientId */
+  groupIdPrefix?: string
+}
+
+/**
+ * Chain -> Kafka: every configured chain watched independently (its own RPC
+ * endpoints, leader election, checkpoint and producer), so one chain failing
+ * does not hold up the others.
+ */
+export const startEventPublisher = async ({
+  kafka,
+  settings,
+  groupIdPrefix = 'bifrost',
+}: EventPublisherOptions): Promise<EventPublisher> => {
+  const watchers: ChainWatcher[] = []
+  const stop = async () => {
+    await Promise.all(watchers.splice(0).map((w) => w.stop()))
+  }
+  try {
+    for (const chain of settings.chains) {
+      watchers.push(await startChainWatcher({ kafka, settings, chain, groupIdPrefix }))
+    }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return {
+    readiness: {
+      name: 'events',
+      notReadyReason: () =>
+        watchers
+          .map((w) => w.notReadyReason())
+          .filter((r): r is string => r !== undefined)
+          .join('; ') || undefined,
+    },
+    stop,
+  }
+}

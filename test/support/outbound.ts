@@ -1,0 +1,98 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs'
+import { createKafka } from '../../src/kafka/client'
+import { kafkaSettings } from '../../src/kafka/settings'
+import { eventId } from '../../src/outbound/ledger'
+import type { OracleEventMessage } from '../../src/outbound/message'
+import { eventMetrics } from '../../src/outbound/metrics'
+import { startEventPublisher, type EventPublisher } from '../../src/outbound/publisher'
+import { eventSettings, type EventSettings } from '../../src/outbound/settings'
+import type { KafkaFixture } from './kafka'
+import type { ReadRecord } from './topic-reader'
+
+export interface OutboundTopics {
+  topic: string
+  checkpointTopic: string
+  deadLetterTopic: string
+}
+
+/** Fresh events, checkpoint (one partition, compacted) and dead-letter topics. */
+export const createOutboundTopics = async (kafka: KafkaFixture, partitions = 3): Promise<OutboundTopics> => {
+  const topics = {
+    topic: kafka.uniqueTopic('events'),
+    checkpointTopic: kafka.uniqueTopic('events-checkpoints'),
+    deadLetterTopic: kafka.uniqueTopic('events-dlq'),
+  }
+  await kafka.createTopics([
+    { topic: topics.topic, partitions },
+    { topic: topics.checkpointTopic, partitions: 1, compacted: true },
+    { topic: topics.deadLetterTopic },
+  ])
+  return topics
+}
+
+/** Test-speed events settings: quick polls, a checkpoint after every step, a short leader session. */
+export const testEventSettings = (topics: OutboundTopics, chains: Array<Record<string, unknown>>): EventSettings =>
+  eventSettings.parse({
+    ...topics,
+    checkpointIntervalMs: 0,
+    leaderSessionTimeoutMs: 1500,
+    chains: chains.map((chain) => ({ pollIntervalMs: 20, rpcTimeoutMs: 2000, ...chain })),
+  })
+
+export const startTestPublisher = (
+  brokers: string[],
+  settings: EventSettings,
+  overrides: Partial<KafkaConfig> = {},
+): Promise<EventPublisher> =>
+  startEventPublisher({
+    kafka: createKafka(kafkaSettings.parse({ brokers }), overrides),
+    settings,
+    groupIdPrefix: 'bifrost-test',
+  })
+
+export interface PublishedEvent extends OracleEventMessage {
+  id: string
+  key: string
+  partition: number
+}
+
+/** The event messages among `records` (of `topic`), parsed, in the order read. */
+export const eventsOf = (records: ReadRecord[], topic: string): PublishedEvent[] =>
+  records
+    .filter((r) => r.topic === topic && r.value)
+    .map((r) => {
+      const value = JSON.parse(r.value as string) as OracleEventMessage
+      return { ...value, id: eventId(value.blockHash, value.logIndex), key: r.key as string, partition: r.partition }
+    })
+
+/** Resolves once the chain's pipeline reports every block up to `block` published (prom-client gauge). */
+export const untilPublished = async (chain: string, block: number, timeoutMs = 20_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const { values } = await eventMetrics().publishedBlock.get()
+    const at = values.find((v) => v.labels['chain'] === chain)?.value ?? -1
+    if (at >= block) return
+    if (Date.now() > deadline)
+      throw new Error(`chain ${chain} published up to block ${at}, not ${block}, within ${timeoutMs} ms`)
+    await sleep(20)
+  }
+}
+
+/** Confirmed ids that appear more than once: must always be empty. */
+export const duplicates = (events: PublishedEvent[]): string[] => {
+  const seen = new Map<string, number>()
+  for (const e of events) if (e.status === 'confirmed') seen.set(e.id, (seen.get(e.id) ?? 0) + 1)
+  return [...seen].filter(([, n]) => n > 1).map(([id]) => id)
+}
+
+/** Messages in a topic, from its high-water marks: what Kafka holds, however fast a test consumer reads. */
+export const messageCount = async (brokers: string[], topic: string): Promise<number> => {
+  const admin = new Kafka({ clientId: 'test-count', brokers, logLevel: logLevel.NOTHING }).admin()
+  await admin.connect()
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0)
+  } finally {
+    await admin.disconnect()
+  }
+}
