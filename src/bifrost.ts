@@ -5,6 +5,7 @@ import { startServer } from './http/server'
 import { feedEndpoint } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
+import { startEventPublisher } from './outbound/publisher'
 import { createRequests } from './requests/service'
 
 const logger = makeLogger('Bifrost')
@@ -35,12 +36,19 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     const adapter = buildAdapter([feedEndpoint(feeds.store, config.feeds, feeds.readiness), requests.endpoint])
     // The server (and with it the framework's logger, which kafkajs logs into)
     // comes first; /ready answers 503 until the parts below have caught up.
-    const server = await startServer(adapter, [feeds.readiness, requests.readiness], [requests.serverHook])
+    const readiness = [feeds.readiness, requests.readiness]
+    const server = await startServer(adapter, readiness, [requests.serverHook])
     stops.push(server.close)
     stops.push(feeds.stop)
     await feeds.start()
     stops.push(requests.stop)
     await requests.start()
+    if (config.events.chains.length > 0) {
+      const events = await startEventPublisher({ kafka, settings: config.events, groupIdPrefix: config.kafka.clientId })
+      stops.push(events.stop)
+      // /ready reads the list on every request: the publisher is judged from now on.
+      readiness.push(events.readiness)
+    }
     return { adapterUrl: server.url, metricsUrl: server.metricsUrl, stop }
   } catch (err) {
     await stop()
