@@ -51,7 +51,8 @@ export const createLogRangeReader = (
   query: LogQuery,
   options: { maxBlocks: number; targetLogs: number; onRefusal?: (size: number, err: RpcError) => void },
 ): LogRangeReader => {
-  let size = Math.min(options.maxBlocks, 100)
+  // Density is unknown until the first answer: start at one block, so the first answer is as small as can be.
+  let size = 1
   let steady = 0
   let refused = false
   return {

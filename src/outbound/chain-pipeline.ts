@@ -175,9 +175,11 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       if (signal.aborted) throw new PublishError(`${chain.name}: publishing stopped`)
     }
 
+    /** Sends and, once acknowledged, records; blocks below `retainFrom` are final: nothing to remember of them. */
     const publish = async (
       messages: KafkaMessage[],
       blocks: Array<{ number: number; hash: string; logIndex: number }>,
+      retainFrom = 0,
     ) => {
       if (messages.length === 0) return
       guard()
@@ -198,7 +200,9 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         const { number, hash, logIndex } = blocks[i]
         const id = eventId(hash, logIndex)
         if (status === 'retracted') ledger.remove(id)
-        else ledger.add({ id, blockNumber: number, blockHash: hash, logIndex, message, partition, offset })
+        else if (number >= retainFrom) {
+          ledger.add({ id, blockNumber: number, blockHash: hash, logIndex, message, partition, offset })
+        }
       })
     }
 
@@ -214,7 +218,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     const enricher = createFulfillmentEnricher({
       getTransaction: (hash) => rpc.request<TransactionLike | null>('eth_getTransactionByHash', [hash]),
     })
-    const progress = createProgress(chain.name, (line) => logger.info(line))
+    const progress = createProgress(chain.name, tip.number, (line) => logger.info(line))
 
     /** Retracts what left the canonical chain, and moves the tip back below the fork. */
     const reconcile = async (head: number) => {
@@ -338,31 +342,39 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       },
     })
 
-    /** The next final range, read while the current one is published: the provider and Kafka work in parallel. */
-    let prefetch: { from: number; batch: Promise<Batch> } | undefined
+    type Prepared = Batch & Awaited<ReturnType<typeof toMessages>>
+    const prepare = async (read: Promise<Batch>, head: number): Promise<Prepared> => {
+      const batch = await read
+      return { ...batch, ...(await toMessages(batch, head)) }
+    }
+    /**
+     * The next final range, read and decoded while the current one is published:
+     * the provider, the decoding and Kafka work in parallel. One range ahead, no
+     * more: Kafka slow means reading stops.
+     */
+    let prefetch: { from: number; prepared: Promise<Prepared> } | undefined
 
     /** Publishes confirmed blocks from tip+1 towards `confirmed`, for at most ADVANCE_BUDGET_MS. */
     const advance = async (confirmed: number, head: number) => {
       const started = Date.now()
       while (tip.number < confirmed && !signal.aborted && Date.now() - started < ADVANCE_BUDGET_MS) {
         const from = tip.number + 1
-        const final = from < tracker.base
-        let batch: Batch
-        if (final) {
+        let prepared: Prepared
+        if (from < tracker.base) {
           const to = Math.min(confirmed, tracker.base - 1)
-          const ready = prefetch?.from === from ? prefetch.batch : reader.read(from, to)
+          const ready = prefetch?.from === from ? prefetch.prepared : prepare(reader.read(from, to), head)
           prefetch = undefined
-          batch = await ready
-          if (batch.to < to) {
-            const next = { from: batch.to + 1, batch: reader.read(batch.to + 1, to) }
+          prepared = await ready
+          if (prepared.to < to) {
+            const next = { from: prepared.to + 1, prepared: prepare(reader.read(prepared.to + 1, to), head) }
             // A failed read surfaces when (if) the range is awaited.
-            next.batch.catch(() => undefined)
+            next.prepared.catch(() => undefined)
             prefetch = next
           }
         } else {
-          batch = await readLive(from, Math.min(confirmed, from + LIVE_BATCH_BLOCKS - 1))
+          prepared = await prepare(readLive(from, Math.min(confirmed, from + LIVE_BATCH_BLOCKS - 1)), head)
         }
-        const { messages, blocks, deadLetters } = await toMessages(batch, head)
+        const { messages, blocks, deadLetters } = prepared
         if (deadLetters.length) {
           guard()
           await (sender as EventSender).sendDeadLetters(deadLetters).catch((cause: unknown) => {
@@ -375,10 +387,11 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
             `${chain.name}: ${deadLetters.length} logs did not decode (${deadLetters[0].headers['bifrost.dlq.reason']}); sent to ${settings.deadLetterTopic}`,
           )
         }
-        await publish(messages, blocks)
-        tip = { number: batch.to, hash: batch.toHash }
+        const nextFinal = Math.max(finalBelow, Math.min(head - chain.maxReorgDepth, prepared.to + 1))
+        await publish(messages, blocks, nextFinal)
+        tip = { number: prepared.to, hash: prepared.toHash }
         metrics.publishedBlock.set(labels, tip.number)
-        finalBelow = Math.max(finalBelow, Math.min(head - chain.maxReorgDepth, tip.number + 1))
+        finalBelow = nextFinal
         ledger.pruneBelow(finalBelow)
         progress.advanced(tip.number, confirmed, messages.length)
         if (Date.now() - lastCheckpointAt >= settings.checkpointIntervalMs) await writeCheckpoint()

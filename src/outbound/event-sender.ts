@@ -1,5 +1,6 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs'
 import { encodeCheckpoint, type Checkpoint } from './checkpoint'
+import { partitionOf } from './partition'
 import { CHECKPOINT_PARTITION } from './leader'
 import type { KafkaMessage } from './message'
 
@@ -12,8 +13,8 @@ export interface SentMessage {
 }
 
 /**
- * The chain's own idempotent producer. Partitions are chosen here (kafkajs'
- * default, murmur2 of the key, as any Kafka client picks them) so each
+ * The chain's own idempotent producer. Partitions are chosen here (murmur2 of
+ * the key, as Kafka's default partitioner picks them) so each
  * message's offset is known from the acknowledgement: the checkpoint records
  * where to scan from, and the ledger where each event sits.
  */
@@ -39,18 +40,11 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    // Every message carries its partition already; this only keeps kafkajs from warning about its v2 default.
+    createPartitioner: Partitioners.DefaultPartitioner,
   })
   await producer.connect()
-  const partitioner = Partitioners.DefaultPartitioner()
-  const partitionMetadata = Array.from({ length: options.partitions }, (_, partitionId) => ({
-    partitionId,
-    leader: 0,
-    partitionErrorCode: 0,
-    replicas: [],
-    isr: [],
-  }))
-  const partitionOf = (message: KafkaMessage) =>
-    partitioner({ topic: options.topic, partitionMetadata, message: { key: message.key, value: message.value } })
+  const partition = (message: KafkaMessage) => partitionOf(message.key, options.partitions)
 
   const sendChunk = async (chunk: readonly KafkaMessage[], partitions: number[]): Promise<SentMessage[]> => {
     const metadata = await producer.send({
@@ -72,7 +66,7 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
       let chunk: KafkaMessage[] = []
       let bytes = 0
       const flush = async () => {
-        if (chunk.length) sent.push(...(await sendChunk(chunk, chunk.map(partitionOf))))
+        if (chunk.length) sent.push(...(await sendChunk(chunk, chunk.map(partition))))
         chunk = []
         bytes = 0
       }

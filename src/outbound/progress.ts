@@ -9,21 +9,23 @@ export interface Progress {
  * Backfill progress as a human wants it: how far, how fast. Silent when the
  * chain is merely following its head.
  */
-export const createProgress = (chainName: string, log: (line: string) => void, now = () => Date.now()): Progress => {
-  let origin: { tip: number; at: number; events: number } | undefined
-  let last = { at: 0, tip: 0, events: 0 }
+export const createProgress = (
+  chainName: string,
+  startTip: number,
+  log: (line: string) => void,
+  now = () => Date.now(),
+): Progress => {
+  let origin = { tip: startTip, at: now(), events: 0 }
+  let last = origin
   let events = 0
+  /** Some batch ended short of the confirmed head: catching up, not merely following */
+  let behind = false
   return {
     advanced: (tip, target, published) => {
       events += published
       const at = now()
-      if (!origin) {
-        origin = { tip, at, events }
-        last = { at, tip, events }
-        return
-      }
       if (tip >= target) {
-        if (last.tip < target && tip - origin.tip > 1) {
+        if (behind) {
           const seconds = Math.max(0.001, (at - origin.at) / 1000)
           log(
             `${chainName}: caught up at block ${tip} (${tip - origin.tip} blocks, ${
@@ -31,10 +33,11 @@ export const createProgress = (chainName: string, log: (line: string) => void, n
             } events in ${seconds.toFixed(1)} s); following new heads`,
           )
         }
-        origin = { tip, at, events }
-        last = { at, tip, events }
+        origin = last = { tip, at, events }
+        behind = false
         return
       }
+      behind = true
       if (at - last.at < REPORT_EVERY_MS) return
       const seconds = (at - last.at) / 1000
       const total = target - origin.tip

@@ -15,8 +15,10 @@ export interface RpcProxy {
   url: string
   /** JSON-RPC calls received, by method (batch members counted one by one) */
   calls: Map<string, number>
-  /** eth_getLogs block ranges (to - from + 1) answered with logs */
-  servedRanges: number[]
+  /** eth_getLogs block ranges answered, with how many logs each held */
+  servedRanges: Array<{ blocks: number; logs: number }>
+  /** eth_getLogs block ranges refused */
+  refusedRanges: number[]
   /** eth_getLogs answered with more logs than this is refused, as Infura/geth do */
   maxResults?: number
   /** eth_getLogs over more blocks than this is refused, as QuickNode and BSC nodes do */
@@ -56,6 +58,7 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
     url: '',
     calls: new Map(),
     servedRanges: [],
+    refusedRanges: [],
     lag: 0,
     mode: 'up',
     close: async () => undefined,
@@ -101,6 +104,7 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
     if (visible !== undefined && to !== undefined && to > visible) to = visible
     if (from !== undefined && to !== undefined) {
       if (proxy.maxRange !== undefined && to - from + 1 > proxy.maxRange) {
+        proxy.refusedRanges.push(to - from + 1)
         return refuse(call, `eth_getLogs is limited to a ${proxy.maxRange.toLocaleString('en-US')} range`, -32614)
       }
     }
@@ -110,12 +114,14 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
     })
     const logs = answered.result as unknown[] | undefined
     if (logs && proxy.maxResults !== undefined && logs.length > proxy.maxResults) {
+      if (from !== undefined && to !== undefined) proxy.refusedRanges.push(to - from + 1)
       return refuse(
         call,
         `query returned more than ${proxy.maxResults} results. Try with this block range [${filter.fromBlock}, ${filter.toBlock}].`,
       )
     }
-    if (logs && from !== undefined && to !== undefined) proxy.servedRanges.push(to - from + 1)
+    if (logs && from !== undefined && to !== undefined)
+      proxy.servedRanges.push({ blocks: to - from + 1, logs: logs.length })
     return answered
   }
 
