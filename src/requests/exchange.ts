@@ -122,8 +122,11 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     return done
   }
 
+  // Answered and expired requests stay a grace period past their deadline, so a
+  // retried bridge call still gets the answer and a late reply is told from a stray one
+  const graceMs = settings.callbackGraceSeconds * 1000
   const maybeRemove = (e: Entry): void => {
-    if (e.state !== 'settled' || e.delivering || Date.now() < e.deadline) return
+    if (e.state !== 'settled' || e.delivering || Date.now() < e.deadline + graceMs) return
     clearTimeout(e.timer)
     if (entries.get(e.correlationId) === e) entries.delete(e.correlationId)
   }
@@ -132,7 +135,7 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     const outcome = e.outcome
     if (!outcome || e.callbacks.length === 0) return maybeRemove(e)
     e.delivering = true
-    const until = Math.max(e.deadline, Date.now() + settings.callbackGraceSeconds * 1000)
+    const until = Math.max(e.deadline, Date.now() + graceMs)
     const job = Promise.all(
       e.callbacks.map((url) => sendCallback(url, outcome, e.correlationId, { until, signal: stopping.signal })),
     )
@@ -175,8 +178,13 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
   }
 
   const arm = (e: Entry): void => {
-    e.timer = setTimeout(() => expire(e), Math.max(0, e.deadline - Date.now()))
-    e.timer.unref()
+    e.timer = setTimeout(
+      () => {
+        expire(e)
+        e.timer = setTimeout(() => maybeRemove(e), graceMs).unref()
+      },
+      Math.max(0, e.deadline - Date.now()),
+    ).unref()
   }
 
   const forget = (e: Entry, err: Error): void => {

@@ -18,6 +18,7 @@ export interface ReplyConsumerOptions {
   kafka: Kafka
   topic: string
   groupId: string
+  sessionTimeoutMs: number
   /** Resolves once the batch is handled durably; a rejection makes kafkajs deliver the batch again */
   handle(batch: Batch): Promise<void>
 }
@@ -28,7 +29,13 @@ export interface ReplyConsumerOptions {
  * again after the restart. The first start of a group reads the topic from the
  * beginning: a reply written before the group existed must not be skipped.
  */
-export const startReplyConsumer = async ({ kafka, topic, groupId, handle }: ReplyConsumerOptions): Promise<ReplyConsumer> => {
+export const startReplyConsumer = async ({
+  kafka,
+  topic,
+  groupId,
+  sessionTimeoutMs,
+  handle,
+}: ReplyConsumerOptions): Promise<ReplyConsumer> => {
   const catchUp = createCatchUp(await partitionTargets(kafka, topic, groupId))
   let markCaughtUp!: () => void
   const caughtUp = new Promise<void>((resolve) => {
@@ -39,7 +46,13 @@ export const startReplyConsumer = async ({ kafka, topic, groupId, handle }: Repl
   let failure: string | undefined
   let stopping = false
 
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 })
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: sessionTimeoutMs,
+    heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)),
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 500,
+  })
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true))
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (stopping) return

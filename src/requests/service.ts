@@ -54,6 +54,7 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
         topic: settings.replyTopic,
         // Stable across restarts: its committed offsets say which replies were already taken
         groupId: `${clientId}-requests`,
+        sessionTimeoutMs: settings.replySessionTimeoutMs,
         handle: exchange.takeReplies,
       })
       void replies.caughtUp.then(exchange.repliesCaughtUp)

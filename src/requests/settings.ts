@@ -32,8 +32,14 @@ export const requestSettings = z
       env: 'REQUESTS_TIMEOUT_SECONDS',
     }),
     callbackGraceSeconds: z.number().positive().default(60).meta({
-      description: 'Least time a callback is retried once its answer is known, so an answer near the deadline still arrives.',
+      description:
+        'Least time a callback is retried once its answer is known (so an answer near the deadline still arrives); answered requests are also remembered this long past their deadline.',
       env: 'REQUESTS_CALLBACK_GRACE_SECONDS',
+    }),
+    replySessionTimeoutMs: z.number().int().min(6000).default(10_000).meta({
+      description:
+        'Session timeout of the reply consumer group: after a crash, replies wait this long for the dead member to be dropped.',
+      env: 'REQUESTS_REPLY_SESSION_TIMEOUT_MS',
     }),
     allowedCallbackHosts: z
       .array(callbackHost)

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import express from 'express'
+import { eventually } from './eventually'
+
+/** One PATCH the fake node received on its resume route. */
+export interface RecordedPatch {
+  runId: string
+  contentType: string | undefined
+  body: unknown
+  /** What the fake node answered */
+  status: number
+}
+
+/**
+ * A stand-in for the one thing Bifrost calls on a Chainlink node: the resume
+ * route of the bridge async protocol (`PATCH /v2/resume/<run id>`). It records
+ * every PATCH and answers 200 unless told otherwise. Mock, not a node: it does
+ * not check that the run exists or was suspended.
+ */
+export interface FakeChainlinkNode {
+  /** http://127.0.0.1:<port> */
+  baseUrl: string
+  /** A fresh responseURL, as the node puts in an async bridge task's body */
+  responseUrl(): string
+  readonly patches: readonly RecordedPatch[]
+  /** TCP connections accepted so far (0 means Bifrost never called) */
+  readonly connections: number
+  /** The next PATCHes are answered with these statuses, in order; later ones with 200 */
+  answerNext(...statuses: number[]): void
+  /** Resolves once `count` PATCHes arrived; rejects after `timeoutMs` with what did */
+  waitForPatches(count: number, timeoutMs?: number): Promise<RecordedPatch[]>
+  stop(): Promise<void>
+}
+
+export const startFakeChainlinkNode = async (): Promise<FakeChainlinkNode> => {
+  const patches: RecordedPatch[] = []
+  const queued: number[] = []
+  let connections = 0
+
+  const app = express()
+  app.patch('/v2/resume/:runId', express.json(), (req, res) => {
+    const status = queued.shift() ?? 200
+    patches.push({ runId: req.params.runId, contentType: req.get('content-type'), body: req.body, status })
+    res.status(status).json(status === 200 ? { data: { id: req.params.runId } } : { errors: [{ detail: `fake ${status}` }] })
+  })
+
+  const server = app.listen(0, '127.0.0.1')
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', reject)
+  })
+  server.on('connection', () => connections++)
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  return {
+    baseUrl,
+    responseUrl: () => `${baseUrl}/v2/resume/${randomUUID()}`,
+    patches,
+    get connections() {
+      return connections
+    },
+    answerNext: (...statuses) => void queued.push(...statuses),
+    waitForPatches: (count, timeoutMs) =>
+      eventually(`${count} PATCH(es) on the fake node`, () => patches.length >= count && [...patches], { timeoutMs }),
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections()
+        server.close((err) => (err ? reject(err) : resolve()))
+      }),
+  }
+}
