@@ -40,8 +40,9 @@ export const callbackGuard = (allowedHosts: string[]): CallbackGuard => {
     } catch {
       throw new CallbackRefusedError('responseURL is not a valid URL')
     }
-    const port = url.port || DEFAULT_PORTS[url.protocol]
-    if (!port) throw new CallbackRefusedError(`responseURL must use http or https, not ${url.protocol}`)
+    const defaultPort = DEFAULT_PORTS[url.protocol]
+    if (!defaultPort) throw new CallbackRefusedError(`responseURL must use http or https, not ${url.protocol}`)
+    const port = url.port || defaultPort
     const allowed = rules.some((r) => r.host === url.hostname && (r.port === undefined || r.port === port))
     if (!allowed) {
       throw new CallbackRefusedError(
