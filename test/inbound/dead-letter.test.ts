@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs'
+import { createDeadLetterPublisher, DLQ_HEADERS, type DeadLetter } from '../../src/inbound/dead-letter'
+import { feedMetrics } from '../../src/inbound/metrics'
+import { eventually } from '../support/eventually'
+import { kafkaGate, type KafkaGate } from '../support/kafka-gate'
+import { startKafka, type KafkaFixture } from '../support/kafka'
+import { useDefaultLogger } from '../support/logger'
+import { readTopics } from '../support/topic-reader'
+
+let kafka: KafkaFixture
+let gate: KafkaGate
+let producer: Producer
+
+const letter = (offset: string): DeadLetter => ({
+  topic: 'bifrost.feeds',
+  partition: 2,
+  offset,
+  timestamp: '1700000000000',
+  key: Buffer.from('ETH/USD'),
+  value: Buffer.from('{"value": oops'),
+  headers: { 'trace-id': 'abc' },
+  code: 'not-json',
+  reason: 'value is not JSON: Unexpected token',
+})
+
+const failures = async () => (await feedMetrics().deadLetterFailures.get()).values[0]?.value ?? 0
+
+before(async () => {
+  useDefaultLogger()
+  kafka = await startKafka()
+  gate = kafkaGate()
+  // No retries inside kafkajs: each failed send comes back to the publisher's own loop at once.
+  producer = new Kafka({
+    brokers: kafka.brokers,
+    socketFactory: gate.socketFactory,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  }).producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await producer.connect()
+})
+
+after(async () => {
+  gate?.open()
+  await producer?.disconnect()
+  await kafka?.stop()
+})
+
+test('while Kafka refuses, publishing keeps retrying (heartbeating between attempts) and resolves only once stored', async () => {
+  const dlq = kafka.uniqueTopic('dlq')
+  await kafka.createTopics([{ topic: dlq }])
+  const publisher = createDeadLetterPublisher({ producer, topic: dlq, retry: { initialMs: 5, maxMs: 20 } })
+  const before = await failures()
+  let heartbeats = 0
+  let stored = false
+
+  gate.close()
+  const publishing = publisher
+    .publish([letter('41'), letter('42')], {
+      signal: new AbortController().signal,
+      heartbeat: async () => void heartbeats++,
+    })
+    .then(() => (stored = true))
+  await eventually('three failed attempts', async () => (await failures()) >= before + 3 && heartbeats >= 3)
+  assert.equal(stored, false, 'not resolved while nothing was stored')
+
+  gate.open()
+  await publishing
+  const reader = await readTopics(kafka.brokers, [dlq])
+  try {
+    await reader.until((records) => records.length >= 2, 'both dead letters')
+    const [first, second] = reader.records
+    assert.equal(first.key, 'ETH/USD')
+    assert.equal(first.value, '{"value": oops', 'the original bytes')
+    const headers = Object.fromEntries(Object.entries(first.headers).map(([k, v]) => [k, String(v)]))
+    assert.deepEqual(headers, {
+      'trace-id': 'abc',
+      [DLQ_HEADERS.topic]: 'bifrost.feeds',
+      [DLQ_HEADERS.partition]: '2',
+      [DLQ_HEADERS.offset]: '41',
+      [DLQ_HEADERS.timestamp]: '1700000000000',
+      [DLQ_HEADERS.code]: 'not-json',
+      [DLQ_HEADERS.reason]: 'value is not JSON: Unexpected token',
+    })
+    assert.equal(String(second.headers[DLQ_HEADERS.offset]), '42', 'in order')
+  } finally {
+    await reader.stop()
+  }
+})
+
+test('stopping ends the retries with an abort', async () => {
+  const publisher = createDeadLetterPublisher({ producer, topic: 'never-reached', retry: { initialMs: 5, maxMs: 20 } })
+  const abort = new AbortController()
+  const before = await failures()
+  gate.close()
+  try {
+    const publishing = publisher.publish([letter('1')], { signal: abort.signal })
+    await eventually('a failed attempt', async () => (await failures()) > before)
+    abort.abort()
+    await assert.rejects(publishing, { name: 'AbortError' })
+  } finally {
+    gate.open()
+  }
+})
