@@ -10,9 +10,9 @@ import { decodeLog, logFilter, LogDecodeError } from './decode'
 import { createEventSender, type EventSender } from './event-sender'
 import { createFulfillmentEnricher, type TransactionLike } from './fulfillment'
 import { createLedger, eventId, retractionOf } from './ledger'
-import { EVENT_HEADERS, toKafkaMessage, type KafkaMessage, type OracleEventMessage } from './message'
+import { EVENT_HEADERS, toKafkaMessage, type KafkaMessage } from './message'
 import { eventMetrics } from './metrics'
-import { scanTopic } from './output-scan'
+import { readBack } from './read-back'
 import { createProgress } from './progress'
 import { finalityOf, type ChainSettings, type EventSettings } from './settings'
 
@@ -22,7 +22,6 @@ const logger = makeLogger('EventPipeline')
 const LIVE_BATCH_BLOCKS = 100
 /** Back to the head tracker (reorg check, checkpoint) at least this often during a long backfill */
 const ADVANCE_BUDGET_MS = 1000
-const SCAN_TIMEOUT_MS = 120_000
 
 /** Kafka did not take a send: the run stops and the chain resumes from what Kafka holds. */
 export class PublishError extends BifrostError {}
@@ -69,11 +68,19 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
   const contracts = chain.contracts
   const query = logFilter(contracts)
 
-  const admin = kafka.admin()
   let sender: EventSender | undefined
   try {
+    const admin = kafka.admin()
     await admin.connect()
-    const offsets = await admin.fetchTopicOffsets(settings.topic)
+    const offsets = await admin
+      .fetchTopicOffsets(settings.topic)
+      .then((list) => list.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })))
+      .catch((cause: unknown) => {
+        throw new BifrostError(`${chain.name}: cannot read the offsets of ${settings.topic} (does it exist?)`, {
+          cause,
+        })
+      })
+      .finally(() => admin.disconnect())
     sender = await createEventSender({
       kafka,
       topic: settings.topic,
@@ -81,11 +88,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       checkpointTopic: settings.checkpointTopic,
       deadLetterTopic: settings.deadLetterTopic,
     })
-    const ends = new Map(offsets.map((o) => [o.partition, Number(o.high)]))
-    const lows = new Map(offsets.map((o) => [o.partition, Number(o.low)]))
 
     // --- Recovery: the checkpoint, then everything of this chain after it ---
-    const ledger = createLedger()
     const checkpoint = options.checkpoint?.topic === settings.topic ? options.checkpoint : undefined
     if (options.checkpoint && !checkpoint) {
       logger.warn(
@@ -95,48 +99,21 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     let tip: Tip = options.checkpoint?.tip ?? { number: chain.fromBlock - 1 }
     let finalBelow = options.checkpoint?.finalBelow ?? 0
     /** Per partition: the offset after our last acknowledged message (the end when we started) */
-    const frontier = new Map(ends)
+    const frontier = new Map(offsets.map((o) => [o.partition, o.high]))
+    let ledger = createLedger()
     if (checkpoint) {
-      const ranges = new Map(
-        [...ends].map(([p, end]) => [
-          p,
-          { from: Math.max(checkpoint.scanFrom[String(p)] ?? lows.get(p) ?? 0, lows.get(p) ?? 0), end },
-        ]),
-      )
-      let scanned = 0
-      await scanTopic({
+      const back = await readBack({
         kafka,
         topic: settings.topic,
-        ranges,
+        chainId: chain.chainId,
+        checkpoint,
+        offsets,
         groupPrefix: `${options.groupIdPrefix}.events.scan.${chain.name}`,
-        timeoutMs: SCAN_TIMEOUT_MS,
-        onRecord: (record) => {
-          if (
-            record.headers[EVENT_HEADERS.chainId]?.toString() !== String(chain.chainId) ||
-            !record.value ||
-            !record.key
-          )
-            return
-          const value = JSON.parse(record.value.toString('utf8')) as OracleEventMessage
-          const id = eventId(value.blockHash, value.logIndex)
-          scanned++
-          if (value.status === 'retracted') ledger.remove(id)
-          else {
-            ledger.add({
-              id,
-              blockNumber: value.blockNumber,
-              blockHash: value.blockHash.toLowerCase(),
-              logIndex: value.logIndex,
-              message: { key: record.key.toString(), value: record.value, headers: record.headers },
-              partition: record.partition,
-              offset: record.offset,
-            })
-          }
-        },
       })
+      ledger = back.ledger
       ledger.pruneBelow(Math.min(finalBelow, tip.number + 1))
       logger.info(
-        `${chain.name}: resuming after block ${tip.number}; ${scanned} messages read back, ${ledger.size} still retractable or beyond the checkpoint`,
+        `${chain.name}: resuming after block ${tip.number}; ${back.read} messages read back, ${ledger.size} still retractable or beyond the checkpoint`,
       )
     } else {
       logger.info(`${chain.name}: no checkpoint; starting at block ${tip.number + 1}`)
@@ -444,6 +421,5 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     }
   } finally {
     await sender?.disconnect().catch(() => undefined)
-    await admin.disconnect().catch(() => undefined)
   }
 }
