@@ -49,7 +49,7 @@ interface RawBlock {
 }
 
 /** Headers fetched per round trip while catching up */
-const MAX_HEADERS_PER_BATCH = 500
+const MAX_HEADERS_PER_BATCH = 100
 
 const toHeader = (raw: RawBlock): BlockHeader => ({
   number: Number.parseInt(raw.number, 16),
