@@ -21,6 +21,8 @@ export interface ResponderOptions {
   answer?: Answerer
   /** Delay before an automatic reply, like a real system's work */
   delayMs?: number
+  /** Longest an idle fetch waits (default 100); the test broker always waits this long when idle */
+  fetchMaxWaitMs?: number
 }
 
 /**
@@ -31,7 +33,7 @@ export interface ResponderOptions {
 export const startResponder = async (kafka: Kafka, options: ResponderOptions): Promise<Responder> => {
   const received: RequestRecord[] = []
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
-  const consumer = kafka.consumer({ groupId: `bifrost-responder-${randomBytes(6).toString('hex')}`, maxWaitTimeInMs: 100 })
+  const consumer = kafka.consumer({ groupId: `bifrost-responder-${randomBytes(6).toString('hex')}`, maxWaitTimeInMs: options.fetchMaxWaitMs ?? 100 })
   const send = async (topic: string, key: string | null, value: object | string | null) => {
     const text = value === null || typeof value === 'string' ? value : JSON.stringify(value)
     await producer.send({ topic, messages: [{ key, value: text }] })

@@ -46,14 +46,20 @@ export const sendCallback = async (
   const body = JSON.stringify(callbackBody(outcome))
   const where = redactUrl(url)
   for (let attempt = 1, delay = backoff.initialMs; ; attempt++, delay = Math.min(delay * 2, backoff.maxMs)) {
+    if (signal.aborted) return 'aborted'
     let problem: string
+    // One controller per attempt: under load AbortSignal.any/timeout cost more (seen in bench/requests-roundtrip)
+    const attemptAbort = new AbortController()
+    const onStop = () => attemptAbort.abort()
+    signal.addEventListener('abort', onStop, { once: true })
+    const timer = setTimeout(() => attemptAbort.abort(new Error(`no answer within ${attemptTimeoutMs} ms`)), attemptTimeoutMs)
     try {
       const response = await fetch(url, {
         method: 'PATCH',
         headers: { 'content-type': 'application/json' },
         body,
         redirect: 'manual',
-        signal: AbortSignal.any([signal, AbortSignal.timeout(attemptTimeoutMs)]),
+        signal: attemptAbort.signal,
       })
       // Read to the end so the connection can be reused
       await response.arrayBuffer().catch(() => undefined)
@@ -70,7 +76,10 @@ export const sendCallback = async (
       problem = `HTTP ${response.status}`
     } catch (err) {
       if (signal.aborted) return 'aborted'
-      problem = scrubUrl(describe(err), url)
+      problem = scrubUrl(describe(attemptAbort.signal.reason ?? err), url)
+    } finally {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', onStop)
     }
     if (Date.now() + delay > until) {
       requestMetrics.callbacksFailed.inc({ reason: 'gave-up' })

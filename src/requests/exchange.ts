@@ -5,6 +5,7 @@ import type { Json } from '../outbound/decode'
 import { sendCallback } from './callback'
 import { correlationId, type JsonObject } from './correlation'
 import { requestMetrics as metrics } from './metrics'
+import { createSendQueue } from './send-queue'
 import {
   deadLetterMessage,
   parseReply,
@@ -96,6 +97,7 @@ export interface ExchangeOptions {
  * restart finish what a previous run left open.
  */
 export const createExchange = ({ producer, settings }: ExchangeOptions): Exchange => {
+  const send = createSendQueue(producer)
   const entries = new Map<string, Entry>()
   const deliveries = new Set<Promise<void>>()
   const stopping = new AbortController()
@@ -115,9 +117,7 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
   })
 
   const write = (e: Entry, message: () => Message): Promise<void> => {
-    const done = e.writes.then(async () => {
-      await producer.send({ topic: settings.pendingTopic, messages: [message()], acks: -1 })
-    })
+    const done = e.writes.then(() => send(settings.pendingTopic, message()))
     e.writes = done.catch(() => undefined)
     return done
   }
@@ -228,11 +228,6 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     new RequestPublishError(`Cannot publish the ${e.type} request to Kafka: ${(cause as Error).message}`, { cause })
 
   const publish = async (e: Entry, request: BridgeRequest): Promise<void> => {
-    if (e.callbacks.length > 0) {
-      // The way back to the node is on disk before the request is out, so no reply can find Bifrost without it
-      await write(e, () => pendingMessage(recordOf(e)))
-      e.persisted = true
-    }
     const message = requestMessage({
       correlationId: e.correlationId,
       type: e.type,
@@ -242,7 +237,13 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
       replyTopic: settings.replyTopic,
       deadline: new Date(e.deadline).toISOString(),
     })
-    await producer.send({ topic: settings.topic, messages: [message], acks: -1 })
+    if (e.callbacks.length === 0) return send(settings.topic, message)
+    // Both go out in one produce request, and the node hears "pending" only once
+    // both are stored: a suspended run always has its way back on disk.
+    const pending = write(e, () => pendingMessage(recordOf(e))).then(() => {
+      e.persisted = true
+    })
+    await Promise.all([pending, send(settings.topic, message)])
   }
 
   const join = async (e: Entry, request: BridgeRequest): Promise<Answer> => {

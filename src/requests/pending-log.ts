@@ -12,14 +12,17 @@ const logger = makeLogger('RequestPendingLog')
  * requests (the latest record per correlation id; a tombstone removes one).
  * A throwaway group that never commits: every start reads the whole topic.
  */
-export const readPendingLog = async (kafka: Kafka, topic: string, clientId: string): Promise<Map<string, PendingRecord>> => {
+export const readPendingLog = async (
+  kafka: Kafka,
+  { topic, clientId, fetchMaxWaitMs }: { topic: string; clientId: string; fetchMaxWaitMs: number },
+): Promise<Map<string, PendingRecord>> => {
   const open = new Map<string, PendingRecord>()
   const catchUp = createCatchUp(await partitionTargets(kafka, topic))
   if (catchUp.done) return open
   const consumer = kafka.consumer({
     groupId: `${clientId}-requests-pending-${randomBytes(6).toString('hex')}`,
     allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 250,
+    maxWaitTimeInMs: fetchMaxWaitMs,
   })
   try {
     await consumer.connect()

@@ -19,6 +19,7 @@ export interface ReplyConsumerOptions {
   topic: string
   groupId: string
   sessionTimeoutMs: number
+  fetchMaxWaitMs: number
   /** Resolves once the batch is handled durably; a rejection makes kafkajs deliver the batch again */
   handle(batch: Batch): Promise<void>
 }
@@ -34,6 +35,7 @@ export const startReplyConsumer = async ({
   topic,
   groupId,
   sessionTimeoutMs,
+  fetchMaxWaitMs,
   handle,
 }: ReplyConsumerOptions): Promise<ReplyConsumer> => {
   const catchUp = createCatchUp(await partitionTargets(kafka, topic, groupId))
@@ -51,7 +53,7 @@ export const startReplyConsumer = async ({
     sessionTimeout: sessionTimeoutMs,
     heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)),
     allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 500,
+    maxWaitTimeInMs: fetchMaxWaitMs,
   })
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true))
   consumer.on(consumer.events.CRASH, ({ payload }) => {

@@ -47,7 +47,11 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
     const exchange = createExchange({ producer, settings })
     try {
       await producer.connect()
-      const open = await readPendingLog(kafka, settings.pendingTopic, clientId)
+      const open = await readPendingLog(kafka, {
+        topic: settings.pendingTopic,
+        clientId,
+        fetchMaxWaitMs: settings.fetchMaxWaitMs,
+      })
       exchange.restore(open.values())
       const replies = await startReplyConsumer({
         kafka,
@@ -55,6 +59,7 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
         // Stable across restarts: its committed offsets say which replies were already taken
         groupId: `${clientId}-requests`,
         sessionTimeoutMs: settings.replySessionTimeoutMs,
+        fetchMaxWaitMs: settings.fetchMaxWaitMs,
         handle: exchange.takeReplies,
       })
       void replies.caughtUp.then(exchange.repliesCaughtUp)

@@ -41,6 +41,11 @@ export const requestSettings = z
         'Session timeout of the reply consumer group: after a crash, replies wait this long for the dead member to be dropped.',
       env: 'REQUESTS_REPLY_SESSION_TIMEOUT_MS',
     }),
+    fetchMaxWaitMs: z.number().int().min(1).max(30_000).default(100).meta({
+      description:
+        'Longest an idle fetch of replies waits. A real broker answers as soon as one arrives; the test broker only after this wait, so it bounds the reply latency there (and the time to stop).',
+      env: 'REQUESTS_FETCH_MAX_WAIT_MS',
+    }),
     allowedCallbackHosts: z
       .array(callbackHost)
       .default(['localhost', '127.0.0.1', '[::1]'])

@@ -10,6 +10,8 @@ export interface RecordedPatch {
   body: unknown
   /** What the fake node answered */
   status: number
+  /** performance.now() on arrival */
+  at: number
 }
 
 /**
@@ -33,15 +35,20 @@ export interface FakeChainlinkNode {
   stop(): Promise<void>
 }
 
-export const startFakeChainlinkNode = async (): Promise<FakeChainlinkNode> => {
+export const startFakeChainlinkNode = async (
+  options: { onPatch?: (patch: RecordedPatch) => void } = {},
+): Promise<FakeChainlinkNode> => {
   const patches: RecordedPatch[] = []
   const queued: number[] = []
   let connections = 0
 
   const app = express()
   app.patch('/v2/resume/:runId', express.json(), (req, res) => {
+    const at = performance.now()
     const status = queued.shift() ?? 200
-    patches.push({ runId: req.params.runId, contentType: req.get('content-type'), body: req.body, status })
+    const patch = { runId: req.params.runId, contentType: req.get('content-type'), body: req.body, status, at }
+    patches.push(patch)
+    options.onPatch?.(patch)
     res.status(status).json(status === 200 ? { data: { id: req.params.runId } } : { errors: [{ detail: `fake ${status}` }] })
   })
 
