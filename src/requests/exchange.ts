@@ -69,6 +69,9 @@ interface Entry {
   writes: Promise<void>
   waiters: Set<Waiter>
   delivering: boolean
+  /** epoch ms the outcome became final */
+  settledAt?: number
+  /** The deadline while open; the end of the grace period once settled */
   timer?: NodeJS.Timeout
 }
 
@@ -122,11 +125,11 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     return done
   }
 
-  // Answered and expired requests stay a grace period past their deadline, so a
-  // retried bridge call still gets the answer and a late reply is told from a stray one
+  // A settled request is kept for a grace period (and while its callbacks run),
+  // so a retried bridge call still gets the answer and a late reply is told from a stray one
   const graceMs = settings.callbackGraceSeconds * 1000
   const maybeRemove = (e: Entry): void => {
-    if (e.state !== 'settled' || e.delivering || Date.now() < e.deadline + graceMs) return
+    if (e.state !== 'settled' || e.delivering || Date.now() < (e.settledAt ?? Infinity) + graceMs) return
     clearTimeout(e.timer)
     if (entries.get(e.correlationId) === e) entries.delete(e.correlationId)
   }
@@ -159,13 +162,17 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
   const settle = (e: Entry, outcome: Outcome): void => {
     e.outcome ??= outcome
     e.state = 'settled'
+    e.settledAt = Date.now()
+    clearTimeout(e.timer)
+    e.timer = setTimeout(() => maybeRemove(e), graceMs).unref()
     for (const w of e.waiters) w.resolve(e.outcome)
     e.waiters.clear()
     deliver(e)
   }
 
   const expire = (e: Entry): void => {
-    if (e.state !== 'open') return maybeRemove(e)
+    // recording: the reply that is being written settles it; settled: nothing left to do
+    if (e.state !== 'open') return
     if (!caughtUp) {
       held.add(e)
       return
@@ -178,26 +185,22 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
   }
 
   const arm = (e: Entry): void => {
-    e.timer = setTimeout(
-      () => {
-        expire(e)
-        e.timer = setTimeout(() => maybeRemove(e), graceMs).unref()
-      },
-      Math.max(0, e.deadline - Date.now()),
-    ).unref()
+    e.timer = setTimeout(() => expire(e), Math.max(0, e.deadline - Date.now())).unref()
   }
 
   const forget = (e: Entry, err: Error): void => {
     clearTimeout(e.timer)
-    if (entries.get(e.correlationId) === e) entries.delete(e.correlationId)
     if (e.state === 'open') metrics.pending.dec()
     for (const w of e.waiters) w.reject(err)
     e.waiters.clear()
-    if (e.persisted) {
-      write(e, () => pendingTombstone(e.correlationId)).catch((cause: Error) =>
-        logger.warn(`Cannot withdraw ${e.correlationId} from ${settings.pendingTopic}: ${cause.message}`),
-      )
+    const remove = () => {
+      if (entries.get(e.correlationId) === e) entries.delete(e.correlationId)
     }
+    if (!e.persisted) return remove()
+    // Kept (refusing joiners) until the tombstone is written, so it cannot land after a new request's record
+    write(e, () => pendingTombstone(e.correlationId))
+      .catch((cause: Error) => logger.warn(`Cannot withdraw ${e.correlationId} from ${settings.pendingTopic}: ${cause.message}`))
+      .finally(remove)
   }
 
   const awaitOutcome = (e: Entry): Promise<Answer> =>
@@ -243,7 +246,10 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     const pending = write(e, () => pendingMessage(recordOf(e))).then(() => {
       e.persisted = true
     })
-    await Promise.all([pending, send(settings.topic, message)])
+    // Both settle before a failure is reported, so forget() knows whether a tombstone is due
+    const [stored, published] = await Promise.allSettled([pending, send(settings.topic, message)])
+    if (stored.status === 'rejected') throw stored.reason
+    if (published.status === 'rejected') throw published.reason
   }
 
   const join = async (e: Entry, request: BridgeRequest): Promise<Answer> => {
@@ -321,9 +327,12 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
         delivering: false,
       }
       entries.set(e.correlationId, e)
-      arm(e)
-      if (r.outcome) deliver(e)
-      else metrics.pending.inc()
+      if (r.outcome) {
+        settle(e, r.outcome)
+      } else {
+        metrics.pending.inc()
+        arm(e)
+      }
     }
   }
 

@@ -387,4 +387,43 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       await h.close()
     }
   })
+
+  test('restart past the deadline: a reply written in time, while Bifrost was down, still wins over the timeout', async () => {
+    const h = await harness({ timeoutSeconds: 2, syncTimeoutMs: 500 })
+    try {
+      const before = node.patches.length
+      await h.post(bridge({ responseURL: node.responseUrl() }))
+      const [request] = await eventually('the request record', () => h.responder.received.length === 1 && h.responder.received)
+      await h.stop()
+      await h.responder.reply(request.correlationId, { result: 'in time' })
+      await new Promise((resolve) => setTimeout(resolve, 2500))
+      await h.start()
+      const [patch] = (await node.waitForPatches(before + 1)).slice(before)
+      assert.deepEqual(patch.body, { value: { data: { result: 'in time' }, result: 'in time' } })
+    } finally {
+      await h.close()
+    }
+  })
+
+  test('stopping while the node is down: the answer is kept and delivered after the restart', async () => {
+    const h = await harness({}, () => ({ result: 'kept' }))
+    try {
+      const before = node.patches.length
+      node.setDefaultStatus(503)
+      try {
+        await h.post(bridge({ responseURL: node.responseUrl() }))
+        await node.waitForPatches(before + 2)
+        await h.stop()
+      } finally {
+        node.setDefaultStatus(200)
+      }
+      const failing = node.patches.length
+      await h.start()
+      const [patch] = (await node.waitForPatches(failing + 1)).slice(failing)
+      assert.equal(patch.status, 200)
+      assert.deepEqual(patch.body, { value: { data: { result: 'kept' }, result: 'kept' } })
+    } finally {
+      await h.close()
+    }
+  })
 })

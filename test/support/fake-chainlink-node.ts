@@ -28,8 +28,10 @@ export interface FakeChainlinkNode {
   readonly patches: readonly RecordedPatch[]
   /** TCP connections accepted so far (0 means Bifrost never called) */
   readonly connections: number
-  /** The next PATCHes are answered with these statuses, in order; later ones with 200 */
+  /** The next PATCHes are answered with these statuses, in order; later ones with the default */
   answerNext(...statuses: number[]): void
+  /** What PATCHes are answered with once answerNext's are used up (initially 200) */
+  setDefaultStatus(status: number): void
   /** Resolves once `count` PATCHes arrived; rejects after `timeoutMs` with what did */
   waitForPatches(count: number, timeoutMs?: number): Promise<RecordedPatch[]>
   stop(): Promise<void>
@@ -40,12 +42,13 @@ export const startFakeChainlinkNode = async (
 ): Promise<FakeChainlinkNode> => {
   const patches: RecordedPatch[] = []
   const queued: number[] = []
+  let defaultStatus = 200
   let connections = 0
 
   const app = express()
   app.patch('/v2/resume/:runId', express.json(), (req, res) => {
     const at = performance.now()
-    const status = queued.shift() ?? 200
+    const status = queued.shift() ?? defaultStatus
     const patch = { runId: req.params.runId, contentType: req.get('content-type'), body: req.body, status, at }
     patches.push(patch)
     options.onPatch?.(patch)
@@ -68,6 +71,7 @@ export const startFakeChainlinkNode = async (
       return connections
     },
     answerNext: (...statuses) => void queued.push(...statuses),
+    setDefaultStatus: (status) => void (defaultStatus = status),
     waitForPatches: (count, timeoutMs) =>
       eventually(`${count} PATCH(es) on the fake node`, () => patches.length >= count && [...patches], { timeoutMs }),
     stop: () =>
