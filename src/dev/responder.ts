@@ -64,3 +64,15 @@ export const startResponder = async (kafka: Kafka, options: ResponderOptions): P
     },
   }
 }
+
+/** The dev stack's enterprise system: knows every shipment, and nothing else. */
+export const startDemoResponder = (kafka: Kafka, settings: { topic: string; replyTopic: string }): Promise<Responder> =>
+  startResponder(kafka, {
+    requestTopic: settings.topic,
+    replyTopic: settings.replyTopic,
+    delayMs: 300,
+    answer: (request) =>
+      request.type === 'shipment-status'
+        ? { result: { shipment: request.params['shipment'] ?? null, status: 'delivered', at: new Date().toISOString() } }
+        : { error: `the demo system knows only shipment-status, not ${request.type}` },
+  })

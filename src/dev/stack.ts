@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load'
 import { createKafka } from '../kafka/client'
 import { startDemoChain, type DemoChain } from './demo-chain'
 import { startDemoFeed } from './demo-feed'
+import { startDemoResponder } from './responder'
 import { startTestBroker, type TopicSpec } from './test-broker'
 
 export interface DevStack {
@@ -38,6 +39,10 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
       const topics: TopicSpec[] = [
         ...config.feeds.topics.map((topic) => ({ topic, partitions: 3, compacted: true })),
         { topic: config.feeds.deadLetterTopic },
+        { topic: config.requests.topic, partitions: 3 },
+        { topic: config.requests.replyTopic, partitions: 3 },
+        { topic: config.requests.deadLetterTopic },
+        { topic: config.requests.pendingTopic, partitions: 3, compacted: true },
       ]
       if (config.events.chains.length) {
         topics.push(
@@ -54,9 +59,15 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     stops.push(bifrost.stop)
     const demo = await startDemoFeed(createKafka(config.kafka), config.feeds.topics[0])
     stops.push(demo.stop)
+    const responder = await startDemoResponder(createKafka(config.kafka), config.requests)
+    stops.push(responder.stop)
     const actors = await chain?.startActors({ bridgeUrl: bifrost.adapterUrl, feed: 'ETH/USD' })
     if (actors) stops.push(actors.stop)
     const body = JSON.stringify({ id: '1', data: { feed: 'ETH/USD' } })
+    const question = JSON.stringify({
+      id: 'run-1',
+      data: { endpoint: 'request', type: 'shipment-status', params: { shipment: '4711' } },
+    })
     const banner = [
       '',
       'Bifrost dev stack is up.',
@@ -66,6 +77,9 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
       '',
       'Ask for the demo feed (a median of three sources that came through Kafka):',
       `  curl -s -X POST ${bifrost.adapterUrl} -H 'content-type: application/json' -d '${body}'`,
+      '',
+      `Ask an enterprise system over Kafka (a demo one answers shipment-status on ${config.requests.topic}):`,
+      `  curl -s -X POST ${bifrost.adapterUrl} -H 'content-type: application/json' -d '${question}'`,
       '',
       ...(chain
         ? [
