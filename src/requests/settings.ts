@@ -33,7 +33,7 @@ export const requestSettings = z
     }),
     callbackGraceSeconds: z.number().positive().default(60).meta({
       description:
-        'Least time a callback is retried once its answer is known (so an answer near the deadline still arrives); answered requests are also remembered this long past their deadline.',
+        'Least time a callback is retried once its answer is known (so an answer near the deadline still arrives); an answered request is also remembered this long.',
       env: 'REQUESTS_CALLBACK_GRACE_SECONDS',
     }),
     replySessionTimeoutMs: z.number().int().min(6000).default(10_000).meta({
