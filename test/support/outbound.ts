@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs'
 import { createKafka } from '../../src/kafka/client'
 import { kafkaSettings } from '../../src/kafka/settings'
@@ -7,6 +6,7 @@ import type { OracleEventMessage } from '../../src/outbound/message'
 import { eventMetrics } from '../../src/outbound/metrics'
 import { startEventPublisher, type EventPublisher } from '../../src/outbound/publisher'
 import { eventSettings, type EventSettings } from '../../src/outbound/settings'
+import { eventually } from './eventually'
 import type { KafkaFixture } from './kafka'
 import type { ReadRecord } from './topic-reader'
 
@@ -68,15 +68,14 @@ export const eventsOf = (records: ReadRecord[], topic: string): PublishedEvent[]
 
 /** Resolves once the chain's pipeline reports every block up to `block` published (prom-client gauge). */
 export const untilPublished = async (chain: string, block: number, timeoutMs = 20_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const { values } = await eventMetrics().publishedBlock.get()
-    const at = values.find((v) => v.labels['chain'] === chain)?.value ?? -1
-    if (at >= block) return
-    if (Date.now() > deadline)
-      throw new Error(`chain ${chain} published up to block ${at}, not ${block}, within ${timeoutMs} ms`)
-    await sleep(20)
-  }
+  await eventually(
+    `chain ${chain} published up to block ${block}`,
+    async () => {
+      const { values } = await eventMetrics().publishedBlock.get()
+      return (values.find((v) => v.labels['chain'] === chain)?.value ?? -1) >= block
+    },
+    { timeoutMs },
+  )
 }
 
 /** Confirmed ids that appear more than once: must always be empty. */

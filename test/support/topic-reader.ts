@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs'
+import { eventually } from './eventually'
 
 export interface ReadRecord {
   topic: string
@@ -42,12 +42,9 @@ export const readTopics = async (brokers: string[], topics: string[]): Promise<T
   return {
     records,
     until: async (predicate, what, timeoutMs = 20_000) => {
-      const deadline = Date.now() + timeoutMs
-      while (!predicate(records)) {
-        if (Date.now() > deadline)
-          throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; read ${records.length} records`)
-        await sleep(20)
-      }
+      await eventually(what, () => predicate(records), { timeoutMs, intervalMs: 20 }).catch((err: Error) => {
+        throw new Error(`${err.message}; read ${records.length} records`)
+      })
     },
     stop: () => consumer.disconnect(),
   }
