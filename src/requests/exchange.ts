@@ -69,8 +69,8 @@ interface Entry {
   writes: Promise<void>
   waiters: Set<Waiter>
   delivering: boolean
-  /** epoch ms the outcome became final */
-  settledAt?: number
+  /** Settled longer than the grace period: removed once its callbacks are done */
+  graceOver?: boolean
   /** The deadline while open; the end of the grace period once settled */
   timer?: NodeJS.Timeout
 }
@@ -107,6 +107,7 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
   // Until the backlog of replies is read, an overdue request may still have its reply in that backlog
   let caughtUp = false
   const held = new Set<Entry>()
+  const graceMs = settings.callbackGraceSeconds * 1000
 
   const recordOf = (e: Entry): PendingRecord => ({
     correlationId: e.correlationId,
@@ -125,18 +126,14 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     return done
   }
 
-  // A settled request is kept for a grace period (and while its callbacks run),
-  // so a retried bridge call still gets the answer and a late reply is told from a stray one
-  const graceMs = settings.callbackGraceSeconds * 1000
-  const maybeRemove = (e: Entry): void => {
-    if (e.state !== 'settled' || e.delivering || Date.now() < (e.settledAt ?? Infinity) + graceMs) return
+  const remove = (e: Entry): void => {
     clearTimeout(e.timer)
     if (entries.get(e.correlationId) === e) entries.delete(e.correlationId)
   }
 
   const deliver = (e: Entry): void => {
     const outcome = e.outcome
-    if (!outcome || e.callbacks.length === 0) return maybeRemove(e)
+    if (!outcome || e.callbacks.length === 0) return
     e.delivering = true
     const until = Math.max(e.deadline, Date.now() + graceMs)
     const job = Promise.all(
@@ -154,17 +151,21 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
       .finally(() => {
         e.delivering = false
         deliveries.delete(job)
-        maybeRemove(e)
+        if (e.graceOver) remove(e)
       })
     deliveries.add(job)
   }
 
+  // A settled request is kept for a grace period (and while its callbacks run),
+  // so a retried bridge call still gets the answer and a late reply is told from a stray one
   const settle = (e: Entry, outcome: Outcome): void => {
     e.outcome ??= outcome
     e.state = 'settled'
-    e.settledAt = Date.now()
     clearTimeout(e.timer)
-    e.timer = setTimeout(() => maybeRemove(e), graceMs).unref()
+    e.timer = setTimeout(() => {
+      e.graceOver = true
+      if (!e.delivering) remove(e)
+    }, graceMs).unref()
     for (const w of e.waiters) w.resolve(e.outcome)
     e.waiters.clear()
     deliver(e)
@@ -193,14 +194,11 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     if (e.state === 'open') metrics.pending.dec()
     for (const w of e.waiters) w.reject(err)
     e.waiters.clear()
-    const remove = () => {
-      if (entries.get(e.correlationId) === e) entries.delete(e.correlationId)
-    }
-    if (!e.persisted) return remove()
+    if (!e.persisted) return remove(e)
     // Kept (refusing joiners) until the tombstone is written, so it cannot land after a new request's record
     write(e, () => pendingTombstone(e.correlationId))
       .catch((cause: Error) => logger.warn(`Cannot withdraw ${e.correlationId} from ${settings.pendingTopic}: ${cause.message}`))
-      .finally(remove)
+      .finally(() => remove(e))
   }
 
   const awaitOutcome = (e: Entry): Promise<Answer> =>
