@@ -1,4 +1,5 @@
-import { start, type ServerInstance } from '@chainlink/external-adapter-framework'
+// The package's `main` points at a file it does not ship (Node warns DEP0128); import its index directly.
+import { start, type ServerInstance } from '@chainlink/external-adapter-framework/index'
 import type { Adapter } from '@chainlink/external-adapter-framework/adapter'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { readinessReport, type ReadinessCheck } from './readiness'
