@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { extname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -42,9 +42,10 @@ after(async () => {
   await kafka.stop()
 })
 
-test(`kill -9 at random moments, ${KILLS} times: the confirmed stream has no gap and no duplicate`, async () => {
+test(`kill -9 at random moments, ${KILLS} times: the confirmed stream has no gap and no duplicate`, async (t) => {
   const topics = await createOutboundTopics(kafka)
   const dir = mkdtempSync(join(tmpdir(), 'bifrost-crash-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
   const configFile = join(dir, 'bifrost.json')
   writeFileSync(
     configFile,
