@@ -288,7 +288,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
           continue
         }
         if (!decoded) continue
-        const out = ledger.has(eventId(blockHash, logIndex))
+        // A backfill far below the head has nothing in the ledger: skip building ids there.
+        const out = ledger.size > 0 && ledger.has(eventId(blockHash, logIndex))
         // Already published ones still teach the enricher their request; no RPC for those.
         if (out && decoded.event !== 'OracleRequest') continue
         const enriched = await enricher.enrich(decoded, { blockNumber, transactionHash: log.transactionHash })
