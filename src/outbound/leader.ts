@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs'
+import { BifrostError } from '../errors'
 import { decodeCheckpoint, type Checkpoint } from './checkpoint'
 
 const logger = makeLogger('EventLeader')
@@ -202,10 +203,15 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
 
   try {
     await start()
-  } catch (err) {
+  } catch (cause) {
     await consumer?.disconnect().catch(() => undefined)
     await admin.disconnect().catch(() => undefined)
-    throw err
+    throw new BifrostError(
+      `${chainName}: cannot join the leader election on ${checkpointTopic} (does the topic exist?): ${
+        (cause as Error).message
+      }`,
+      { cause },
+    )
   }
   return {
     get state() {
