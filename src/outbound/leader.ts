@@ -99,8 +99,8 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
   let latest: Checkpoint | undefined
   let position = -1
 
-  const depose = () => {
-    if (state === 'leader') logger.info(`${chainName}: no longer the publisher (rebalance)`)
+  const depose = (why: string) => {
+    if (state === 'leader') logger.info(`${chainName}: no longer the publisher (${why})`)
     if (state === 'leader' || state === 'reading checkpoint') options.onDeposed()
     state = 'joining'
     catchUp = undefined
@@ -152,17 +152,17 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
       partitionAssigners: [stickyLeaderAssigner(() => heldSince)],
     })
     consumer = c
-    c.on(c.events.REBALANCING, depose)
+    c.on(c.events.REBALANCING, () => depose('rebalance'))
     c.on(c.events.GROUP_JOIN, ({ payload }) => {
       const assigned = (payload.memberAssignment[checkpointTopic] ?? []).includes(CHECKPOINT_PARTITION)
       onAssigned(assigned).catch((err: unknown) => {
         logger.error(`${chainName}: cannot read the end of ${checkpointTopic}: ${(err as Error).message}`)
-        depose()
+        depose('cannot read the checkpoint topic')
         void restart()
       })
     })
     c.on(c.events.CRASH, ({ payload }) => {
-      depose()
+      depose(`consumer failed: ${payload.error.message}`)
       if (!payload.restart) void restart()
     })
     await c.connect()
@@ -219,7 +219,7 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
     },
     stop: async () => {
       stopped = true
-      depose()
+      depose('stopping')
       await restarting
       await consumer?.disconnect().catch(() => undefined)
       await admin.disconnect().catch(() => undefined)
