@@ -22,9 +22,13 @@ export const aggregate = (samples: readonly SourceValue[], method: AggregateMeth
     asNumbers || typeof value === 'string' ? value : formatDecimal(toDecimal(value))
   if (method === 'latest') {
     const newest = samples.reduce((a, b) =>
-      b.timestamp > a.timestamp || (b.timestamp === a.timestamp && b.seq > a.seq) ? b : a
+      b.timestamp > a.timestamp || (b.timestamp === a.timestamp && b.seq > a.seq) ? b : a,
     )
     return chosen(newest.value)
+  }
+  if (asNumbers && method === 'median' && samples.length % 2 === 1) {
+    // Comparing doubles is exact, so the usual case needs no decimal arithmetic.
+    return samples.map((s) => s.value as number).sort((a, b) => a - b)[samples.length >> 1]
   }
   const decimals = samples.map((s) => ({ value: s.value, decimal: toDecimal(s.value) }))
   let result: Decimal
