@@ -85,7 +85,7 @@ export const createDeadLetterPublisher = ({
             `Cannot publish ${letters.length} malformed record(s) to dead-letter topic ${topic} ` +
               `(first: ${first.topic}/${first.partition}@${
                 first.offset
-              }); consumption waits, retrying in ${delay} ms: ${(err as Error).message}`
+              }); consumption waits, retrying in ${delay} ms: ${(err as Error).message}`,
           )
           await heartbeat?.()
           await sleep(delay, undefined, { signal })

@@ -85,7 +85,7 @@ export const feedEndpoint = (store: FeedStore, settings: FeedSettings, readiness
         maxAgeSeconds: data.maxAgeSeconds ?? settings.maxAgeSeconds,
         minSources: data.minSources ?? 1,
         aggregate: data.aggregate,
-      })
+      }),
     ),
     customInputValidation: (req) => validate(req.requestContext.data),
     // The framework's own key lowercases every string, which would make

@@ -163,7 +163,7 @@ export const createFeedIngest = ({
       failure = `feed consumer stopped: ${err.message}`
     })
     logger.info(
-      `Consuming ${settings.topics.join(', ')} as group ${groupId}; ${catchUp.reason() ?? 'the topics are empty'}`
+      `Consuming ${settings.topics.join(', ')} as group ${groupId}; ${catchUp.reason() ?? 'the topics are empty'}`,
     )
   }
 

@@ -66,7 +66,7 @@ export const parseFeedRecord = (record: RawFeedRecord): ParsedFeedRecord => {
       'bad-shape',
       `"value" must be a number or a decimal string like "123.45", got ${
         value === undefined ? 'nothing' : describe(value)
-      }`
+      }`,
     )
   }
 

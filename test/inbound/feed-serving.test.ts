@@ -79,7 +79,7 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
           // requests part uses a shared consumer group named after the client id.
           KAFKA_CLIENT_ID: kafka.uniqueTopic('bifrost'),
         }),
-      })
+      }),
     )
 
   before(async () => {
@@ -141,7 +141,7 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
   test('base and quote name the feed, and the aggregate can be chosen', async () => {
     assert.equal(
       (await post(bifrost.adapterUrl, { base: 'ETH', quote: 'USD', aggregate: 'mean' })).body.result,
-      3003.6666666666665
+      3003.6666666666665,
     )
     assert.equal((await post(bifrost.adapterUrl, { from: 'ETH', to: 'USD', aggregate: 'latest' })).body.result, 3010)
     assert.equal((await post(bifrost.adapterUrl, { feed: 'BTC/USD' })).body.result, 60000)
@@ -154,7 +154,7 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
     assert.equal((await post(bifrost.adapterUrl, { feed: 'WEI', aggregate: 'latest' })).body.result, BIG_B)
     assert.deepEqual(
       Object.values(median.body.data!.sources).map((s) => s.value),
-      [BIG_A, BIG_B]
+      [BIG_A, BIG_B],
     )
   })
 
@@ -182,7 +182,7 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
     assert.equal(stale.body.error!.name, 'FeedStale')
     assert.match(
       stale.body.error!.message,
-      /Feed "OLD" is stale: its newest value is 60\d s old, more than maxAgeSeconds=300/
+      /Feed "OLD" is stale: its newest value is 60\d s old, more than maxAgeSeconds=300/,
     )
     assert.equal((await post(bifrost.adapterUrl, { feed: 'OLD', maxAgeSeconds: 3600 })).body.result, 5)
     const tight = await post(bifrost.adapterUrl, { feed: 'ETH/USD', maxAgeSeconds: 0.0001 })
@@ -258,14 +258,14 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
     assert.equal(
       Number(byCode['bad-shape'].headers[DLQ_HEADERS.offset]),
       Number(byCode['not-json'].headers[DLQ_HEADERS.offset]) + 1,
-      'both came from the same partition, in order'
+      'both came from the same partition, in order',
     )
 
     const metrics = await register.metrics()
     for (const reason of ['not-json', 'bad-shape', 'missing-key']) {
       assert.match(
         metrics,
-        new RegExp(`bifrost_feed_records_dead_lettered_total\\{topic="${topic}",reason="${reason}"\\} 1\\n`)
+        new RegExp(`bifrost_feed_records_dead_lettered_total\\{topic="${topic}",reason="${reason}"\\} 1\\n`),
       )
     }
     assert.match(metrics, new RegExp(`bifrost_feed_records_consumed_total\\{topic="${topic}"\\} 15\\n`))
@@ -279,7 +279,7 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
     await producer.send({ topic, messages: [record('LIVE', { value: '2.50' })] })
     await eventually(
       'LIVE = "2.50"',
-      async () => (await post(bifrost.adapterUrl, { feed: 'LIVE' })).body.result === '2.50'
+      async () => (await post(bifrost.adapterUrl, { feed: 'LIVE' })).body.result === '2.50',
     )
     await producer.send({ topic, messages: [record('LIVE', null)] })
     await eventually('LIVE retired', async () => (await post(bifrost.adapterUrl, { feed: 'LIVE' })).status === 404)
@@ -307,13 +307,13 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
       for (const reason of reasons) {
         assert.match(
           reason,
-          new RegExp(`^503 (ready|starting: connecting to Kafka|catching up: \\d+ records behind on ${warm})$`)
+          new RegExp(`^503 (ready|starting: connecting to Kafka|catching up: \\d+ records behind on ${warm})$`),
         )
       }
       assert.equal(
         (await post(second.adapterUrl, { feed: 'R' })).body.result,
         2,
-        'ready means the latest value is there'
+        'ready means the latest value is there',
       )
       assert.equal((await post(second.adapterUrl, { feed: 'S' })).body.result, 3)
     } finally {
@@ -365,7 +365,7 @@ describe('readiness before and during the re-read', () => {
       assert.deepEqual(
         ['A', 'B', 'C'].map((feed) => ingest.store.get(feed)?.get('default')?.value),
         [1, 2, 3],
-        'everything up to the start high-water marks is in the store once ready'
+        'everything up to the start high-water marks is in the store once ready',
       )
       assert.equal((await post(server.url, { feed: 'C' })).body.result, 3)
     } finally {

@@ -34,7 +34,7 @@ describe('createFeedStore', () => {
     assert.equal(store.get('A'), undefined)
     assert.deepEqual(
       [...store.feeds()].map(([feed]) => feed),
-      ['B']
+      ['B'],
     )
     store.apply({ feed: 'A', source: 'x', value: 5, timestamp: 2 })
     assert.equal(store.get('A')!.size, 1, 'a feed published again after a tombstone starts afresh')

@@ -9,7 +9,7 @@ import type { KafkaFixture, TopicSpec } from './kafka'
  */
 export const freshTopicsEnv = async (
   kafka: KafkaFixture,
-  given: Record<string, string> = {}
+  given: Record<string, string> = {},
 ): Promise<Record<string, string>> => {
   const env: Record<string, string> = { KAFKA_BROKERS: kafka.brokers.join(',') }
   const topics: TopicSpec[] = []
