@@ -31,11 +31,14 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     } catch (err) {
       chainSkipped = (err as Error).message
     }
+    // A real broker keeps checkpoints between runs, but every run's anvil is a new chain: give each run its own chain name.
+    const realBroker = Boolean(process.env['KAFKA_BROKERS'])
+    const chainConfig = chain && { ...chain.chainConfig, name: realBroker ? `anvil-${Date.now().toString(36)}` : 'anvil' }
     const config = loadConfig({
       file: options.file,
-      defaults: chain ? { events: { chains: [chain.chainConfig] } } : undefined,
+      defaults: chainConfig ? { events: { chains: [chainConfig] } } : undefined,
     })
-    if (!process.env['KAFKA_BROKERS']) {
+    if (!realBroker) {
       const topics: TopicSpec[] = [
         ...config.feeds.topics.map((topic) => ({ topic, partitions: 3, compacted: true })),
         { topic: config.feeds.deadLetterTopic },
