@@ -4,7 +4,8 @@ import { AbiCoder, Interface, toBeHex, type JsonRpcProvider, type Signer } from 
 import { BifrostError } from '../errors'
 import { toDecimal } from '../inbound/decimal'
 import { FORWARDER_FRAGMENTS, OPERATOR_FULFILL_FRAGMENTS } from '../outbound/abi'
-import { decodeLog, logFilter, type DecodedEvent, type Json, type WatchedContract } from '../outbound/decode'
+import { decodeLog, logFilter, type DecodedEvent, type WatchedContract } from '../outbound/decode'
+import type { Json } from '../json'
 import { mined } from './transactions'
 
 const logger = makeLogger('ChainlinkNodeSim')

@@ -1,6 +1,7 @@
 import { EventFragment, getAddress } from 'ethers'
 import { decodeRequestParams, type CborValue } from '../chain/cbor'
 import { BifrostError } from '../errors'
+import type { Json } from '../json'
 import { EVENT_FRAGMENTS } from './abi'
 import { compileEventDecoder, type EventDecoder } from './event-decoder'
 
@@ -14,7 +15,6 @@ export interface WatchedContract {
 }
 
 /** A JSON value: what every decoded argument becomes, so messages serialise without loss. */
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
 
 /** The fields of a log decoding needs; both ethers `Log` objects and raw JSON-RPC logs fit. */
 export interface LogLike {

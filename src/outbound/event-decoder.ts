@@ -1,6 +1,6 @@
 import { getAddress, type EventFragment, type ParamType } from 'ethers'
 import { BifrostError } from '../errors'
-import type { Json } from './decode'
+import type { Json } from '../json'
 
 export class AbiDecodeError extends BifrostError {}
 

@@ -1,7 +1,8 @@
 import { getAddress, Interface, type Result } from 'ethers'
 import { BifrostError } from '../errors'
 import { FORWARDER_FRAGMENTS, OPERATOR_FULFILL_FRAGMENTS } from './abi'
-import type { DecodedEvent, Json } from './decode'
+import type { DecodedEvent } from './decode'
+import type { Json } from '../json'
 
 /** What the node answered, read from the calldata of the transaction that emitted OracleResponse. */
 export type Fulfillment =

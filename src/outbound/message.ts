@@ -1,5 +1,6 @@
 import type { IHeaders } from 'kafkajs'
-import type { ContractKind, Json } from './decode'
+import type { ContractKind } from './decode'
+import type { Json } from '../json'
 import type { EnrichedEvent, Fulfillment, RequestFields } from './fulfillment'
 
 export const CONTENT_TYPE = 'application/json'

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Json } from '../outbound/decode'
+import type { Json } from '../json'
 
 export type JsonObject = { [key: string]: Json }
 

@@ -5,7 +5,7 @@ import type { Transport } from '@chainlink/external-adapter-framework/transports
 import type { AdapterRequest, AdapterResponse } from '@chainlink/external-adapter-framework/util/types'
 import { InputParameters } from '@chainlink/external-adapter-framework/validation'
 import { AdapterError, AdapterInputError } from '@chainlink/external-adapter-framework/validation/error'
-import type { Json } from '../outbound/decode'
+import type { Json } from '../json'
 import { callbackGuard, CallbackRefusedError, type CallbackGuard } from './callback-url'
 import { correlationId, type JsonObject } from './correlation'
 import {

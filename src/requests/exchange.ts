@@ -1,7 +1,7 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Batch, Message, Producer } from 'kafkajs'
 import { BifrostError } from '../errors'
-import type { Json } from '../outbound/decode'
+import type { Json } from '../json'
 import { sendCallback } from './callback'
 import { correlationId, type JsonObject } from './correlation'
 import { requestMetrics as metrics } from './metrics'

@@ -1,6 +1,6 @@
 import type { IHeaders, Message } from 'kafkajs'
 import { DLQ_HEADERS } from '../inbound/dead-letter'
-import type { Json } from '../outbound/decode'
+import type { Json } from '../json'
 import type { JsonObject } from './correlation'
 
 /** What an enterprise system reads on requests.topic (schemas/request-record.schema.json). */

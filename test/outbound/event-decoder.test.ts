@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { AbiCoder, EventFragment, getAddress, hexlify, Indexed, Interface, ParamType, toBeHex, zeroPadValue } from 'ethers'
 import { AbiDecodeError, compileEventDecoder } from '../../src/outbound/event-decoder'
-import type { Json } from '../../src/outbound/decode'
+import type { Json } from '../../src/json'
 
 /** A small deterministic PRNG (mulberry32), so a failure reproduces. */
 const prng = (seed: number) => () => {
