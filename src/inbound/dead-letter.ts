@@ -2,19 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { IHeaders, Producer } from 'kafkajs'
 import type { InvalidRecordCode } from './feed-record'
+import { DLQ_HEADERS } from '../kafka/dead-letter-headers'
 import { feedMetrics } from './metrics'
 
 const logger = makeLogger('FeedDeadLetter')
 
-/** Header names on a dead-lettered record; the original headers are kept alongside. */
-export const DLQ_HEADERS = {
-  topic: 'bifrost.dlq.topic',
-  partition: 'bifrost.dlq.partition',
-  offset: 'bifrost.dlq.offset',
-  timestamp: 'bifrost.dlq.timestamp',
-  code: 'bifrost.dlq.code',
-  reason: 'bifrost.dlq.reason',
-} as const
 
 export interface DeadLetter {
   topic: string

@@ -4,7 +4,7 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs'
 import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
-import { createCatchUp, type CatchUp, type PartitionTarget } from './catch-up'
+import { createCatchUp, partitionTargets, type CatchUp, type PartitionTarget } from '../kafka/catch-up'
 import { createDeadLetterPublisher, type DeadLetter, type DeadLetterPublisher } from './dead-letter'
 import { parseFeedRecord } from './feed-record'
 import { createFeedStore, type FeedStore } from './feed-store'
@@ -52,11 +52,7 @@ const readTargets = async (kafka: Kafka, topics: readonly string[]): Promise<Par
       throw new FeedIngestError(`Feed topic ${missing.map((t) => `"${t}"`).join(', ')} does not exist (feeds.topics)`)
     }
     const targets: PartitionTarget[] = []
-    for (const topic of topics) {
-      for (const o of await admin.fetchTopicOffsets(topic)) {
-        targets.push({ topic, partition: o.partition, low: Number(o.low), high: Number(o.high) })
-      }
-    }
+    for (const topic of topics) targets.push(...(await partitionTargets(kafka, topic)))
     return targets
   } catch (cause) {
     throw cause instanceof FeedIngestError

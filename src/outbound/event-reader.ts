@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Kafka } from 'kafkajs'
 import { BifrostError } from '../errors'
-import { createCatchUp } from '../inbound/catch-up'
-import { partitionTargets } from '../requests/offsets'
+import { createCatchUp, partitionTargets } from '../kafka/catch-up'
 import type { OracleEventMessage } from './message'
 
 /** One record of the events topic, as read back. */

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Kafka } from 'kafkajs'
-import { createCatchUp } from '../inbound/catch-up'
-import { partitionTargets } from './offsets'
+import { createCatchUp, partitionTargets } from '../kafka/catch-up'
 import { parsePendingRecord, type PendingRecord } from './records'
 
 const logger = makeLogger('RequestPendingLog')

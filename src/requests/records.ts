@@ -1,5 +1,5 @@
 import type { IHeaders, Message } from 'kafkajs'
-import { DLQ_HEADERS } from '../inbound/dead-letter'
+import { DLQ_HEADERS } from '../kafka/dead-letter-headers'
 import type { Json } from '../json'
 import type { JsonObject } from './correlation'
 

@@ -1,8 +1,7 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Batch, Kafka } from 'kafkajs'
 import type { ReadinessCheck } from '../http/readiness'
-import { createCatchUp } from '../inbound/catch-up'
-import { partitionTargets } from './offsets'
+import { createCatchUp, partitionTargets } from '../kafka/catch-up'
 
 const logger = makeLogger('RequestReplies')
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import Ajv from 'ajv'
 import { repoRoot } from '../../src/dev/paths'
-import { DLQ_HEADERS } from '../../src/inbound/dead-letter'
+import { DLQ_HEADERS } from '../../src/kafka/dead-letter-headers'
 import {
   deadLetterMessage,
   parsePendingRecord,

@@ -1,4 +1,6 @@
-/** Where a partition's log ended when the ingest started: the offset to reach before answering. */
+import type { Kafka } from 'kafkajs'
+
+/** Where a partition's log ended when a consumer started: the offset to reach before it is caught up. */
 export interface PartitionTarget {
   topic: string
   partition: number
@@ -17,9 +19,9 @@ export interface CatchUp {
 }
 
 /**
- * Tracks the initial re-read of the feed topics. Once every partition has
- * reached its start high-water mark the store holds what the topics held, and it
- * stays done: later lag is an operational metric, not a reason to stop answering.
+ * Tracks the initial re-read of topics (feeds, pending requests, events). Once every
+ * partition has reached its start high-water mark the reader holds what the topics held,
+ * and it stays done: later lag is an operational metric, not a reason to stop answering.
  */
 export const createCatchUp = (targets: readonly PartitionTarget[]): CatchUp => {
   const remaining = new Map<string, PartitionTarget & { next: number }>()
@@ -42,5 +44,31 @@ export const createCatchUp = (targets: readonly PartitionTarget[]): CatchUp => {
       for (const p of remaining.values()) behind.set(p.topic, (behind.get(p.topic) ?? 0) + p.high - p.next)
       return `catching up: ${[...behind].map(([topic, n]) => `${n} records behind on ${topic}`).join(', ')}`
     },
+  }
+}
+
+/**
+ * Where each partition of `topic` starts and ends now. With a group, a partition
+ * starts at the group's committed offset, so only what the group has not yet
+ * handled counts as "behind".
+ */
+export const partitionTargets = async (kafka: Kafka, topic: string, groupId?: string): Promise<PartitionTarget[]> => {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic)
+    const committed = new Map<number, number>()
+    if (groupId) {
+      const [group] = await admin.fetchOffsets({ groupId, topics: [topic] })
+      for (const p of group?.partitions ?? []) if (Number(p.offset) >= 0) committed.set(p.partition, Number(p.offset))
+    }
+    return offsets.map((o) => ({
+      topic,
+      partition: o.partition,
+      low: Math.max(Number(o.low), committed.get(o.partition) ?? -1),
+      high: Number(o.high),
+    }))
+  } finally {
+    await admin.disconnect()
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { createCatchUp } from '../../src/inbound/catch-up'
+import { createCatchUp } from '../../src/kafka/catch-up'
 
 describe('createCatchUp', () => {
   test('counts the records still to read per topic until every partition reached its start high-water mark', () => {
