@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { IHeaders, Producer } from 'kafkajs'
 import type { InvalidRecordCode } from './feed-record'
-import { DLQ_HEADERS } from '../kafka/dead-letter-headers'
+import { deadLetterMessage } from '../kafka/dead-letter'
 import { feedMetrics } from './metrics'
 
 const logger = makeLogger('FeedDeadLetter')
@@ -41,19 +41,8 @@ export interface DeadLetterOptions {
   retry?: { initialMs: number; maxMs: number }
 }
 
-const toMessage = (letter: DeadLetter) => ({
-  key: letter.key,
-  value: letter.value,
-  headers: {
-    ...letter.headers,
-    [DLQ_HEADERS.topic]: letter.topic,
-    [DLQ_HEADERS.partition]: String(letter.partition),
-    [DLQ_HEADERS.offset]: letter.offset,
-    [DLQ_HEADERS.timestamp]: letter.timestamp,
-    [DLQ_HEADERS.code]: letter.code,
-    [DLQ_HEADERS.reason]: letter.reason,
-  },
-})
+const toMessage = (letter: DeadLetter) =>
+  deadLetterMessage(letter, { topic: letter.topic, partition: letter.partition }, { code: letter.code, reason: letter.reason })
 
 export const createDeadLetterPublisher = ({
   producer,

@@ -6,8 +6,8 @@ import { sendCallback } from './callback'
 import { correlationId, type JsonObject } from './correlation'
 import { requestMetrics as metrics } from './metrics'
 import { createSendQueue } from './send-queue'
+import { deadLetterMessage } from '../kafka/dead-letter'
 import {
-  deadLetterMessage,
   parseReply,
   pendingMessage,
   pendingTombstone,

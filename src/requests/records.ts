@@ -1,5 +1,4 @@
-import type { IHeaders, Message } from 'kafkajs'
-import { DLQ_HEADERS } from '../kafka/dead-letter-headers'
+import type { Message } from 'kafkajs'
 import type { Json } from '../json'
 import type { JsonObject } from './correlation'
 
@@ -100,22 +99,3 @@ export const parsePendingRecord = (value: Buffer): PendingRecord | undefined => 
     return undefined
   }
 }
-
-/** The record as read, with the inbound dead-letter headers saying where it came from and why it was refused. */
-export const deadLetterMessage = (
-  source: { key: Buffer | null; value: Buffer | null; headers?: IHeaders; offset: string; timestamp: string },
-  from: { topic: string; partition: number },
-  malformed: { code: MalformedReplyCode; reason: string },
-): Message => ({
-  key: source.key,
-  value: source.value,
-  headers: {
-    ...source.headers,
-    [DLQ_HEADERS.topic]: from.topic,
-    [DLQ_HEADERS.partition]: String(from.partition),
-    [DLQ_HEADERS.offset]: source.offset,
-    [DLQ_HEADERS.timestamp]: source.timestamp,
-    [DLQ_HEADERS.code]: malformed.code,
-    [DLQ_HEADERS.reason]: malformed.reason,
-  },
-})

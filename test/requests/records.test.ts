@@ -4,9 +4,8 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import Ajv from 'ajv'
 import { repoRoot } from '../../src/dev/paths'
-import { DLQ_HEADERS } from '../../src/kafka/dead-letter-headers'
+import { deadLetterMessage, DLQ_HEADERS } from '../../src/kafka/dead-letter'
 import {
-  deadLetterMessage,
   parsePendingRecord,
   parseReply,
   pendingMessage,
