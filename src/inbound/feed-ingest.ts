@@ -109,7 +109,7 @@ export const createFeedIngest = ({
         } else {
           // A malformed record must be in the dead-letter topic before anything after it counts.
           if (pending.length > 0) await flush()
-          if (parsed.kind === 'update') store.apply(parsed.update)
+          if (parsed.kind === 'update') store.apply(parsed)
           else store.remove(parsed.feed)
         }
         last = offset

@@ -15,8 +15,9 @@ export interface FeedUpdate {
 /** Why a record went to the dead-letter topic; also the `reason` label of the DLQ metric. */
 export type InvalidRecordCode = 'missing-key' | 'not-json' | 'bad-shape'
 
+// Flat rather than wrapped: one object per record on the ingest's hottest path.
 export type ParsedFeedRecord =
-  | { kind: 'update'; update: FeedUpdate }
+  | ({ kind: 'update' } & FeedUpdate)
   /** A null value for a feed key: the producer retired the feed (compaction's delete marker) */
   | { kind: 'tombstone'; feed: string }
   | { kind: 'invalid'; code: InvalidRecordCode; reason: string }
@@ -85,5 +86,5 @@ export const parseFeedRecord = (record: RawFeedRecord): ParsedFeedRecord => {
     return invalid('bad-shape', `"source" must be a non-empty string, got ${describe(source)}`)
   }
 
-  return { kind: 'update', update: { feed, source: source ?? DEFAULT_SOURCE, value, timestamp: at } }
+  return { kind: 'update', feed, source: source ?? DEFAULT_SOURCE, value, timestamp: at }
 }

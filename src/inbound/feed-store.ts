@@ -26,7 +26,16 @@ export const createFeedStore = (): FeedStore => {
     apply: ({ feed, source, value, timestamp }) => {
       let sources = feeds.get(feed)
       if (!sources) feeds.set(feed, (sources = new Map()))
-      sources.set(source, { value, timestamp, seq: ++seq })
+      const current = sources.get(source)
+      if (!current) {
+        sources.set(source, { value, timestamp, seq: ++seq })
+        return
+      }
+      // Updated in place: a re-read applies hundreds of thousands of records, and
+      // readers copy what they use before yielding, so no one sees a half-update.
+      current.value = value
+      current.timestamp = timestamp
+      current.seq = ++seq
     },
     remove: (feed) => {
       feeds.delete(feed)

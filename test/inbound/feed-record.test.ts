@@ -20,26 +20,32 @@ describe('parseFeedRecord', () => {
   test('a full record: key is the feed, value carries value, timestamp and source', () => {
     assert.deepEqual(parseFeedRecord(record('ETH/USD', { value: 3000.5, timestamp: 1700000001234, source: 'alpha' })), {
       kind: 'update',
-      update: { feed: 'ETH/USD', source: 'alpha', value: 3000.5, timestamp: 1700000001234 },
+      feed: 'ETH/USD',
+      source: 'alpha',
+      value: 3000.5,
+      timestamp: 1700000001234,
     })
   })
 
   test('timestamp defaults to the record timestamp and source to "default"', () => {
     assert.deepEqual(parseFeedRecord(record('BTC/USD', { value: 1 })), {
       kind: 'update',
-      update: { feed: 'BTC/USD', source: 'default', value: 1, timestamp: Number(RECORD_TS) },
+      feed: 'BTC/USD',
+      source: 'default',
+      value: 1,
+      timestamp: Number(RECORD_TS),
     })
   })
 
   test('decimal strings are kept character for character, beyond double precision', () => {
     const big = '123456789012345678901234567890.000000000000000001'
     const parsed = parseFeedRecord(record('WEI', { value: big }))
-    assert.equal(parsed.kind === 'update' && parsed.update.value, big)
+    assert.equal(parsed.kind === 'update' && parsed.value, big)
   })
 
   test('the feed id keeps its case and any characters', () => {
     const parsed = parseFeedRecord(record('eth/usd', { value: 1 }))
-    assert.equal(parsed.kind === 'update' && parsed.update.feed, 'eth/usd')
+    assert.equal(parsed.kind === 'update' && parsed.feed, 'eth/usd')
   })
 
   test('a null value is a tombstone for the feed', () => {
