@@ -1,5 +1,6 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs'
+import './request-queue-fix'
 import type { KafkaSettings } from './settings'
 
 const kafkaLogger = makeLogger('Kafka')
