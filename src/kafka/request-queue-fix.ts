@@ -16,7 +16,8 @@ interface RequestQueue {
 // or rename it, start-up fails here rather than the patch silently doing nothing.
 const { prototype } = require('kafkajs/src/network/requestQueue') as { prototype: RequestQueue }
 const schedule = prototype.scheduleCheckPendingRequests
-if (typeof schedule !== 'function') throw new Error('kafkajs RequestQueue changed: revisit src/kafka/request-queue-fix.ts')
+if (typeof schedule !== 'function')
+  throw new Error('kafkajs RequestQueue changed: revisit src/kafka/request-queue-fix.ts')
 
 prototype.scheduleCheckPendingRequests = function (this: RequestQueue) {
   if (this.pending.length > 0) schedule.call(this)
