@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { extname, join } from 'node:path'
-import { repoRoot } from '../../src/dev/paths'
 
 /**
  * Runs the real `bifrost` CLI in a child process: compiled (dist/) under `npm test`,
@@ -8,7 +7,8 @@ import { repoRoot } from '../../src/dev/paths'
  */
 const mainArgs = (): string[] => {
   const ext = extname(__filename)
-  const main = ext === '.ts' ? join(repoRoot(), 'src', 'cli', 'main.ts') : join(repoRoot(), 'dist', 'src', 'cli', 'main.js')
+  // Beside this file's own tree (src/ or dist/src/), so a build elsewhere runs its own CLI.
+  const main = join(__dirname, '..', '..', 'src', 'cli', `main${ext}`)
   return [...process.execArgv.filter((a) => !a.startsWith('--test')), main]
 }
 
