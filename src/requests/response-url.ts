@@ -11,12 +11,14 @@ const taken = new WeakMap<FastifyRequest, unknown>()
  * runs after the body is parsed and before the framework's own `preHandler`.
  */
 export const captureResponseUrl: ServerHook = (app) => {
-  app.addHook('preValidation', async (req) => {
+  // A callback hook, not an async one: it runs on every bridge request, and a promise per request is measurable.
+  app.addHook('preValidation', (req, _reply, done) => {
     const body = req.body as Record<string, unknown> | null | undefined
     if (body && typeof body === 'object' && 'responseURL' in body) {
       taken.set(req, body['responseURL'])
       delete body['responseURL']
     }
+    done()
   })
 }
 
