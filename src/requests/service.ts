@@ -35,9 +35,11 @@ export interface RequestsOptions {
 
 /**
  * The request/reply part. One Bifrost per pending topic: the open requests live
- * in this process, so a second instance would not know the first one's.
+ * in this process, so a second instance would not know the first one's; feed
+ * replicas run with `requests.enabled: false`.
  */
 export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): Requests => {
+  if (!settings.enabled) return disabledRequests(settings)
   let running: { exchange: Exchange; replies: ReplyConsumer; stop(): Promise<void> } | undefined
   let failure: string | undefined
 
@@ -101,3 +103,23 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
     },
   }
 }
+
+/**
+ * A feeds-only replica: the endpoint stays declared (bodies still validate, and
+ * responseURL is still kept out of logs) but refuses, naming the setting.
+ */
+const disabledRequests = (settings: RequestSettings): Requests => ({
+  endpoint: requestEndpoint(
+    () =>
+      Promise.reject(
+        new RequestsUnavailableError(
+          'The request endpoint is off on this instance (requests.enabled / REQUESTS_ENABLED is false); send it to the instance that runs requests',
+        ),
+      ),
+    settings,
+  ),
+  serverHook: captureResponseUrl,
+  readiness: { name: 'requests', notReadyReason: () => undefined },
+  start: async () => undefined,
+  stop: async () => undefined,
+})

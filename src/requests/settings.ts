@@ -8,6 +8,11 @@ const callbackHost = z
 
 export const requestSettings = z
   .object({
+    enabled: z.boolean().default(true).meta({
+      description:
+        'Run the request endpoint on this instance. Open requests live in one process: with several replicas, enable it on one and send `request` bodies there (the others answer 503).',
+      env: 'REQUESTS_ENABLED',
+    }),
     topic: topicName
       .default('bifrost.requests')
       .meta({ description: 'Where bridge requests are published for enterprise systems.', env: 'REQUESTS_TOPIC' }),

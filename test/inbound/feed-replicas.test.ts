@@ -60,9 +60,8 @@ test('two `bifrost serve` replicas each read every partition and answer the same
 
   const urls: string[] = []
   for (let i = 0; i < 2; i++) {
-    // Each replica its own client id: the feed groups are per process anyway,
-    // and the requests part's shared group is not what this test is about.
-    const child = spawnCli(['serve'], { ...env, KAFKA_CLIENT_ID: `bifrost-replica-${i}` })
+    // Deployed as documented: the same configuration, with the request endpoint on the first replica only.
+    const child = spawnCli(['serve'], { ...env, REQUESTS_ENABLED: i === 0 ? 'true' : 'false' })
     replicas.push(child)
     const [, url] = await waitForLine(child, /Adapter listening on (http:\/\/[^\s"]+)/)
     urls.push(url)
@@ -71,6 +70,14 @@ test('two `bifrost serve` replicas each read every partition and answer the same
     await eventually(`${url} to be ready`, async () => (await fetch(`${url}/ready`)).status === 200)
     assert.deepEqual(await Promise.all(names.map((feed) => result(url, feed))), [1, 2, 3, 4, 5, 6])
   }
+
+  const refused = await fetch(urls[1], {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'run-1', data: { endpoint: 'request', type: 'shipment-status' } }),
+  })
+  assert.equal(refused.status, 503)
+  assert.match(((await refused.json()) as { error: { message: string } }).error.message, /requests\.enabled/)
 
   await producer.send({
     topic: feeds,
