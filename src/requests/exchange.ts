@@ -50,16 +50,9 @@ interface Waiter {
   reject(err: Error): void
 }
 
-interface Entry {
-  correlationId: string
-  type: string
-  jobRunId: string
-  createdAt: number
-  deadline: number
-  timeoutSeconds: number
-  callbacks: string[]
+/** An open request: what the pending topic holds of it, and what only this process needs. */
+interface Entry extends PendingRecord {
   state: State
-  outcome?: Outcome
   expired: boolean
   /** requests.pendingTopic holds a live (non-tombstone) record for it */
   persisted: boolean
