@@ -140,9 +140,9 @@ export const createFeedIngest = ({
       if (!payload.restart) failure = `feed consumer stopped: ${payload.error.message}`
     })
     try {
-      catchUp = createCatchUp(await readTargets(kafka, settings.topics))
-      await producer.connect()
-      await consumer.connect()
+      // The targets must be read before consuming starts; the connections need not wait for them.
+      const [targets] = await Promise.all([readTargets(kafka, settings.topics), producer.connect(), consumer.connect()])
+      catchUp = createCatchUp(targets)
       await consumer.subscribe({ topics: [...settings.topics], fromBeginning: true })
     } catch (cause) {
       failure = `cannot start: ${(cause as Error).message}`
