@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { BifrostError } from '../errors'
+// Kafka's rule also keeps names safe for the broker's line-based stdin protocol
+import { TOPIC_NAME } from '../kafka/settings'
+import { repoRoot } from './paths'
 
 /**
  * The Kafka test broker: librdkafka's mock cluster wrapped in a tiny C program
@@ -37,23 +40,6 @@ export class TestBrokerError extends BifrostError {}
 const STARTUP_TIMEOUT_MS = 15_000
 const STOP_TIMEOUT_MS = 5_000
 const STDERR_KEEP = 16_384
-// Kafka's own rule; also keeps names safe for the line-based stdin protocol
-const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
-
-/** The repo checkout: first folder upwards holding the "bifrost" package.json (works from src/ and dist/src/). */
-const repoRoot = (): string => {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json')
-    if (existsSync(manifest)) {
-      try {
-        if (JSON.parse(readFileSync(manifest, 'utf8')).name === 'bifrost') return dir
-      } catch {
-        // unreadable or not JSON: keep walking
-      }
-    }
-    if (dirname(dir) === dir) throw new TestBrokerError(`No bifrost package.json above ${__dirname}`)
-  }
-}
 
 /**
  * Builds the broker binary if needed (first time: ~30 s, needs gcc/make and

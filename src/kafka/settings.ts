@@ -2,7 +2,10 @@ import { z } from 'zod'
 
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port')
 
-export const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name')
+/** Kafka's own rule for topic names. */
+export const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/
+
+export const topicName = z.string().regex(TOPIC_NAME, 'expected a Kafka topic name')
 
 export const kafkaSettings = z
   .object({
