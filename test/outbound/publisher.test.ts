@@ -2,12 +2,14 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { id } from 'ethers'
 import { EVENT_HEADERS } from '../../src/outbound/message'
-import { startEventChain, type EventChain } from '../support/event-chain'
+import { createCleanups } from '../support/cleanups'
+import { startEventChain } from '../support/event-chain'
 import { startKafka, type KafkaFixture } from '../support/kafka'
 import { useDefaultLogger } from '../support/logger'
 import {
   createOutboundTopics,
   duplicates,
+  emitterChain,
   eventsOf,
   messageCount,
   startTestPublisher,
@@ -21,21 +23,11 @@ import { readTopics, type TopicReader } from '../support/topic-reader'
 useDefaultLogger()
 
 let nextChainId = 5000
-const aggregatorChain = (name: string, chain: EventChain, extra: Record<string, unknown> = {}) => ({
-  name,
-  chainId: chain.chainId,
-  rpcUrls: [chain.rpcUrl],
-  contracts: [{ address: chain.emitter, kind: 'aggregator' }],
-  ...extra,
-})
 
 describe('chain -> Kafka publishing', () => {
   let kafka: KafkaFixture
-  const cleanups: Array<() => Promise<unknown>> = []
-  const track = <T extends { stop(): Promise<unknown> }>(thing: T): T => {
-    cleanups.push(() => thing.stop())
-    return thing
-  }
+  const cleanups = createCleanups()
+  const { track } = cleanups
   const setup = async (partitions = 3) => {
     const chain = track(await startEventChain({ chainId: nextChainId++ }))
     const topics = await createOutboundTopics(kafka, partitions)
@@ -48,7 +40,7 @@ describe('chain -> Kafka publishing', () => {
     kafka = await startKafka()
   })
   after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
+    await cleanups.run()
     await kafka.stop()
   })
 
@@ -57,7 +49,7 @@ describe('chain -> Kafka publishing', () => {
     const publisher = track(
       await startTestPublisher(
         kafka.brokers,
-        testEventSettings(topics, [aggregatorChain('confirm', chain, { confirmations: 3 })]),
+        testEventSettings(topics, [emitterChain('confirm', chain, { confirmations: 3 })]),
       ),
     )
     const { blockNumber, blockHash, transactionHash } = await chain.emit(2, { start: 7 })
@@ -89,7 +81,7 @@ describe('chain -> Kafka publishing', () => {
     track(
       await startTestPublisher(
         kafka.brokers,
-        testEventSettings(topics, [aggregatorChain('shallow', chain, { confirmations: 3 })]),
+        testEventSettings(topics, [emitterChain('shallow', chain, { confirmations: 3 })]),
       ),
     )
     const orphaned = await chain.emit(1, { start: 1 })
@@ -114,7 +106,7 @@ describe('chain -> Kafka publishing', () => {
     track(
       await startTestPublisher(
         kafka.brokers,
-        testEventSettings(topics, [aggregatorChain('deep', chain, { confirmations: 2 })]),
+        testEventSettings(topics, [emitterChain('deep', chain, { confirmations: 2 })]),
       ),
     )
     const orphaned = await chain.emit(2, { start: 10 })
@@ -146,7 +138,7 @@ describe('chain -> Kafka publishing', () => {
 
   test('a reorg while no instance runs is retracted after the restart', async () => {
     const { chain, topics, reader } = await setup()
-    const settings = testEventSettings(topics, [aggregatorChain('offline-reorg', chain, { confirmations: 1 })])
+    const settings = testEventSettings(topics, [emitterChain('offline-reorg', chain, { confirmations: 1 })])
     const first = await startTestPublisher(kafka.brokers, settings)
     const orphaned = await chain.emit(3, { start: 20 })
     await chain.mine(1)
@@ -172,7 +164,7 @@ describe('chain -> Kafka publishing', () => {
     track(
       await startTestPublisher(
         kafka.brokers,
-        testEventSettings(topics, [aggregatorChain('safe', chain, { finality: 'safe' })]),
+        testEventSettings(topics, [emitterChain('safe', chain, { finality: 'safe' })]),
       ),
     )
     const { blockNumber } = await chain.emit(1, { start: 5 })
@@ -191,13 +183,13 @@ describe('chain -> Kafka publishing', () => {
     await chain.mine(200)
     // Stand-in for a hosted provider that caps eth_getLogs answers at 100 logs.
     const provider = await startRpcProxy(chain.rpcUrl)
-    cleanups.push(() => provider.close())
+    cleanups.defer(() => provider.close())
     provider.maxResults = 100
     track(
       await startTestPublisher(
         kafka.brokers,
         testEventSettings(topics, [
-          { ...aggregatorChain('backfill', chain), rpcUrls: [provider.url], maxReorgDepth: 16 },
+          { ...emitterChain('backfill', chain), rpcUrls: [provider.url], maxReorgDepth: 16 },
         ]),
       ),
     )
@@ -213,23 +205,15 @@ describe('chain -> Kafka publishing', () => {
 
   test('sends a log that does not decode with its configured ABI to the dead-letter topic and goes on', async () => {
     const { chain, topics, reader } = await setup()
-    const custom = {
-      name: 'custom',
-      chainId: chain.chainId,
-      rpcUrls: [chain.rpcUrl],
+    const custom = emitterChain('custom', chain, {
       confirmations: 0,
-      contracts: [
-        // The emitter's logs carry one word of data where this ABI declares a string: it cannot decode.
-        {
-          address: chain.emitter,
-          kind: 'custom',
-          abi: [
-            'event Note(uint256 indexed a, uint256 indexed b, string text)',
-            'event Tick(uint256 indexed a, uint256 indexed b, uint256 c)',
-          ],
-        },
+      kind: 'custom',
+      // The emitter's logs carry one word of data where this ABI declares a string: it cannot decode.
+      abi: [
+        'event Note(uint256 indexed a, uint256 indexed b, string text)',
+        'event Tick(uint256 indexed a, uint256 indexed b, uint256 c)',
       ],
-    }
+    })
     track(await startTestPublisher(kafka.brokers, testEventSettings(topics, [custom])))
     const bad = await chain.emit(1, { start: 1, topic0: id('Note(uint256,uint256,string)') })
     await chain.emit(1, { start: 2, topic0: id('Tick(uint256,uint256,uint256)') })
@@ -246,19 +230,11 @@ describe('chain -> Kafka publishing', () => {
 
   test('a custom event is keyed by transaction and log index', async () => {
     const { chain, topics, reader } = await setup()
-    const custom = {
-      name: 'custom-key',
-      chainId: chain.chainId,
-      rpcUrls: [chain.rpcUrl],
+    const custom = emitterChain('custom-key', chain, {
       confirmations: 0,
-      contracts: [
-        {
-          address: chain.emitter,
-          kind: 'custom',
-          abi: ['event Tick(uint256 indexed a, uint256 indexed b, uint256 c)'],
-        },
-      ],
-    }
+      kind: 'custom',
+      abi: ['event Tick(uint256 indexed a, uint256 indexed b, uint256 c)'],
+    })
     track(await startTestPublisher(kafka.brokers, testEventSettings(topics, [custom])))
     const tx = await chain.emit(1, { start: 3, topic0: id('Tick(uint256,uint256,uint256)') })
     await reader.until((r) => eventsOf(r, topics.topic).length === 1, 'the custom event')

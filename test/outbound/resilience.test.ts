@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, test } from 'node:test'
+import { createCleanups } from '../support/cleanups'
 import { startEventChain, type EventChain } from '../support/event-chain'
 import { kafkaGate } from '../support/kafka-gate'
 import { startKafka, type KafkaFixture } from '../support/kafka'
@@ -8,6 +9,7 @@ import { useDefaultLogger } from '../support/logger'
 import {
   createOutboundTopics,
   duplicates,
+  emitterChain,
   eventsOf,
   startTestPublisher,
   testEventSettings,
@@ -22,31 +24,24 @@ let nextChainId = 6000
 
 describe('chain -> Kafka under failure', () => {
   let kafka: KafkaFixture
-  const cleanups: Array<() => Promise<unknown>> = []
-  const track = <T extends { stop(): Promise<unknown> }>(thing: T): T => {
-    cleanups.push(() => thing.stop())
-    return thing
-  }
-  const chainConfig = (name: string, chain: EventChain, rpcUrls = [chain.rpcUrl]) => ({
-    name,
-    chainId: chain.chainId,
-    rpcUrls,
-    confirmations: 1,
-    contracts: [{ address: chain.emitter, kind: 'aggregator' }],
-  })
+  const cleanups = createCleanups()
+  const { track } = cleanups
+  // Confirmed after one block, so every test is quick.
+  const chainConfig = (name: string, chain: EventChain, rpcUrls = [chain.rpcUrl]) =>
+    emitterChain(name, chain, { confirmations: 1, rpcUrls })
 
   before(async () => {
     kafka = await startKafka()
   })
   after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
+    await cleanups.run()
     await kafka.stop()
   })
 
   test('Kafka slow or down: no block is read until it answers again; then nothing is lost or doubled', async () => {
     const chain = track(await startEventChain({ chainId: nextChainId++ }))
     const rpc = await startRpcProxy(chain.rpcUrl)
-    cleanups.push(() => rpc.close())
+    cleanups.defer(() => rpc.close())
     const topics = await createOutboundTopics(kafka)
     const reader = track(await readTopics(kafka.brokers, [topics.topic]))
     const gate = kafkaGate()
@@ -153,10 +148,8 @@ describe('chain -> Kafka under failure', () => {
     const chain = track(await startEventChain({ chainId: nextChainId++ }))
     const primary = await startRpcProxy(chain.rpcUrl)
     const lagging = await startRpcProxy(chain.rpcUrl)
-    cleanups.push(
-      () => primary.close(),
-      () => lagging.close(),
-    )
+    cleanups.defer(() => primary.close())
+    cleanups.defer(() => lagging.close())
     lagging.lag = 3
     const topics = await createOutboundTopics(kafka)
     const reader = track(await readTopics(kafka.brokers, [topics.topic]))

@@ -98,3 +98,19 @@ export const messageCount = async (brokers: string[], topic: string): Promise<nu
     await admin.disconnect()
   }
 }
+
+/**
+ * An events chain watching the test emitter: as an aggregator by default, or
+ * with `{ kind: 'custom', abi }`; other chain settings go in `extra`.
+ */
+export const emitterChain = (
+  name: string,
+  chain: { chainId: number; rpcUrl: string; emitter: string },
+  { kind = 'aggregator', abi, ...extra }: { kind?: string; abi?: string[] } & Record<string, unknown> = {},
+) => ({
+  name,
+  chainId: chain.chainId,
+  rpcUrls: [chain.rpcUrl],
+  contracts: [{ address: chain.emitter, kind, ...(abi ? { abi } : {}) }],
+  ...extra,
+})
