@@ -1,6 +1,10 @@
 import { startBifrost } from '../bifrost'
 import { loadConfig, redactConfig } from '../config/load'
 import { configReference } from '../config/reference'
+import type { PartDiedError } from '../liveness'
+
+/** `bifrost serve` exit status when a part died (EX_SOFTWARE of sysexits.h): restart me */
+export const EXIT_PART_DIED = 70
 
 type Values = Record<string, string | boolean | undefined>
 
@@ -31,10 +35,15 @@ export const commands: Record<string, Command> = {
     options: configOption,
     run: async (values) => {
       const config = loadConfig({ file: values['config'] as string | undefined })
-      const bifrost = await startBifrost(config)
-      await untilSignal()
+      let died!: (err: PartDiedError) => void
+      const dead = new Promise<PartDiedError>((resolve) => (died = resolve))
+      const bifrost = await startBifrost(config, { onPartDied: died })
+      // A dead part cannot heal in this process: stop cleanly and exit non-zero, so the orchestrator restarts it.
+      const ending = await Promise.race([untilSignal(), dead])
       await bifrost.stop()
-      return 0
+      if (typeof ending === 'string') return 0
+      console.error(`bifrost: exiting because ${ending.message}`)
+      return EXIT_PART_DIED
     },
   },
   dev: {

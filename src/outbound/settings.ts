@@ -1,5 +1,6 @@
 import { EventFragment } from 'ethers'
 import { z } from 'zod'
+import { MAX_TIMER_MS } from '../config/timer'
 import { topicName } from '../kafka/settings'
 
 const DEFAULT_CONFIRMATIONS = 3
@@ -13,14 +14,10 @@ const contractSettings = z
       description:
         'operator: OracleRequest, OracleResponse, CancelOracleRequest; client: ChainlinkRequested, ChainlinkFulfilled, ChainlinkCancelled; aggregator: AnswerUpdated, NewRound, NewTransmission; custom: the events of `abi`.',
     }),
-    abi: z
-      .array(z.string().min(1))
-      .min(1)
-      .optional()
-      .meta({
-        description:
-          'Human-readable event fragments, e.g. "event Foo(uint256 indexed a, bytes b)"; required for kind custom.',
-      }),
+    abi: z.array(z.string().min(1)).min(1).optional().meta({
+      description:
+        'Human-readable event fragments, e.g. "event Foo(uint256 indexed a, bytes b)"; required for kind custom.',
+    }),
   })
   .strict()
   .superRefine((contract, ctx) => {
@@ -91,7 +88,13 @@ const chainSettings = z
       .default(0)
       .meta({ description: 'First block scanned when the chain has no checkpoint yet.' }),
     contracts: z.array(contractSettings).min(1).meta({ description: 'The watched contracts.' }),
-    pollIntervalMs: z.number().int().positive().default(1000).meta({ description: 'How often new heads are polled.' }),
+    pollIntervalMs: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_TIMER_MS)
+      .default(1000)
+      .meta({ description: 'How often new heads are polled.' }),
     maxReorgDepth: z.number().int().positive().default(128).meta({
       description:
         'Deepest reorg handled: blocks this far below the head are final; published events above it can still be retracted.',
@@ -102,15 +105,16 @@ const chainSettings = z
       .positive()
       .default(10_000)
       .meta({ description: 'Largest block range of one eth_getLogs during backfill (the range halves when refused).' }),
-    getLogsTargetLogs: z
+    getLogsTargetLogs: z.number().int().positive().default(5_000).meta({
+      description: 'Backfill ranges shrink or grow to return about this many logs: bounds memory per request.',
+    }),
+    rpcTimeoutMs: z
       .number()
       .int()
       .positive()
-      .default(5_000)
-      .meta({
-        description: 'Backfill ranges shrink or grow to return about this many logs: bounds memory per request.',
-      }),
-    rpcTimeoutMs: z.number().int().positive().default(10_000).meta({ description: 'Timeout of one JSON-RPC request.' }),
+      .max(MAX_TIMER_MS)
+      .default(10_000)
+      .meta({ description: 'Timeout of one JSON-RPC request.' }),
     maxLagBlocks: z
       .number()
       .int()
@@ -131,12 +135,10 @@ const chainSettings = z
 
 export const eventSettings = z
   .object({
-    topic: topicName
-      .default('bifrost.oracle.events')
-      .meta({
-        description: 'Topic the confirmed (and retracted) oracle events are published to.',
-        env: 'EVENTS_TOPIC',
-      }),
+    topic: topicName.default('bifrost.oracle.events').meta({
+      description: 'Topic the confirmed (and retracted) oracle events are published to.',
+      env: 'EVENTS_TOPIC',
+    }),
     checkpointTopic: topicName.default('bifrost.oracle.events.checkpoints').meta({
       description:
         'Single-partition compacted topic holding each chain’s checkpoint; its consumer groups elect one publisher per chain.',
@@ -146,20 +148,17 @@ export const eventSettings = z
       description: 'Where a watched log that does not decode with its ABI goes, with the reason in headers.',
       env: 'EVENTS_DEAD_LETTER_TOPIC',
     }),
-    chains: z
-      .array(chainSettings)
-      .default([])
-      .meta({
-        description: 'Chains to watch (JSON in the environment); none disables chain -> Kafka.',
-        env: 'EVENTS_CHAINS',
-      }),
+    chains: z.array(chainSettings).default([]).meta({
+      description: 'Chains to watch (JSON in the environment); none disables chain -> Kafka.',
+      env: 'EVENTS_CHAINS',
+    }),
     checkpointIntervalMs: z
       .number()
       .int()
       .min(0)
       .default(1000)
       .meta({ description: 'Least time between two checkpoints of a chain.', env: 'EVENTS_CHECKPOINT_INTERVAL_MS' }),
-    leaderSessionTimeoutMs: z.number().int().positive().default(10_000).meta({
+    leaderSessionTimeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(10_000).meta({
       description:
         'Kafka session timeout of the per-chain leader election: how soon a standby takes over from a dead publisher.',
       env: 'EVENTS_LEADER_SESSION_TIMEOUT_MS',
