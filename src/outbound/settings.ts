@@ -14,10 +14,14 @@ const contractSettings = z
       description:
         'operator: OracleRequest, OracleResponse, CancelOracleRequest; client: ChainlinkRequested, ChainlinkFulfilled, ChainlinkCancelled; aggregator: AnswerUpdated, NewRound, NewTransmission; custom: the events of `abi`.',
     }),
-    abi: z.array(z.string().min(1)).min(1).optional().meta({
-      description:
-        'Human-readable event fragments, e.g. "event Foo(uint256 indexed a, bytes b)"; required for kind custom.',
-    }),
+    abi: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          'Human-readable event fragments, e.g. "event Foo(uint256 indexed a, bytes b)"; required for kind custom.',
+      }),
   })
   .strict()
   .superRefine((contract, ctx) => {
@@ -105,9 +109,14 @@ const chainSettings = z
       .positive()
       .default(10_000)
       .meta({ description: 'Largest block range of one eth_getLogs during backfill (the range halves when refused).' }),
-    getLogsTargetLogs: z.number().int().positive().default(5_000).meta({
-      description: 'Backfill ranges shrink or grow to return about this many logs: bounds memory per request.',
-    }),
+    getLogsTargetLogs: z
+      .number()
+      .int()
+      .positive()
+      .default(5_000)
+      .meta({
+        description: 'Backfill ranges shrink or grow to return about this many logs: bounds memory per request.',
+      }),
     rpcTimeoutMs: z
       .number()
       .int()
@@ -135,10 +144,12 @@ const chainSettings = z
 
 export const eventSettings = z
   .object({
-    topic: topicName.default('bifrost.oracle.events').meta({
-      description: 'Topic the confirmed (and retracted) oracle events are published to.',
-      env: 'EVENTS_TOPIC',
-    }),
+    topic: topicName
+      .default('bifrost.oracle.events')
+      .meta({
+        description: 'Topic the confirmed (and retracted) oracle events are published to.',
+        env: 'EVENTS_TOPIC',
+      }),
     checkpointTopic: topicName.default('bifrost.oracle.events.checkpoints').meta({
       description:
         'Single-partition compacted topic holding each chain’s checkpoint; its consumer groups elect one publisher per chain.',
@@ -148,10 +159,13 @@ export const eventSettings = z
       description: 'Where a watched log that does not decode with its ABI goes, with the reason in headers.',
       env: 'EVENTS_DEAD_LETTER_TOPIC',
     }),
-    chains: z.array(chainSettings).default([]).meta({
-      description: 'Chains to watch (JSON in the environment); none disables chain -> Kafka.',
-      env: 'EVENTS_CHAINS',
-    }),
+    chains: z
+      .array(chainSettings)
+      .default([])
+      .meta({
+        description: 'Chains to watch (JSON in the environment); none disables chain -> Kafka.',
+        env: 'EVENTS_CHAINS',
+      }),
     checkpointIntervalMs: z
       .number()
       .int()
