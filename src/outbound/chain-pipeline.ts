@@ -3,12 +3,13 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Kafka } from 'kafkajs'
 import { createBlockTracker, ReorgTooDeepError, type BlockTracker } from '../chain/block-tracker'
 import type { ChainRpc } from '../chain/failover'
-import { createLogRangeReader, type RawLog } from '../chain/get-logs'
+import { checkHeader, checkLogs, checkTransaction } from '../chain/answers'
+import { createLogRangeReader, screenLogs, type DroppedLogReason, type RawLog } from '../chain/get-logs'
 import { BifrostError } from '../errors'
 import type { Checkpoint } from './checkpoint'
 import { decodeLog, logFilter, LogDecodeError } from './decode'
 import { createEventSender, type EventSender } from './event-sender'
-import { createFulfillmentEnricher, type TransactionLike } from './fulfillment'
+import { createFulfillmentEnricher } from './fulfillment'
 import { createLedger, eventId, retractionOf } from './ledger'
 import { EVENT_HEADERS, toKafkaMessage, type KafkaMessage } from './message'
 import { eventMetrics } from './metrics'
@@ -186,14 +187,20 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     if (!checkpoint) await writeCheckpoint()
 
     const tracker: BlockTracker = createBlockTracker(rpc, { depth: chain.maxReorgDepth + 1 })
+    const dropped = (reason: DroppedLogReason, count: number) => {
+      metrics.logsDropped.inc({ ...labels, reason }, count)
+      logger.warn(`${chain.name}: an eth_getLogs answer held ${count} logs it should not (${reason}); dropped`)
+    }
     const reader = createLogRangeReader(rpc, query, {
       maxBlocks: chain.getLogsMaxBlocks,
       targetLogs: chain.getLogsTargetLogs,
       onRefusal: (size, err) =>
         logger.debug(`${chain.name}: eth_getLogs over ${size} blocks refused (${err.rpcMessage}); halving`),
+      onDropped: dropped,
     })
     const enricher = createFulfillmentEnricher({
-      getTransaction: (hash) => rpc.request<TransactionLike | null>('eth_getTransactionByHash', [hash]),
+      getTransaction: (hash, blockNumber) =>
+        rpc.request('eth_getTransactionByHash', [hash], { minBlock: blockNumber, check: checkTransaction }),
     })
     const progress = createProgress(chain.name, tip.number, (line) => logger.info(line))
 
@@ -239,34 +246,28 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
 
     const confirmedHead = async (head: number): Promise<number> => {
       if ('confirmations' in finality) return head - finality.confirmations
-      const block = await rpc.request<{ number: string; hash: string } | null>('eth_getBlockByNumber', [
-        finality.tag,
-        false,
-      ])
+      const block = await rpc.request('eth_getBlockByNumber', [finality.tag, false], { check: checkHeader })
       if (!block) return -1
-      const number = Number.parseInt(block.number, 16)
+      const { number } = block
       // Ahead of our tracker, or a tag block on a branch we do not hold: publish nothing until they agree.
       if (number > head) return -1
       const known = tracker.hashAt(number)
-      return known === undefined || known === block.hash.toLowerCase() ? number : -1
+      return known === undefined || known === block.hash ? number : -1
     }
 
     const readLive = async (from: number, to: number): Promise<Batch> => {
       const hashes = Array.from({ length: to - from + 1 }, (_, i) => tracker.hashAt(from + i) as string)
-      const perBlock = await rpc.batch<RawLog[]>(
+      const perBlock = await rpc.batch(
         hashes.map((blockHash) => ({
           method: 'eth_getLogs',
           params: [{ blockHash, address: query.address, topics: query.topics }],
         })),
-        { minBlock: to },
+        { minBlock: to, check: checkLogs },
       )
-      const logs = perBlock.flat()
       // Logs asked for by block hash belong to that block, or the node lied: never publish those.
-      for (const log of logs) {
-        if (log.blockHash.toLowerCase() !== tracker.hashAt(Number.parseInt(log.blockNumber, 16))) {
-          throw new BifrostError(`${chain.name}: log of block ${log.blockHash} returned for another block hash`)
-        }
-      }
+      const logs = perBlock.flatMap((answer, i) =>
+        screenLogs(answer, { from: from + i, to: from + i, blockHash: hashes[i] }, dropped),
+      )
       return { logs, to, toHash: hashes[hashes.length - 1] }
     }
 
@@ -277,7 +278,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       for (const log of batch.logs) {
         const blockNumber = Number.parseInt(log.blockNumber, 16)
         const logIndex = Number.parseInt(log.logIndex, 16)
-        const blockHash = log.blockHash.toLowerCase()
+        const blockHash = log.blockHash
         let decoded
         try {
           decoded = decodeLog(log, contracts, chain.chainId)

@@ -130,8 +130,11 @@ export const decodeFulfillment = (tx: TransactionLike, operator: string, request
 }
 
 export interface FulfillmentEnricherOptions {
-  /** Looks a transaction up by hash (through the chain's RPC failover); null when the node does not know it */
-  getTransaction(hash: string): Promise<TransactionLike | null>
+  /**
+   * Looks a transaction up by hash (through the chain's RPC failover, asking only endpoints that have reached its
+   * block); null when the node does not know it
+   */
+  getTransaction(hash: string, blockNumber: number): Promise<TransactionLike | null>
   /** OracleRequests remembered for enrichment; the oldest are forgotten first (default 100,000) */
   maxRequests?: number
 }
@@ -184,12 +187,18 @@ export const createFulfillmentEnricher = (options: FulfillmentEnricherOptions): 
       if (event.event !== 'OracleResponse') return enriched
       let tx: TransactionLike | null
       try {
-        tx = await options.getTransaction(log.transactionHash)
+        tx = await options.getTransaction(log.transactionHash, log.blockNumber)
       } catch (cause) {
         throw new FulfillmentLookupError(`cannot fetch transaction ${log.transactionHash} of OracleResponse ${event.requestId}`, { cause })
       }
-      if (!tx) throw new FulfillmentLookupError(`the node does not know transaction ${log.transactionHash} of OracleResponse ${event.requestId}`)
-      enriched.fulfillment = decodeFulfillment(tx, event.address, event.requestId)
+      // Nodes that prune their transaction index (geth keeps about a year by default) answer null for older ones:
+      // waiting would stall the chain for good, so the event goes out without its fulfilment, saying why.
+      enriched.fulfillment = tx
+        ? decodeFulfillment(tx, event.address, event.requestId)
+        : {
+            decoded: false,
+            reason: `the node does not know transaction ${log.transactionHash} (block ${log.blockNumber}): its transaction index does not reach back that far (pruned), so the answer cannot be read from the calldata`,
+          }
       if (request) enriched.latencyBlocks = log.blockNumber - request.blockNumber
       return enriched
     },

@@ -12,6 +12,11 @@ export const eventMetrics = () => ({
     help: 'Watched logs that did not decode with their ABI, sent to the dead-letter topic',
     labelNames: ['chain'] as const,
   }),
+  logsDropped: counter({
+    name: 'bifrost_chain_logs_dropped_total',
+    help: 'Logs an eth_getLogs answer held that were not asked for (duplicate, out-of-range, wrong-block, removed), dropped',
+    labelNames: ['chain', 'reason'] as const,
+  }),
   reorgs: counter({
     name: 'bifrost_chain_reorgs_total',
     help: 'Reorgs seen by the block tracker, by whether they reached published events',

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createChainRpc } from '../../src/chain/failover'
-import { createLogRangeReader, isRangeRefusal, type RawLog } from '../../src/chain/get-logs'
+import { createLogRangeReader, type OnDroppedLogs, type RawLog } from '../../src/chain/get-logs'
+import { isRangeRefusal } from '../../src/chain/provider-errors'
 import { RpcError } from '../../src/chain/rpc'
 import { ANSWER_UPDATED, startEventChain, type EventChain } from '../support/event-chain'
 import { useDefaultLogger } from '../support/logger'
@@ -43,11 +44,31 @@ describe('eth_getLogs over adaptive ranges', () => {
     await chain.stop()
   })
 
-  const reader = async (options: { maxBlocks: number; targetLogs: number }) => {
+  const reader = async (options: { maxBlocks: number; targetLogs: number; onDropped?: OnDroppedLogs }) => {
     const rpc = createChainRpc([proxy.url], { chainId: CHAIN_ID, timeoutMs: 5000, maxLagBlocks: 2, chainName: 'test' })
     await rpc.refreshHeads()
     return createLogRangeReader(rpc, { address: [chain.emitter], topics: [[ANSWER_UPDATED]] }, options)
   }
+
+  test('duplicated logs and logs outside the range asked are dropped and counted, never returned', async () => {
+    for (const [fault, reason] of [
+      ['duplicate-logs', 'duplicate'],
+      ['out-of-range-logs', 'out-of-range'],
+    ] as const) {
+      reset({})
+      proxy.fault = fault
+      const dropped = new Map<string, number>()
+      const logs = await readAll(
+        await reader({ maxBlocks: 1000, targetLogs: 1000, onDropped: (r, n) => dropped.set(r, (dropped.get(r) ?? 0) + n) }),
+        0,
+        last,
+      )
+      proxy.fault = undefined
+      assert.equal(logs.length, 600, fault)
+      assert.equal(new Set(logs.map((l) => `${l.blockHash}:${l.logIndex}`)).size, 600, fault)
+      assert.ok((dropped.get(reason) ?? 0) > 0, `${fault}: nothing counted as ${reason}`)
+    }
+  })
 
   test('recognises the refusals real providers send', () => {
     const refusal = (message: string, code = -32005) =>
