@@ -70,14 +70,15 @@ const QUOTE_CHARS = 200
 export const createRpcClient = (url: string, options: { timeoutMs: number }): RpcClient => {
   const label = redactUrl(url)
   const scrub = (text: string) => scrubUrl(text, url)
+  const { target, headers } = withBasicAuth(url)
   let nextId = 1
   const post = async (method: string, body: unknown): Promise<{ answer: unknown; status: number }> => {
     let text: string
     let status: number
     try {
-      const res = await fetch(url, {
+      const res = await fetch(target, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers,
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(options.timeoutMs),
       })
@@ -144,6 +145,23 @@ export const createRpcClient = (url: string, options: { timeoutMs: number }): Rp
       return calls.map((c, i) => unwrap<T>(c.method, byId.get(first + i), status))
     },
   }
+}
+
+/** fetch refuses URLs with credentials; providers that take them in the URL (user:key@host) get them as Basic auth. */
+const withBasicAuth = (url: string): { target: string; headers: Record<string, string> } => {
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return { target: url, headers }
+  }
+  if (!parsed.username && !parsed.password) return { target: url, headers }
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`
+  headers['authorization'] = `Basic ${Buffer.from(credentials).toString('base64')}`
+  parsed.username = ''
+  parsed.password = ''
+  return { target: parsed.href, headers }
 }
 
 const describe = (err: unknown): string => {

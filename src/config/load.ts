@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { ConfigError, type ConfigIssue } from '../errors'
+import { redactUrl } from '../redact'
 import { describeSettings, type SettingInfo } from './describe'
 import { configSchema, type Config } from './schema'
 
@@ -112,9 +113,15 @@ export const loadConfig = (options: LoadConfigOptions = {}): Config => {
   throw new ConfigError(issues, { source: file })
 }
 
-/** The configuration with every secret replaced, safe to print or log. */
+/** The configuration with every secret replaced, safe to print or log. RPC URLs keep their scheme and host only. */
 export const redactConfig = (config: Config): Raw => {
-  const copy = JSON.parse(JSON.stringify(config)) as Raw
+  const copy = JSON.parse(
+    JSON.stringify({
+      ...config,
+      // Inside a list of objects, where the settings reference has no leaf to mark secret; their keys are in the URL.
+      events: { ...config.events, chains: config.events.chains.map((c) => ({ ...c, rpcUrls: c.rpcUrls.map(redactUrl) })) },
+    }),
+  ) as Raw
   for (const setting of describeSettings()) {
     if (!setting.secret) continue
     const keys = setting.path.split('.')

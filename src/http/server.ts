@@ -48,6 +48,7 @@ export const startServer = async (
   if (metricsApi) {
     const metricsPort = await listen(metricsApi, settings.METRICS_PORT, settings.EA_HOST)
     metricsUrl = `http://${host}:${metricsPort}/metrics`
+    logger.info(`Metrics on ${metricsUrl}`)
   }
   logger.info(`Adapter listening on http://${host}:${port}`)
   return {

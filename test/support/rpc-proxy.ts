@@ -91,7 +91,8 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
     if (logs.length === 0) return logs
     const first = logs[0]
     if (proxy.fault === 'duplicate-logs') return [...logs, ...logs]
-    if (proxy.fault === 'out-of-range-logs') return [...logs, { ...first, blockNumber: hex(num(first.blockNumber)! + 1_000_000) }]
+    if (proxy.fault === 'out-of-range-logs')
+      return [...logs, { ...first, blockNumber: hex(num(first.blockNumber)! + 1_000_000) }]
     if (proxy.fault === 'wrong-block-logs') return [...logs, { ...first, blockHash: `0x${'ab'.repeat(32)}` }]
     return logs
   }
@@ -153,7 +154,7 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
       if (from !== undefined && to !== undefined) proxy.refusedRanges.push(to - from + 1)
       return refuse(
         call,
-        `query returned more than ${proxy.maxResults} results. Try with this block range [${filter.fromBlock}, ${filter.toBlock}].`,
+        `query returned more than ${proxy.maxResults} results. Try with this block range [${filter.fromBlock}, ${filter.toBlock}].`
       )
     }
     if (logs && from !== undefined && to !== undefined)
@@ -181,7 +182,7 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
           jsonrpc: '2.0',
           id: null,
           error: { code: -32005, message: `daily request count exceeded, request rate limited for ${req.url}` },
-        }),
+        })
       )
       return
     }
