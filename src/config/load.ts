@@ -113,15 +113,21 @@ export const loadConfig = (options: LoadConfigOptions = {}): Config => {
   throw new ConfigError(issues, { source: file })
 }
 
-/** The configuration with every secret replaced, safe to print or log. RPC URLs keep their scheme and host only. */
+
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i
+
+const redactUrls = (value: unknown): unknown => {
+  if (typeof value === 'string') return URL_LIKE.test(value) ? redactUrl(value) : value
+  if (Array.isArray(value)) return value.map(redactUrls)
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactUrls(v)]))
+  }
+  return value
+}
+
+/** The configuration with every secret replaced and every URL cut to scheme and host, safe to print or log. */
 export const redactConfig = (config: Config): Raw => {
-  const copy = JSON.parse(
-    JSON.stringify({
-      ...config,
-      // Inside a list of objects, where the settings reference has no leaf to mark secret; their keys are in the URL.
-      events: { ...config.events, chains: config.events.chains.map((c) => ({ ...c, rpcUrls: c.rpcUrls.map(redactUrl) })) },
-    }),
-  ) as Raw
+  const copy = redactUrls(config) as Raw
   for (const setting of describeSettings()) {
     if (!setting.secret) continue
     const keys = setting.path.split('.')
