@@ -125,6 +125,48 @@ export const commands: Record<string, Command> = {
       return 0
     },
   },
+  'events resume': {
+    summary: 'Lift the halt of a chain stopped by a reorg deeper than maxReorgDepth (docs/outbound.md)',
+    options: {
+      ...configOption,
+      chain: { type: 'string', description: 'Name of the halted chain (events.chains[].name)' },
+      'from-block': {
+        type: 'string',
+        description: 'Re-read from this block, retracting published events no longer on the chain (default: go on)',
+      },
+    },
+    run: async (values) => {
+      const { logLevel } = await import('kafkajs')
+      const { createKafka } = await import('../kafka/client')
+      const { resumeChain, ResumeRefusedError } = await import('../outbound/resume')
+      const config = loadConfig({ file: values['config'] as string | undefined })
+      const chain = values['chain'] as string | undefined
+      if (!chain) throw new ResumeRefusedError('--chain is required: the name of the halted chain')
+      if (!config.events.chains.some((c) => c.name === chain)) {
+        const names = config.events.chains.map((c) => c.name).join(', ') || 'none'
+        throw new ResumeRefusedError(`chain ${chain} is not in events.chains (configured: ${names})`)
+      }
+      const from = values['from-block'] as string | undefined
+      if (from !== undefined && !/^\d+$/.test(from)) {
+        throw new ResumeRefusedError(`--from-block must be a block number, got ${JSON.stringify(from)}`)
+      }
+      const { previous, written } = await resumeChain({
+        kafka: createKafka(config.kafka, { logLevel: logLevel.NOTHING }),
+        checkpointTopic: config.events.checkpointTopic,
+        topic: config.events.topic,
+        chain,
+        fromBlock: from === undefined ? undefined : Number(from),
+        groupPrefix: `${config.kafka.clientId}.events.resume.${chain}`,
+      })
+      console.log(
+        `${chain}: halt lifted (it was: ${previous.halt?.reason}); ` +
+          (from === undefined
+            ? `publishing goes on after block ${written.tip.number}`
+            : `re-reading from block ${from}, retracting published events no longer on the chain`),
+      )
+      return 0
+    },
+  },
   config: {
     summary: 'Validate the configuration and print it with secrets redacted',
     options: {

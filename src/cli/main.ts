@@ -10,7 +10,7 @@ const usage = (): string =>
     'Usage: bifrost <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(15)} ${c.summary}`),
     '',
     'Run `bifrost <command> --help` for the options of a command.',
   ].join('\n')
@@ -31,7 +31,10 @@ const main = async (argv: string[]): Promise<number> => {
     console.error(`bifrost needs Node ${MIN_NODE_MAJOR} or newer (this is ${process.version}); run it through npm scripts, which use the pinned Node from node_modules`)
     return 1
   }
-  const [name, ...rest] = argv
+  // A command of two words (`events resume`) is found before the one-word command it extends.
+  const twoWords = argv.length > 1 && commands[`${argv[0]} ${argv[1]}`] ? 2 : 1
+  const name = argv.slice(0, twoWords).join(' ')
+  const rest = argv.slice(twoWords)
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage())
     return 0

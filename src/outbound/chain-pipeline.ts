@@ -6,7 +6,7 @@ import type { ChainRpc } from '../chain/failover'
 import { checkHeader, checkLogs, checkTransaction } from '../chain/answers'
 import { createLogRangeReader, screenLogs, type DroppedLogReason, type RawLog } from '../chain/get-logs'
 import { BifrostError } from '../errors'
-import type { Checkpoint } from './checkpoint'
+import { CHECKPOINT_VERSION, type Checkpoint, type Halt } from './checkpoint'
 import { decodeLog, logFilter, LogDecodeError } from './decode'
 import { createEventSender, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
@@ -26,6 +26,25 @@ const ADVANCE_BUDGET_MS = 1000
 
 /** Kafka did not take a send: the run stops and the chain resumes from what Kafka holds. */
 export class PublishError extends BifrostError {}
+
+/** The chain is halted (its checkpoint says so): nothing is published until `bifrost events resume` lifts it. */
+export class ChainHaltedError extends BifrostError {
+  constructor(
+    readonly chain: string,
+    readonly halt: Halt,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${chain}: halted since ${halt.since}: ${halt.reason}; run \`bifrost events resume --chain ${chain}\` once the operator has decided (docs/outbound.md)`,
+      options,
+    )
+  }
+}
+
+/** How often a chain's checkpoint moves its scan start past what other chains published meanwhile, at most */
+const FRONTIER_REFRESH_MIN_MS = 1000
+/** Block headers per round trip when published blocks beyond the tip are checked against the chain */
+const HEADERS_PER_BATCH = 100
 
 export interface PipelineOptions {
   kafka: Kafka
@@ -69,19 +88,21 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
   const contracts = chain.contracts
   const query = logFilter(contracts)
 
+  if (options.checkpoint?.halt) throw new ChainHaltedError(chain.name, options.checkpoint.halt)
   let sender: EventSender | undefined
+  const admin = kafka.admin()
   try {
-    const admin = kafka.admin()
     await admin.connect()
-    const offsets = await admin
-      .fetchTopicOffsets(settings.topic)
-      .then((list) => list.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })))
-      .catch((cause: unknown) => {
-        throw new BifrostError(`${chain.name}: cannot read the offsets of ${settings.topic} (does it exist?)`, {
-          cause,
+    const readOffsets = () =>
+      admin
+        .fetchTopicOffsets(settings.topic)
+        .then((list) => list.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })))
+        .catch((cause: unknown) => {
+          throw new BifrostError(`${chain.name}: cannot read the offsets of ${settings.topic} (does it exist?)`, {
+            cause,
+          })
         })
-      })
-      .finally(() => admin.disconnect())
+    const offsets = await readOffsets()
     sender = await createEventSender({
       kafka,
       topic: settings.topic,
@@ -122,13 +143,27 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
 
     let lastCheckpointAt = 0
     let lastCheckpointTip: number | undefined
-    const writeCheckpoint = async () => {
+    let frontierReadAt = Date.now()
+    /**
+     * Other chains sharing the topic move its end on; messages of theirs before the end are never ours, so the scan
+     * start moves past them even while this chain publishes nothing (a quiet chain's read-back would otherwise only
+     * grow, until it no longer fits the scan's time limit). Nothing of ours is in flight while a checkpoint is written.
+     */
+    const advanceFrontier = async () => {
+      if (Date.now() - frontierReadAt < Math.max(settings.checkpointIntervalMs, FRONTIER_REFRESH_MIN_MS)) return
+      frontierReadAt = Date.now()
+      for (const { partition, high } of await readOffsets()) {
+        frontier.set(partition, Math.max(frontier.get(partition) ?? 0, high))
+      }
+    }
+    const writeCheckpoint = async (halt?: Halt) => {
+      await advanceFrontier()
       const scanFrom: Record<string, number> = {}
       const lowest = ledger.lowestOffsets()
       for (const [partition, next] of frontier)
         scanFrom[String(partition)] = Math.min(next, lowest.get(partition) ?? next)
       const record: Checkpoint = {
-        version: 1,
+        version: CHECKPOINT_VERSION,
         chain: chain.name,
         chainId: chain.chainId,
         topic: settings.topic,
@@ -136,6 +171,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         finalBelow,
         scanFrom,
         writtenAt: new Date().toISOString(),
+        ...(halt ? { halt } : {}),
       }
       guard()
       try {
@@ -241,6 +277,38 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         tip = resume
         metrics.publishedBlock.set(labels, tip.number)
       }
+      await writeCheckpoint()
+    }
+
+    /**
+     * Published blocks beyond the tip that are below the tracked window: after a downtime, or a resume from an
+     * earlier block. Each is checked against the canonical chain now, and the events of those that left it are
+     * retracted (inside the window, `reconcile` does this from the tracker's hashes).
+     */
+    const retractOrphansBeyondTip = async () => {
+      const unchecked = [...ledger.blocks()].filter((b) => b.number > tip.number && b.number < tracker.base)
+      const stale: typeof unchecked = []
+      for (let i = 0; i < unchecked.length; i += HEADERS_PER_BATCH) {
+        const chunk = unchecked.slice(i, i + HEADERS_PER_BATCH)
+        const headers = await rpc.batch(
+          chunk.map((b) => ({ method: 'eth_getBlockByNumber', params: [`0x${b.number.toString(16)}`, false] })),
+          { minBlock: Math.max(...chunk.map((b) => b.number)), check: checkHeader },
+        )
+        chunk.forEach((b, j) => {
+          if (headers[j]?.hash !== b.hash) stale.push(b)
+        })
+      }
+      if (stale.length === 0) return
+      const entries = stale
+        .flatMap((b) => [...b.entries.values()])
+        .sort((a, b) => a.blockNumber - b.blockNumber || a.offset - b.offset)
+      logger.warn(
+        `${chain.name}: ${entries.length} published events of ${stale.length} blocks after block ${tip.number} are no longer on the chain: retracting them`,
+      )
+      await publish(
+        entries.map((e) => retractionOf(e.message)),
+        entries.map((e) => ({ number: e.blockNumber, hash: e.blockHash, logIndex: e.logIndex })),
+      )
       await writeCheckpoint()
     }
 
@@ -382,12 +450,28 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
 
     options.onRecovered()
     let rpcFailures = 0
+    let orphansChecked = false
     while (!signal.aborted) {
       let head: number
       let confirmed: number
       try {
-        const update = await tracker.update()
+        let update
+        try {
+          update = await tracker.update()
+        } catch (err) {
+          if (!(err instanceof ReorgTooDeepError)) throw err
+          // Orphaned events may be out as confirmed: stop, and make the stop outlive this process.
+          const halt: Halt = { reason: err.message, since: new Date().toISOString(), headBlock: tracker.head?.number }
+          await writeCheckpoint(halt)
+          throw new ChainHaltedError(chain.name, halt, { cause: err })
+        } finally {
+          metrics.rpcEndpointsUp.set(labels, rpc.status().filter((e) => e.alive).length)
+        }
         head = (tracker.head as { number: number }).number
+        if (!orphansChecked) {
+          await retractOrphansBeyondTip()
+          orphansChecked = true
+        }
         metrics.head.set(labels, head)
         if (update.reorg) {
           const reachesPublished = update.reorg.forkPoint < tip.number
@@ -403,7 +487,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         await advance(confirmed, head)
         rpcFailures = 0
       } catch (err) {
-        if (err instanceof PublishError || err instanceof ReorgTooDeepError || signal.aborted) throw err
+        if (err instanceof PublishError || err instanceof ChainHaltedError || signal.aborted) throw err
         // The chain side failed (endpoints down, chain moved mid-read): nothing was
         // published for it, so waiting and asking again is exact.
         rpcFailures++
@@ -426,5 +510,6 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     }
   } finally {
     await sender?.disconnect().catch(() => undefined)
+    await admin.disconnect().catch(() => undefined)
   }
 }

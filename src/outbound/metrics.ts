@@ -32,6 +32,16 @@ export const eventMetrics = () => ({
     help: 'Every event up to this block is published',
     labelNames: ['chain'] as const,
   }),
+  halted: gauge({
+    name: 'bifrost_chain_halted',
+    help: '1 while the chain is halted (a reorg deeper than maxReorgDepth) until `bifrost events resume`, else 0',
+    labelNames: ['chain'] as const,
+  }),
+  rpcEndpointsUp: gauge({
+    name: 'bifrost_chain_rpc_endpoints_up',
+    help: 'RPC endpoints of the chain that answer and serve it, as last seen by the publishing instance',
+    labelNames: ['chain'] as const,
+  }),
   leader: gauge({
     name: 'bifrost_events_leader',
     help: '1 when this instance publishes the chain, 0 when it is a standby',

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, test } from 'node:test'
+import { readinessReport } from '../../src/http/readiness'
 import { createCleanups } from '../support/cleanups'
+import { eventually } from '../support/eventually'
 import { startEventChain, type EventChain } from '../support/event-chain'
 import { kafkaGate } from '../support/kafka-gate'
 import { startKafka, type KafkaFixture } from '../support/kafka'
@@ -118,6 +120,14 @@ describe('chain -> Kafka under failure', () => {
       undefined,
       'a chain whose RPC is down does not make Bifrost unready',
     )
+    await eventually('chain b to be reported with its endpoints down', () =>
+      /every RPC endpoint is down: http:\/\/127\.0\.0\.1:\d+: /.test(publisher.readiness.conditions?.()['chain-b'] ?? ''),
+    )
+    const report = readinessReport([publisher.readiness])
+    assert.equal(report.ready, true)
+    assert.equal(report.checks['events'], 'ready')
+    assert.match(report.checks['events.chain-b'], /every RPC endpoint is down/)
+    assert.equal(report.checks['events.chain-a'], undefined)
   })
 
   test('a second instance does not publish twice, and takes over when the first stops', async () => {
