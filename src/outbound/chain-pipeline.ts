@@ -127,6 +127,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       const back = await readBack({
         kafka,
         topic: settings.topic,
+        chain: chain.name,
         chainId: chain.chainId,
         checkpoint,
         offsets,

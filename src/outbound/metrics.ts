@@ -17,6 +17,11 @@ export const eventMetrics = () => ({
     help: 'Logs an eth_getLogs answer held that were not asked for (duplicate, out-of-range, wrong-block, removed), dropped',
     labelNames: ['chain', 'reason'] as const,
   }),
+  readBackSkipped: counter({
+    name: 'bifrost_events_read_back_skipped_total',
+    help: 'Records of the events topic carrying the chain header that are not event messages (not JSON, no blockHash...), skipped on recovery',
+    labelNames: ['chain', 'reason'] as const,
+  }),
   reorgs: counter({
     name: 'bifrost_chain_reorgs_total',
     help: 'Reorgs seen by the block tracker, by whether they reached published events',
