@@ -92,6 +92,7 @@ export const describeEvent = (record: EventRecord): string => {
   const id = e.requestId ?? (e.roundId !== undefined ? `round ${e.roundId}` : `${e.transactionHash}:${e.logIndex}`)
   const parts = [`chain ${e.chainId}`, `block ${e.blockNumber}`, e.status.padEnd(9), e.event.padEnd(19), id]
   if (e.params) parts.push(`params ${JSON.stringify(e.params)}`)
+  if (e.event === 'AnswerUpdated') parts.push(`answer ${String(e.args['current'])}`)
   if (e.fulfillment?.decoded) parts.push(`value ${e.fulfillment.value ?? e.fulfillment.data} via ${e.fulfillment.method}`)
   else if (e.fulfillment) parts.push(`fulfilment not decoded: ${e.fulfillment.reason}`)
   if (e.latencyBlocks !== undefined) parts.push(`after ${e.latencyBlocks} block(s)`)

@@ -28,13 +28,15 @@ interface Received {
 }
 
 /**
- * The whole bridge, both directions: a consumer contract asks the real Operator
+ * The legacy direct-request flow (nodes before v2.48 still run it; the cron
+ * flow of current nodes is e2e-cron.test.ts). The whole bridge, both
+ * directions: a consumer contract asks the real Operator
  * for ETH/USD; the stand-in Chainlink node (the one part that cannot run here)
  * POSTs the bridge body to Bifrost's adapter, which answers from Kafka, and
  * fulfils; Bifrost publishes the confirmed request and its fulfilment to Kafka,
  * where a plain kafkajs consumer reads them.
  */
-describe('end to end: consumer contract -> Operator -> Bifrost adapter -> fulfilment -> Kafka', () => {
+describe('end to end, legacy direct request: consumer contract -> Operator -> Bifrost adapter -> fulfilment -> Kafka', () => {
   let kafka: KafkaFixture
   let chain: ChainlinkChain
   let bifrost: Bifrost
