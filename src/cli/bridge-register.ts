@@ -3,11 +3,7 @@ import { BifrostError } from '../errors'
 
 /** The node's operator API refused or failed a step; the message says which step and what the node answered. */
 export class BridgeRegisterError extends BifrostError {
-  constructor(
-    message: string,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
+  constructor(message: string, readonly status?: number, options?: { cause?: unknown }) {
     super(message, options)
   }
 }
@@ -89,9 +85,13 @@ export const registerBridge = async (options: BridgeRegistration): Promise<Regis
       })
       return { status: res.status, text: await res.text(), setCookie: res.headers.getSetCookie() }
     } catch (cause) {
-      throw new BridgeRegisterError(`${step}: cannot reach the node at ${where}: ${(cause as Error).message}`, undefined, {
-        cause,
-      })
+      throw new BridgeRegisterError(
+        `${step}: cannot reach the node at ${where}: ${(cause as Error).message}`,
+        undefined,
+        {
+          cause,
+        },
+      )
     }
   }
 
@@ -106,7 +106,8 @@ export const registerBridge = async (options: BridgeRegistration): Promise<Regis
       )
     }
     const cookie = res.setCookie.find((c) => c.startsWith(`${SESSION_COOKIE}=`))
-    if (!cookie) throw new BridgeRegisterError(`log in: the node at ${where} set no ${SESSION_COOKIE} cookie`, res.status)
+    if (!cookie)
+      throw new BridgeRegisterError(`log in: the node at ${where} set no ${SESSION_COOKIE} cookie`, res.status)
     return sessionCookie(cookie)
   }
 

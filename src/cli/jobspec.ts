@@ -32,7 +32,8 @@ export interface JobSpecOptions {
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 // Six fields (seconds first) behind a CRON_TZ= prefix, or an @ shorthand: what the node's cron library accepts.
-const SCHEDULE = /^(CRON_TZ=\S+( \S+){6}|@every \d+(\.\d+)?(ms|s|m|h)(\d+(ms|s|m|h))*|@(yearly|annually|monthly|weekly|daily|midnight|hourly))$/
+const SCHEDULE =
+  /^(CRON_TZ=\S+( \S+){6}|@every \d+(\.\d+)?(ms|s|m|h)(\d+(ms|s|m|h))*|@(yearly|annually|monthly|weekly|daily|midnight|hourly))$/
 
 /** A value inside a pipeline task attribute, then inside a TOML basic string: `"` is `\"` for DOT, and `\` is `\\` for TOML. */
 const attr = (text: string): string => text.replace(/\\/g, '\\\\\\\\').replace(/"/g, '\\\\"')
@@ -44,10 +45,13 @@ const contractOf = (options: JobSpecOptions, config: Config, kind: 'aggregator' 
   const contract = options.contract ?? fromConfig
   if (!contract) {
     throw new JobSpecError(
-      `--contract is required for --type ${options.type}: the ${kind === 'aggregator' ? 'aggregator' : 'consumer'} contract's address (no ${kind} contract in events.chains to default to)`,
+      `--contract is required for --type ${options.type}: the ${
+        kind === 'aggregator' ? 'aggregator' : 'consumer'
+      } contract's address (no ${kind} contract in events.chains to default to)`,
     )
   }
-  if (!ADDRESS.test(contract)) throw new JobSpecError(`--contract must be a 0x-prefixed 20-byte address, not "${contract}"`)
+  if (!ADDRESS.test(contract))
+    throw new JobSpecError(`--contract must be a 0x-prefixed 20-byte address, not "${contract}"`)
   return contract
 }
 

@@ -11,19 +11,31 @@ export class JobRunError extends BifrostError {}
  * body's `statusCode` or `providerStatusCode` is not 200 or `error` is set.
  */
 export const bridgeTask = async (url: string, body: Record<string, Json>): Promise<unknown> => {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
   const text = await res.text()
   if (res.status >= 400) throw new JobRunError(`bridge answered ${res.status}: ${text.slice(0, 500)}`)
-  let json: { statusCode?: number; providerStatusCode?: number; error?: unknown; result?: unknown; data?: { result?: unknown } }
+  let json: {
+    statusCode?: number
+    providerStatusCode?: number
+    error?: unknown
+    result?: unknown
+    data?: { result?: unknown }
+  }
   try {
     json = JSON.parse(text) as typeof json
   } catch {
     throw new JobRunError(`bridge answered ${res.status} with no JSON: ${text.slice(0, 200)}`)
   }
   for (const field of ['statusCode', 'providerStatusCode'] as const) {
-    if (json[field] !== undefined && json[field] !== 200) throw new JobRunError(`bridge answered ${field} ${json[field]}`)
+    if (json[field] !== undefined && json[field] !== 200)
+      throw new JobRunError(`bridge answered ${field} ${json[field]}`)
   }
-  if (json.error !== undefined && json.error !== null) throw new JobRunError(`bridge answered an error: ${JSON.stringify(json.error)}`)
+  if (json.error !== undefined && json.error !== null)
+    throw new JobRunError(`bridge answered an error: ${JSON.stringify(json.error)}`)
   // jsonparse path "data,result", falling back to the top-level result the framework also returns
   return json.data?.result ?? json.result
 }

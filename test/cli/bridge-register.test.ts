@@ -23,7 +23,8 @@ describe('bifrost bridge register, against a stand-in of the node operator API',
   /** Nothing secret in what the command printed */
   const assertNoSecrets = (result: CliResult) => {
     const printed = result.stdout + result.stderr
-    for (const secret of [api.password, api.tokens.incoming, api.tokens.outgoing]) assert.ok(!printed.includes(secret), printed)
+    for (const secret of [api.password, api.tokens.incoming, api.tokens.outgoing])
+      assert.ok(!printed.includes(secret), printed)
   }
 
   const callsSince = (n: number) => api.calls.slice(n).map((c) => `${c.method} ${c.path}`)
@@ -65,7 +66,11 @@ describe('bifrost bridge register, against a stand-in of the node operator API',
     const updated = await register('--name', 'bifrost', '--url', 'http://bifrost-2:8080', '--update')
     assert.equal(updated.code, 0, updated.stderr)
     assert.match(updated.stdout, /Updated: bridge bifrost -> http:\/\/bifrost-2:8080/)
-    assert.deepEqual(callsSince(from).slice(-3), ['POST /sessions', 'GET /v2/bridge_types/bifrost', 'PATCH /v2/bridge_types/bifrost'])
+    assert.deepEqual(callsSince(from).slice(-3), [
+      'POST /sessions',
+      'GET /v2/bridge_types/bifrost',
+      'PATCH /v2/bridge_types/bifrost',
+    ])
     assert.equal(api.bridges.get('bifrost')?.url, 'http://bifrost-2:8080')
     assertNoSecrets(updated)
   })
@@ -81,7 +86,18 @@ describe('bifrost bridge register, against a stand-in of the node operator API',
 
   test('a session cookie replaces logging in', async () => {
     const from = api.calls.length
-    const result = await runCli(['bridge', 'register', '--node', api.url, '--cookie', api.sessionCookie(), '--url', 'http://b:1', '--name', 'by-cookie'])
+    const result = await runCli([
+      'bridge',
+      'register',
+      '--node',
+      api.url,
+      '--cookie',
+      api.sessionCookie(),
+      '--url',
+      'http://b:1',
+      '--name',
+      'by-cookie',
+    ])
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(callsSince(from), ['GET /v2/bridge_types/by-cookie', 'POST /v2/bridge_types'])
     const stale = await runCli(['bridge', 'register', '--node', api.url, '--cookie', 'clsession=stale', '--name', 'x'])
@@ -92,9 +108,21 @@ describe('bifrost bridge register, against a stand-in of the node operator API',
   test('a wrong password is refused with the reason, and is never printed', async () => {
     const wrong = join(mkdtempSync(join(tmpdir(), 'bifrost-bridge-')), 'password')
     writeFileSync(wrong, 'not-the-password-5f3a')
-    const result = await runCli(['bridge', 'register', '--node', api.url, '--email', api.email, '--password-file', wrong])
+    const result = await runCli([
+      'bridge',
+      'register',
+      '--node',
+      api.url,
+      '--email',
+      api.email,
+      '--password-file',
+      wrong,
+    ])
     assert.equal(result.code, 1)
-    assert.match(result.stderr, /log in: the node at http:\/\/127\.0\.0\.1:\d+ refused operator@example\.com \(HTTP 401: Invalid email or password\)/)
+    assert.match(
+      result.stderr,
+      /log in: the node at http:\/\/127\.0\.0\.1:\d+ refused operator@example\.com \(HTTP 401: Invalid email or password\)/,
+    )
     assert.ok(!(result.stdout + result.stderr).includes('not-the-password-5f3a'))
   })
 

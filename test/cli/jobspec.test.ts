@@ -8,11 +8,24 @@ const CONTRACT = '0xc0ffee254729296a45a3885639AC7E10F9d54979'
 describe('bifrost jobspec', () => {
   const cases: Array<{ type: string; args: string[]; jobType: string }> = [
     { type: 'cron', args: ['--contract', CONTRACT, '--chain-id', '11155111'], jobType: 'cron' },
-    { type: 'ocr2', args: ['--contract', CONTRACT, '--chain-id', '1', '--feed', 'BTC/USD'], jobType: 'offchainreporting2' },
+    {
+      type: 'ocr2',
+      args: ['--contract', CONTRACT, '--chain-id', '1', '--feed', 'BTC/USD'],
+      jobType: 'offchainreporting2',
+    },
     { type: 'stream', args: ['--stream-id', '1001'], jobType: 'stream' },
     {
       type: 'async-request',
-      args: ['--contract', CONTRACT, '--chain-id', '1', '--schedule', '@every 1h', '--params', '{"shipment": "4\\"711"}'],
+      args: [
+        '--contract',
+        CONTRACT,
+        '--chain-id',
+        '1',
+        '--schedule',
+        '@every 1h',
+        '--params',
+        '{"shipment": "4\\"711"}',
+      ],
       jobType: 'cron',
     },
   ]
@@ -29,7 +42,12 @@ describe('bifrost jobspec', () => {
 
   test('fills the chain id and the contract from the configuration', async () => {
     const chains = JSON.stringify([
-      { name: 'sepolia', chainId: 11155111, rpcUrls: ['https://rpc.example/v3/key'], contracts: [{ address: CONTRACT, kind: 'aggregator' }] },
+      {
+        name: 'sepolia',
+        chainId: 11155111,
+        rpcUrls: ['https://rpc.example/v3/key'],
+        contracts: [{ address: CONTRACT, kind: 'aggregator' }],
+      },
     ])
     const { code, stdout, stderr } = await runCli(['jobspec', '--type', 'cron'], { EVENTS_CHAINS: chains })
     assert.equal(code, 0, stderr)
@@ -39,7 +57,10 @@ describe('bifrost jobspec', () => {
 
   test('the async request asks the request endpoint with async="true" and no id', async () => {
     const { stdout } = await runCli(['jobspec', '--type', 'async-request', '--contract', CONTRACT, '--chain-id', '1'])
-    assert.match(stdout, /type="bridge" name="bifrost" async="true" requestData="\{\\\\"data\\\\":\{\\\\"endpoint\\\\":\\\\"request\\\\"/)
+    assert.match(
+      stdout,
+      /type="bridge" name="bifrost" async="true" requestData="\{\\\\"data\\\\":\{\\\\"endpoint\\\\":\\\\"request\\\\"/,
+    )
     assert.doesNotMatch(stdout, /\\\\"id\\\\"/)
   })
 
@@ -47,7 +68,17 @@ describe('bifrost jobspec', () => {
     const noContract = await runCli(['jobspec', '--type', 'cron', '--chain-id', '1'])
     assert.equal(noContract.code, 1)
     assert.match(noContract.stderr, /--contract is required for --type cron/)
-    const badSchedule = await runCli(['jobspec', '--type', 'cron', '--chain-id', '1', '--contract', CONTRACT, '--schedule', '*/5 * * * *'])
+    const badSchedule = await runCli([
+      'jobspec',
+      '--type',
+      'cron',
+      '--chain-id',
+      '1',
+      '--contract',
+      CONTRACT,
+      '--schedule',
+      '*/5 * * * *',
+    ])
     assert.match(badSchedule.stderr, /--schedule must be 6 cron fields .*CRON_TZ=/)
     const badType = await runCli(['jobspec', '--type', 'directrequest'])
     assert.match(badType.stderr, /--type must be one of cron, ocr2, stream, async-request, not "directrequest"/)

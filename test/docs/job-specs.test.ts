@@ -15,7 +15,12 @@ interface Block {
 
 /** Every ```toml block of the README and docs/, with the heading it sits under. */
 const tomlBlocks = (): Block[] => {
-  const files = ['README.md', ...readdirSync(join(repoRoot(), 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
+  const files = [
+    'README.md',
+    ...readdirSync(join(repoRoot(), 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ]
   const blocks: Block[] = []
   for (const file of files) {
     const lines = readFileSync(join(repoRoot(), file), 'utf8').split('\n')
@@ -37,14 +42,16 @@ describe('job specs in the docs, against the golden files of required fields', (
 
   test('the docs show a spec for each job type a current node has', () => {
     const types = new Set(blocks.map((b) => checkJobSpec(b.text).type))
-    for (const type of ['cron', 'offchainreporting2', 'stream']) assert.ok(types.has(type), `no ${type} spec in the docs`)
+    for (const type of ['cron', 'offchainreporting2', 'stream'])
+      assert.ok(types.has(type), `no ${type} spec in the docs`)
   })
 
   for (const block of blocks) {
     test(`${block.file}:${block.line} parses and has its type's required fields`, () => {
       const check = checkJobSpec(block.text)
       assert.deepEqual(check.problems, [])
-      if (check.legacy) assert.match(block.heading, /legacy/i, `${check.type} specs belong under a legacy heading: ${check.legacy}`)
+      if (check.legacy)
+        assert.match(block.heading, /legacy/i, `${check.type} specs belong under a legacy heading: ${check.legacy}`)
     })
   }
 
@@ -63,9 +70,18 @@ describe('job specs in the docs, against the golden files of required fields', (
     assert.deepEqual(checkJobSpec(cron('CRON_TZ=UTC 0 */5 * * * *', ok)).problems, [])
     const problems = (text: string) => checkJobSpec(text).problems.join('\n')
     assert.match(problems(cron('*/5 * * * *', ok)), /schedule .* does not match/)
-    assert.match(problems(cron('@every 1m', 'fetch [type="bridge" requestData="{nope"]')), /bridge task fetch lacks name[\s\S]*requestData is not JSON/)
-    assert.match(problems(cron('@every 1m', `${ok}\nparse -> submit`)), /edge parse -> submit names submit, which is not declared/)
-    assert.match(problems(cron('@every 1m', 'fetch [type="bridge" name="b" async="yes"]')), /async must be true or false/)
+    assert.match(
+      problems(cron('@every 1m', 'fetch [type="bridge" requestData="{nope"]')),
+      /bridge task fetch lacks name[\s\S]*requestData is not JSON/,
+    )
+    assert.match(
+      problems(cron('@every 1m', `${ok}\nparse -> submit`)),
+      /edge parse -> submit names submit, which is not declared/,
+    )
+    assert.match(
+      problems(cron('@every 1m', 'fetch [type="bridge" name="b" async="yes"]')),
+      /async must be true or false/,
+    )
     assert.match(problems('type = "cron"\nschemaVersion = 1\n'), /evmChainID is missing[\s\S]*schedule is missing/)
     assert.match(problems('type = "webhook"\n'), /"webhook" has no golden file/)
     assert.match(problems('type = "cron'), /not TOML/)

@@ -47,7 +47,9 @@ interface Task {
 }
 
 /** The tasks and edges of an observationSource (the node's DOT dialect: quoted, <angle> or bare values). */
-export const parsePipeline = (source: string): { tasks: Map<string, Task>; edges: Array<[string, string]>; problems: string[] } => {
+export const parsePipeline = (
+  source: string,
+): { tasks: Map<string, Task>; edges: Array<[string, string]>; problems: string[] } => {
   const tasks = new Map<string, Task>()
   const edges: Array<[string, string]> = []
   const problems: string[] = []
@@ -149,7 +151,8 @@ const checkPipeline = (field: string, source: string): string[] => {
   const out = problems.map((p) => `${field}: ${p}`)
   if (tasks.size === 0) out.push(`${field}: no tasks`)
   for (const [from, to] of edges) {
-    for (const end of [from, to]) if (!tasks.has(end)) out.push(`${field}: edge ${from} -> ${to} names ${end}, which is not declared`)
+    for (const end of [from, to])
+      if (!tasks.has(end)) out.push(`${field}: edge ${from} -> ${to} names ${end}, which is not declared`)
   }
   for (const task of tasks.values()) {
     const type = task.attrs['type']
@@ -161,11 +164,13 @@ const checkPipeline = (field: string, source: string): string[] => {
     for (const attr of rule.required) if (!task.attrs[attr]) out.push(`${field}: ${type} task ${task.id} lacks ${attr}`)
     for (const attr of rule.json ?? []) {
       const text = task.attrs[attr]
-      if (text !== undefined && !isJsonWithVariables(text)) out.push(`${field}: ${type} task ${task.id}: ${attr} is not JSON: ${text}`)
+      if (text !== undefined && !isJsonWithVariables(text))
+        out.push(`${field}: ${type} task ${task.id}: ${attr} is not JSON: ${text}`)
     }
     for (const [attr, allowed] of Object.entries(rule.oneOf ?? {})) {
       const text = task.attrs[attr]
-      if (text !== undefined && !allowed.includes(text)) out.push(`${field}: ${type} task ${task.id}: ${attr} must be ${allowed.join(' or ')}`)
+      if (text !== undefined && !allowed.includes(text))
+        out.push(`${field}: ${type} task ${task.id}: ${attr} must be ${allowed.join(' or ')}`)
     }
   }
   return out
@@ -177,19 +182,26 @@ const lookup = (spec: Record<string, unknown>, path: string): unknown =>
 const checkField = (path: string, value: unknown, requirement: Requirement): string[] => {
   if (value === undefined) return [`${path} is missing`]
   if ('const' in requirement) {
-    return value === requirement.const ? [] : [`${path} must be ${JSON.stringify(requirement.const)}, not ${JSON.stringify(value)}`]
+    return value === requirement.const
+      ? []
+      : [`${path} must be ${JSON.stringify(requirement.const)}, not ${JSON.stringify(value)}`]
   }
   switch (requirement.kind) {
     case 'pipeline':
       return typeof value === 'string' ? checkPipeline(path, value) : [`${path} must be a string`]
     case 'address':
-      return typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value) ? [] : [`${path} must be a 0x address, not ${JSON.stringify(value)}`]
+      return typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value)
+        ? []
+        : [`${path} must be a 0x address, not ${JSON.stringify(value)}`]
     case 'chain-id':
-      return /^[1-9]\d*$/.test(String(value)) && (typeof value === 'string' || typeof value === 'bigint' || typeof value === 'number')
+      return /^[1-9]\d*$/.test(String(value)) &&
+        (typeof value === 'string' || typeof value === 'bigint' || typeof value === 'number')
         ? []
         : [`${path} must be a chain id, not ${JSON.stringify(value)}`]
     case 'uint32':
-      return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff ? [] : [`${path} must be a uint32`]
+      return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff
+        ? []
+        : [`${path} must be a uint32`]
     case 'string':
       if (typeof value !== 'string' || value === '') return [`${path} must be a non-empty string`]
       return requirement.pattern && !new RegExp(requirement.pattern).test(value)
@@ -216,7 +228,8 @@ export const checkJobSpec = (text: string): JobSpecCheck => {
   }
   const type = typeof spec['type'] === 'string' ? spec['type'] : undefined
   const golden = type ? goldenOf(type) : undefined
-  if (!type || !golden) return { type, problems: [`type ${JSON.stringify(spec['type'])} has no golden file in test/golden/job-specs`] }
+  if (!type || !golden)
+    return { type, problems: [`type ${JSON.stringify(spec['type'])} has no golden file in test/golden/job-specs`] }
   const problems = Object.entries(golden.required).flatMap(([path, requirement]) =>
     checkField(path, lookup(spec, path), requirement),
   )

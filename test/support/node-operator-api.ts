@@ -43,21 +43,29 @@ export interface NodeOperatorApi {
 const BRIDGE_FIELDS = ['confirmations', 'minimumContractPayment', 'name', 'url', 'useConnectionManager']
 const BRIDGE_NAME = /^[a-zA-Z0-9_-]+$/
 
-const jsonApiError = (res: Response, status: number, detail: string) => res.status(status).json({ errors: [{ detail }] })
+const jsonApiError = (res: Response, status: number, detail: string) =>
+  res.status(status).json({ errors: [{ detail }] })
 
 const resource = (bridge: StoredBridge, outgoingToken: string, incomingToken?: string) => ({
   data: {
     type: 'bridges',
     id: bridge.name,
-    attributes: { ...bridge, outgoingToken, ...(incomingToken ? { incomingToken } : {}), createdAt: new Date().toISOString() },
+    attributes: {
+      ...bridge,
+      outgoingToken,
+      ...(incomingToken ? { incomingToken } : {}),
+      createdAt: new Date().toISOString(),
+    },
   },
 })
 
 /** What BridgeTypeRequest binding accepts; undefined when the body is exactly that. */
 const badBridgeBody = (body: Record<string, unknown>): string | undefined => {
   const keys = Object.keys(body).sort()
-  if (keys.join() !== BRIDGE_FIELDS.join()) return `expected exactly ${BRIDGE_FIELDS.join(', ')}; got ${keys.join(', ')}`
-  if (typeof body['name'] !== 'string' || !BRIDGE_NAME.test(body['name'])) return 'task type validation: name contains invalid characters'
+  if (keys.join() !== BRIDGE_FIELDS.join())
+    return `expected exactly ${BRIDGE_FIELDS.join(', ')}; got ${keys.join(', ')}`
+  if (typeof body['name'] !== 'string' || !BRIDGE_NAME.test(body['name']))
+    return 'task type validation: name contains invalid characters'
   if (typeof body['url'] !== 'string' || !/^https?:\/\//.test(body['url'])) return 'url must be an http(s) URL'
   if (typeof body['confirmations'] !== 'number') return 'confirmations must be a number'
   if (typeof body['minimumContractPayment'] !== 'string' || !/^\d+$/.test(body['minimumContractPayment'])) {
@@ -73,7 +81,10 @@ export const startNodeOperatorApi = async (): Promise<NodeOperatorApi> => {
   const sessions = new Set<string>()
   const calls: OperatorCall[] = []
   const bridges = new Map<string, StoredBridge>()
-  const tokens = { incoming: `in-${randomBytes(12).toString('hex')}`, outgoing: `out-${randomBytes(12).toString('hex')}` }
+  const tokens = {
+    incoming: `in-${randomBytes(12).toString('hex')}`,
+    outgoing: `out-${randomBytes(12).toString('hex')}`,
+  }
   const newSession = () => {
     const id = randomBytes(16).toString('hex')
     sessions.add(id)
@@ -89,7 +100,8 @@ export const startNodeOperatorApi = async (): Promise<NodeOperatorApi> => {
   app.post('/sessions', (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>
     if (Object.keys(body).sort().join() !== 'email,password') return jsonApiError(res, 400, 'error binding json')
-    if (body['email'] !== email || body['password'] !== password) return jsonApiError(res, 401, 'Invalid email or password')
+    if (body['email'] !== email || body['password'] !== password)
+      return jsonApiError(res, 401, 'Invalid email or password')
     res.cookie('clsession', newSession(), { httpOnly: true, path: '/' })
     res.json({ data: { type: 'session', id: 'sessionID', attributes: { authenticated: true } } })
   })
