@@ -1,7 +1,11 @@
 import { performance } from 'node:perf_hooks'
+import type { Adapter } from '@chainlink/external-adapter-framework/adapter'
+import type { ServerInstance } from '@chainlink/external-adapter-framework/index'
+import Fastify from 'fastify'
 import { loadConfig } from '../src/config/load'
 import { createFeedIngest } from '../src/inbound/feed-ingest'
 import { createFeedStore } from '../src/inbound/feed-store'
+import { statusHook } from '../src/http/status'
 import { createKafka } from '../src/kafka/client'
 import { createStatusBoard } from '../src/status/snapshot'
 import { percentile } from './_http-load'
@@ -63,5 +67,54 @@ export async function statusSnapshot() {
       'status model p99 (ms)': percentile(ours, 99),
     },
     ratio: percentile(baseline, 50) / percentile(ours, 50),
+  }
+}
+
+const INJECTED = 5000
+const HOOK_ROUNDS = 5
+
+/** Requests per second of `app.inject` on a bridge-like POST route, best of the rounds. */
+const injectRate = async (withHook: boolean): Promise<number> => {
+  const app = Fastify()
+  app.post('/', async () => ({ data: { result: 3001 }, result: 3001, statusCode: 200 }))
+  app.get('/status', async () => ({ adapter: { name: 'BIFROST' } }))
+  if (withHook) {
+    const adapter = { config: { settings: { BASE_URL: '/' } } } as unknown as Adapter
+    statusHook(createStatusBoard(loadConfig({ env: {} })))(app as unknown as ServerInstance, adapter)
+  }
+  await app.ready()
+  const payload = { data: { feed: 'ETH/USD' } }
+  for (let i = 0; i < 500; i++) await app.inject({ method: 'POST', url: '/', payload })
+  const started = performance.now()
+  for (let i = 0; i < INJECTED; i++) await app.inject({ method: 'POST', url: '/', payload })
+  const rate = INJECTED / ((performance.now() - started) / 1000)
+  await app.close()
+  return rate
+}
+
+/**
+ * (c) What the `/status` hook costs every other request: it is a root
+ * `preSerialization` hook, so it runs on each bridge answer. The same Fastify
+ * route answered in-process with and without it, rounds alternating; the best
+ * round of each counts (the machine may be shared).
+ */
+export async function statusHookOverhead() {
+  const without: number[] = []
+  const withHook: number[] = []
+  for (let round = 0; round < HOOK_ROUNDS; round++) {
+    without.push(await injectRate(false))
+    withHook.push(await injectRate(true))
+  }
+  const a = Math.max(...without)
+  const b = Math.max(...withHook)
+  return {
+    name: 'the /status hook on every bridge answer: requests/s with it vs without (in-process inject)',
+    figures: {
+      'requests per round': INJECTED,
+      'without the hook (req/s)': Math.round(a),
+      'with the hook (req/s)': Math.round(b),
+      'goal: ratio at least': 0.95,
+    },
+    ratio: b / a,
   }
 }
