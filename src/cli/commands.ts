@@ -221,6 +221,9 @@ export const commands: Record<string, Command> = {
     run: async (values) => {
       const node = text(values, 'node')
       if (!node) throw new UsageError("--node is required: the node's operator API, e.g. http://chainlink:6688")
+      if (!URL.canParse(node) || !/^https?:$/.test(new URL(node).protocol) || new URL(node).username) {
+        throw new UsageError("--node must be the node's http(s) URL without credentials, e.g. http://chainlink:6688")
+      }
       const streaming = values['streaming'] === true
       const url = text(values, 'url')
       if (streaming && !url) {

@@ -130,6 +130,8 @@ describe('bifrost bridge register, against a stand-in of the node operator API',
     const noNode = await runCli(['bridge', 'register'])
     assert.equal(noNode.code, 1)
     assert.match(noNode.stderr, /--node is required/)
+    const badNode = await runCli(['bridge', 'register', '--node', 'chainlink:6688', '--cookie', 'x'])
+    assert.match(badNode.stderr, /--node must be the node's http\(s\) URL/)
     const noLogin = await runCli(['bridge', 'register', '--node', api.url])
     assert.match(noLogin.stderr, /--email and --password-file.*--cookie/)
   })
