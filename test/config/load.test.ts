@@ -74,8 +74,56 @@ describe('loadConfig', () => {
 
   test('unreadable or malformed files are configuration errors', () => {
     assert.match(configError(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} })).message, /cannot read/)
-    assert.match(configError(() => loadConfig({ file: file('d.yaml', 'kafka: [1, 2'), env: {} })).message, /not valid YAML/)
-    assert.match(configError(() => loadConfig({ file: file('e.yaml', '- 1\n'), env: {} })).message, /object at the top level/)
+    assert.match(
+      configError(() => loadConfig({ file: file('d.yaml', 'kafka: [1, 2'), env: {} })).message,
+      /not valid YAML/,
+    )
+    assert.match(
+      configError(() => loadConfig({ file: file('e.yaml', '- 1\n'), env: {} })).message,
+      /object at the top level/,
+    )
+  })
+
+  test('a misspelt key in the file is refused with its path and the setting probably meant', () => {
+    const err = configError(() => loadConfig({ file: file('typo.yaml', 'feeds:\n  maxAgeSecond: 5\n'), env: {} }))
+    assert.deepEqual(err.issues, [
+      { path: 'feeds.maxAgeSecond', message: 'unknown setting (did you mean feeds.maxAgeSeconds?)' },
+    ])
+    assert.match(err.message, /feeds\.maxAgeSecond: unknown setting \(did you mean feeds\.maxAgeSeconds\?\)/)
+  })
+
+  test('a key at the wrong level is pointed to where it lives, and one like no setting is refused plainly', () => {
+    const err = configError(() =>
+      loadConfig({ file: file('levels.yaml', 'maxAgeSeconds: 5\nkafka:\n  flavour: strong\n'), env: {} }),
+    )
+    assert.deepEqual(err.issues, [
+      { path: 'maxAgeSeconds', message: 'unknown setting (did you mean feeds.maxAgeSeconds?)' },
+      { path: 'kafka.flavour', message: 'unknown setting' },
+    ])
+  })
+
+  test('unknown keys inside a chain are refused once, with a suggestion', () => {
+    const chain = {
+      name: 'c',
+      chainId: 1,
+      rpcUrls: ['http://127.0.0.1:8545'],
+      confirmation: 3,
+      contracts: [{ address: `0x${'1'.repeat(40)}`, kind: 'operator' }],
+    }
+    const err = configError(() =>
+      loadConfig({ file: file('chain.json', JSON.stringify({ events: { chains: [chain] } })), env: {} }),
+    )
+    assert.deepEqual(err.issues, [
+      {
+        path: 'events.chains.0.confirmation',
+        message: 'unknown setting (did you mean events.chains.0.confirmations?)',
+      },
+    ])
+  })
+
+  test('environment variables are not checked for unknown names, since other programs share them', () => {
+    const config = loadConfig({ env: { FEEDS_MAX_AGE_SECOND: '5', KAFKA_FLAVOUR: 'strong' } })
+    assert.equal(config.feeds.maxAgeSeconds, 300)
   })
 
   test('secrets are redacted when the config is printed', () => {
