@@ -1,10 +1,12 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Config } from './config/schema'
+import { topicPlans } from './config/topics'
 import { buildAdapter } from './http/adapter'
 import { startServer } from './http/server'
 import { feedEndpoint } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
+import { requireTopics, topicSpec } from './kafka/topics'
 import { startEventPublisher } from './outbound/publisher'
 import { createRequests } from './requests/service'
 
@@ -39,6 +41,11 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     const readiness = [feeds.readiness, requests.readiness]
     const server = await startServer(adapter, readiness, [requests.serverHook])
     stops.push(server.close)
+    // Before any part subscribes: a missing topic is named in seconds, and Bifrost's own are created with their settings.
+    const report = await requireTopics(config.kafka, topicPlans(config))
+    for (const t of report.topics.filter((t) => t.state === 'created')) {
+      logger.info(`Created internal topic ${t.topic} (${t.setting}): ${topicSpec(t, report.replicationFactor)}`)
+    }
     stops.push(feeds.stop)
     await feeds.start()
     stops.push(requests.stop)

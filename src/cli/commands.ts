@@ -99,6 +99,27 @@ export const commands: Record<string, Command> = {
       return 0
     },
   },
+  topics: {
+    summary: 'Print every topic the configuration uses, with partitions, replication factor and settings; --create makes the missing ones',
+    options: {
+      ...configOption,
+      create: { type: 'boolean', description: 'Create the missing topics (user-facing ones too) with these settings' },
+    },
+    run: async (values) => {
+      const { logLevel } = await import('kafkajs')
+      const { topicPlans } = await import('../config/topics')
+      const { ensureTopics } = await import('../kafka/topics')
+      const { describeTopics } = await import('./topics')
+      const config = loadConfig({ file: values['config'] as string | undefined })
+      const report = await ensureTopics(config.kafka, topicPlans(config), {
+        create: values['create'] ? 'all' : 'none',
+        // No adapter runs here, so the framework logger kafkajs logs into does not exist; failures still throw.
+        overrides: { logLevel: logLevel.NOTHING },
+      })
+      console.log(describeTopics(report))
+      return 0
+    },
+  },
   config: {
     summary: 'Validate the configuration and print it with secrets redacted',
     options: {
