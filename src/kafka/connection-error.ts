@@ -30,7 +30,12 @@ const chain = (err: unknown, seen = new Set<unknown>()): Failure[] => {
   if (!err || typeof err !== 'object' || seen.has(err)) return []
   seen.add(err)
   const f = err as Failure
-  return [f, ...chain(f.cause, seen), ...chain(f.originalError, seen), ...(f.errors ?? []).flatMap((e) => chain(e, seen))]
+  return [
+    f,
+    ...chain(f.cause, seen),
+    ...chain(f.originalError, seen),
+    ...(f.errors ?? []).flatMap((e) => chain(e, seen)),
+  ]
 }
 
 /** Every type and message in the error and underneath it, for matching and for a one-line report. */
@@ -38,7 +43,8 @@ export const failureText = (err: unknown): string =>
   [...new Set(chain(err).flatMap((f) => [(f as { type?: string }).type, f.message]))].filter(Boolean).join(': ')
 
 // OpenSSL alerts the broker sends when it does not accept the certificate Bifrost presented (or the lack of one).
-const CLIENT_CERT_REFUSED = /ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE)/i
+const CLIENT_CERT_REFUSED =
+  /ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE)/i
 const CLIENT_CERT_REFUSED_TEXT = /alert (unknown ca|bad certificate|certificate unknown|certificate required)/i
 // Node's verdicts on a broker certificate it cannot trust.
 const BROKER_CERT_REFUSED =
@@ -51,31 +57,44 @@ const BROKER_CERT_REFUSED =
  */
 export const explainConnectionFailure = (err: unknown, settings: KafkaSettings): BifrostError | undefined => {
   const failures = chain(err)
-  const redact = (text: string) =>
-    settings.sasl.password ? text.split(settings.sasl.password).join('***') : text
-  const sasl = failures.find((f) => f.name === 'KafkaJSSASLAuthenticationError' || /SASL .*authentication failed/i.test(f.message ?? ''))
+  const redact = (text: string) => (settings.sasl.password ? text.split(settings.sasl.password).join('***') : text)
+  const sasl = failures.find(
+    (f) => f.name === 'KafkaJSSASLAuthenticationError' || /SASL .*authentication failed/i.test(f.message ?? ''),
+  )
   if (sasl) {
     const who = settings.sasl.username ? ` as user "${settings.sasl.username}"` : ''
     return new KafkaAuthenticationError(
       `Kafka authentication failed: the broker refused SASL ${settings.sasl.mechanism ?? ''}${who} ` +
-        `(${redact(sasl.message ?? '')}); check kafka.sasl.username and kafka.sasl.password (KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD)`,
+        `(${redact(
+          sasl.message ?? '',
+        )}); check kafka.sasl.username and kafka.sasl.password (KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD)`,
       { cause: err },
     )
   }
-  const client = failures.find((f) => CLIENT_CERT_REFUSED.test(f.code ?? '') || CLIENT_CERT_REFUSED_TEXT.test(f.message ?? ''))
+  const client = failures.find(
+    (f) => CLIENT_CERT_REFUSED.test(f.code ?? '') || CLIENT_CERT_REFUSED_TEXT.test(f.message ?? ''),
+  )
   if (client) {
-    const presented = settings.sslCert ? `the client certificate ${settings.sslCert} (kafka.sslCert)` : 'no client certificate (kafka.sslCert is unset)'
+    const presented = settings.sslCert
+      ? `the client certificate ${settings.sslCert} (kafka.sslCert)`
+      : 'no client certificate (kafka.sslCert is unset)'
     return new KafkaTlsError(
-      `Kafka TLS handshake failed: the broker does not trust the client certificate — it refused ${presented} (${redact(client.message ?? '')})`,
+      `Kafka TLS handshake failed: the broker does not trust the client certificate — it refused ${presented} (${redact(
+        client.message ?? '',
+      )})`,
       'client certificate',
       { cause: err },
     )
   }
   const broker = failures.find((f) => BROKER_CERT_REFUSED.test(f.code ?? ''))
   if (broker) {
-    const trust = settings.sslCa ? `the CA in ${settings.sslCa} (kafka.sslCa)` : 'the system CA store (set kafka.sslCa to a private CA)'
+    const trust = settings.sslCa
+      ? `the CA in ${settings.sslCa} (kafka.sslCa)`
+      : 'the system CA store (set kafka.sslCa to a private CA)'
     return new KafkaTlsError(
-      `Kafka TLS handshake failed: the broker's certificate is not trusted by ${trust} (${broker.code}: ${redact(broker.message ?? '')})`,
+      `Kafka TLS handshake failed: the broker's certificate is not trusted by ${trust} (${broker.code}: ${redact(
+        broker.message ?? '',
+      )})`,
       'broker certificate',
       { cause: err },
     )

@@ -48,10 +48,7 @@ const MAX_DEFAULT_REPLICATION = 3
 
 /** Topics a start-up needs that do not exist and that Bifrost does not create. */
 export class MissingTopicsError extends BifrostError {
-  constructor(
-    readonly topics: TopicPlan[],
-    replicationFactor: number,
-  ) {
+  constructor(readonly topics: TopicPlan[], replicationFactor: number) {
     super(
       `Missing Kafka ${topics.length === 1 ? 'topic' : 'topics'} (Bifrost creates only its internal ones):\n` +
         topics
@@ -126,7 +123,9 @@ const create = async (admin: Admin, plans: TopicPlan[], replicationFactor: numbe
     await admin.createTopics({ topics, waitForLeaders: true })
   } catch (cause) {
     const text = failureText(cause)
-    throw new TopicCreationError(plans, replicationFactor, AUTHORIZATION.test(text) ? 'not authorized' : text, { cause })
+    throw new TopicCreationError(plans, replicationFactor, AUTHORIZATION.test(text) ? 'not authorized' : text, {
+      cause,
+    })
   }
 }
 
@@ -151,7 +150,13 @@ export const ensureTopics = async (
       options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       (async () => {
         await admin.connect()
-        return { found: await existing(admin, plans.map((p) => p.topic)), brokers: (await admin.describeCluster()).brokers }
+        return {
+          found: await existing(
+            admin,
+            plans.map((p) => p.topic),
+          ),
+          brokers: (await admin.describeCluster()).brokers,
+        }
       })(),
     )
     const replicationFactor = settings.replicationFactor ?? Math.min(MAX_DEFAULT_REPLICATION, brokers.length)
@@ -169,7 +174,8 @@ export const ensureTopics = async (
         const has = { partitions: meta.partitions.length, replicationFactor: meta.partitions[0]?.replicas.length ?? 0 }
         return { ...plan, state: 'present', has }
       }
-      if (created.has(plan.topic)) return { ...plan, state: 'created', has: { partitions: plan.partitions, replicationFactor } }
+      if (created.has(plan.topic))
+        return { ...plan, state: 'created', has: { partitions: plan.partitions, replicationFactor } }
       return { ...plan, state: 'missing' }
     })
     return { topics, replicationFactor }
