@@ -5,22 +5,12 @@ import { test } from 'node:test'
 import { loadConfig } from '../../src/config/load'
 import { topicPlans } from '../../src/config/topics'
 import { repoRoot } from '../../src/dev/paths'
+import { uncontactedChain } from '../support/bifrost'
 
 const everyPart = () =>
   loadConfig({
     env: {},
-    defaults: {
-      events: {
-        chains: [
-          {
-            name: 'c',
-            chainId: 1,
-            rpcUrls: ['http://127.0.0.1:1'],
-            contracts: [{ address: `0x${'1'.repeat(40)}`, kind: 'operator' }],
-          },
-        ],
-      },
-    },
+    defaults: { events: { chains: [uncontactedChain] } },
   })
 
 test('parts that are off use no topics: requests disabled, no chain', () => {
@@ -51,7 +41,9 @@ test('the README topic table lists every topic with its setting, owner, partitio
   for (const plan of topicPlans(everyPart())) {
     const setting = plan.setting.replace(/\.\d+$/, '')
     const configs = Object.entries(plan.configs).map(([k, v]) => `\`${k}=${v}\``)
-    const row = `| \`${plan.topic}\` | \`${setting}\` | ${plan.internal ? 'internal' : 'shared'} | ${plan.partitions} | ${configs.join(', ')}`
+    const row = `| \`${plan.topic}\` | \`${setting}\` | ${plan.internal ? 'internal' : 'shared'} | ${
+      plan.partitions
+    } | ${configs.join(', ')}`
     assert.ok(readme.includes(row), `README.md has no topic row starting with: ${row}`)
   }
 })

@@ -9,17 +9,15 @@ import { KafkaAuthenticationError, KafkaTlsError } from '../../src/kafka/connect
 import { TopicCreationError } from '../../src/kafka/topics'
 import { ANSWER_UPDATED, startEventChain, type EventChain } from '../support/event-chain'
 import { eventually } from '../support/eventually'
+import { apacheKafkaOnly } from '../support/kafka'
 import { makeTestCertificates, type TestCertificates } from '../support/tls'
 
 process.env['EA_PORT'] = '0'
 process.env['METRICS_ENABLED'] = 'false'
 process.env['LOG_LEVEL'] ??= 'error'
 
-// The librdkafka mock broker speaks neither SASL nor TLS: these tests start an Apache Kafka node of
-// their own with secured listeners, and run under `npm run test:kafka` (which sets KAFKA_BROKERS).
-const skip = process.env['KAFKA_BROKERS']
-  ? false
-  : 'needs Apache Kafka: SASL and TLS are not in the mock broker (run npm run test:kafka)'
+// These tests start an Apache Kafka node of their own, with secured listeners, under `npm run test:kafka`.
+const skip = apacheKafkaOnly('the mock broker speaks neither SASL nor TLS')
 
 const PASSWORD = 'scram-secret-7f3a'
 const WRONG_PASSWORD = 'not-the-password-91c2'

@@ -7,18 +7,15 @@ import { topicPlans } from '../../src/config/topics'
 import { createKafka } from '../../src/kafka/client'
 import { ensureTopics, MissingTopicsError, requireTopics } from '../../src/kafka/topics'
 import { runCli } from '../support/cli'
-import { startKafka, type KafkaFixture } from '../support/kafka'
+import { uncontactedChain } from '../support/bifrost'
+import { apacheKafkaOnly, startKafka, type KafkaFixture } from '../support/kafka'
 
 process.env['EA_PORT'] = '0'
 process.env['METRICS_ENABLED'] = 'false'
 process.env['LOG_LEVEL'] ??= 'error'
 
-// CreateTopics and DescribeConfigs are not in the librdkafka mock broker (and it auto-creates on any
-// metadata request that allows it): those paths run on Apache Kafka, under `npm run test:kafka`,
-// whose broker keeps the stock auto.create.topics.enable=true.
-const onApacheKafka = process.env['KAFKA_BROKERS']
-  ? false
-  : 'needs Apache Kafka: the mock broker has no CreateTopics/DescribeConfigs (run npm run test:kafka)'
+// Apache Kafka under `npm run test:kafka` keeps the stock auto.create.topics.enable=true.
+const onApacheKafka = apacheKafkaOnly('the mock broker has no CreateTopics/DescribeConfigs')
 
 /** A configuration of one feed topic, requests on, one chain: every kind of topic, all named afresh. */
 const freshConfig = (kafka: KafkaFixture, env: Record<string, string> = {}) =>
@@ -36,18 +33,7 @@ const freshConfig = (kafka: KafkaFixture, env: Record<string, string> = {}) =>
       EVENTS_DEAD_LETTER_TOPIC: kafka.uniqueTopic('events-dlq'),
       ...env,
     },
-    defaults: {
-      events: {
-        chains: [
-          {
-            name: 'topics-test',
-            chainId: 1,
-            rpcUrls: ['http://127.0.0.1:1'],
-            contracts: [{ address: `0x${'1'.repeat(40)}`, kind: 'operator' }],
-          },
-        ],
-      },
-    },
+    defaults: { events: { chains: [uncontactedChain] } },
   })
 
 describe('topics a configuration uses', () => {

@@ -14,6 +14,13 @@ export interface KafkaFixture {
   stop(): Promise<void>
 }
 
+/**
+ * For `{ skip }`: false under `npm run test:kafka` (KAFKA_BROKERS names Apache Kafka), else why the
+ * test cannot run on the librdkafka mock broker, so the skip says it.
+ */
+export const apacheKafkaOnly = (missingFromMock: string): string | false =>
+  process.env['KAFKA_BROKERS'] ? false : `needs Apache Kafka: ${missingFromMock} (run npm run test:kafka)`
+
 const uniqueTopic = (prefix: string): string => `${prefix}-${randomBytes(6).toString('hex')}`
 
 /**
