@@ -97,11 +97,12 @@ const existing = async (admin: Admin, names: string[]) => {
   return new Map(topics.map((t) => [t.name, t]))
 }
 
-const within = async <T>(ms: number, work: Promise<T>): Promise<T> => {
+const within = async <T>(ms: number, brokers: string[], work: Promise<T>): Promise<T> => {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
+    const where = `${brokers.join(',')} (kafka.brokers)`
     timer = setTimeout(
-      () => reject(new TopicCheckError(`Could not read the Kafka topics within ${ms} ms (is the cluster reachable?)`)),
+      () => reject(new TopicCheckError(`Could not read the Kafka topics within ${ms} ms: is ${where} reachable?`)),
       ms,
     )
   })
@@ -148,6 +149,7 @@ export const ensureTopics = async (
   try {
     const { found, brokers } = await within(
       options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      settings.brokers,
       (async () => {
         await admin.connect()
         return {

@@ -184,6 +184,18 @@ describe('connection security on Apache Kafka: SASL/SCRAM-SHA-512, TLS with a pr
     assert.match(err.message, new RegExp(certs.untrusted.cert.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
   })
 
+  test('a broker certificate Bifrost does not trust is refused saying so, and naming kafka.sslCa', async () => {
+    const env = { ...scramEnv(PASSWORD), KAFKA_SSL: 'true' }
+    delete (env as Record<string, string | undefined>)['KAFKA_SSL_CA']
+    const err = await startBifrost(loadConfig({ env })).then(
+      (b) => b.stop().then(() => assert.fail('trusted a certificate of a private CA without kafka.sslCa')),
+      (e: unknown) => e,
+    )
+    assert.ok(err instanceof KafkaTlsError, `expected KafkaTlsError, got ${err}`)
+    assert.equal(err.refused, 'broker certificate')
+    assert.match(err.message, /broker's certificate is not trusted .*kafka\.sslCa/)
+  })
+
   test('where Bifrost may not create topics, start-up names each one to create and its settings', async () => {
     const admin = plain.admin()
     await admin.connect()

@@ -115,11 +115,11 @@ describe('topics a configuration uses', () => {
         topics: [config.events.checkpointTopic, config.requests.pendingTopic],
       })
       assert.deepEqual(
-        topics.map((t) => [t.name, t.partitions.length]),
-        [
+        new Map(topics.map((t) => [t.name, t.partitions.length])),
+        new Map([
           [config.events.checkpointTopic, 1],
           [config.requests.pendingTopic, 3],
-        ],
+        ]),
       )
       const described = await admin.describeConfigs({
         includeSynonyms: false,
