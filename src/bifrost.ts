@@ -6,7 +6,7 @@ import { startServer } from './http/server'
 import { feedEndpoint } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
-import { requireTopics, topicSpec } from './kafka/topics'
+import { requireTopics, topicMismatches, topicSpec } from './kafka/topics'
 import { startEventPublisher } from './outbound/publisher'
 import { createRequests } from './requests/service'
 
@@ -43,8 +43,12 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     stops.push(server.close)
     // Before any part subscribes: a missing topic is named in seconds, and Bifrost's own are created with their settings.
     const report = await requireTopics(config.kafka, topicPlans(config))
-    for (const t of report.topics.filter((t) => t.state === 'created')) {
-      logger.info(`Created internal topic ${t.topic} (${t.setting}): ${topicSpec(t, report.replicationFactor)}`)
+    for (const t of report.topics) {
+      if (t.state === 'created')
+        logger.info(`Created topic ${t.topic} (${t.setting}): ${topicSpec(t, report.replicationFactor)}`)
+      // An existing topic is not altered behind its owner's back, but a wrong one must not go unnoticed.
+      const wrong = topicMismatches(t)
+      if (wrong.length > 0) logger.warn(`Topic ${t.topic} (${t.setting}, ${t.purpose}): ${wrong.join('; ')}; alter it`)
     }
     stops.push(feeds.stop)
     await feeds.start()

@@ -1,17 +1,17 @@
-import type { TopicReport, TopicStatus } from '../kafka/topics'
+import { topicMismatches, type TopicReport, type TopicStatus } from '../kafka/topics'
 
 const STATE = { present: 'exists', created: 'created', missing: 'MISSING' } as const
 
-/** What a topic has where it exists, with what it needs next to what differs; what it needs where it is missing. */
+/** What a topic has where it exists (with what it needs next to a config that differs); what it needs where it is missing. */
 const row = (t: TopicStatus, replicationFactor: number): string[] => {
-  const partitions =
-    t.has && t.has.partitions !== t.partitions ? `${t.has.partitions} (wants ${t.partitions})` : String(t.partitions)
-  const configs = Object.entries(t.configs).map(([k, v]) => `${k}=${v}`)
+  const configs = Object.entries(t.configs).map(([k, v]) =>
+    t.has?.configs && t.has.configs[k] !== v ? `${k}=${v} (has ${t.has.configs[k] ?? 'unset'})` : `${k}=${v}`,
+  )
   return [
     STATE[t.state],
     t.topic,
     t.internal ? 'internal' : 'shared',
-    partitions,
+    String(t.has?.partitions ?? t.partitions),
     String(t.has?.replicationFactor ?? replicationFactor),
     configs.join(',') || '-',
     t.setting,
@@ -31,9 +31,11 @@ export const describeTopics = ({ topics, replicationFactor }: TopicReport): stri
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
   const missing = topics.filter((t) => t.state === 'missing')
   const internal = missing.filter((t) => t.internal).length
+  const wrong = topics.flatMap((t) => topicMismatches(t).map((m) => `${t.topic} (${t.setting}): ${m}`))
   return [
     ...rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')),
     '',
+    ...wrong.map((w) => `Not as Bifrost needs it: ${w}.`),
     missing.length === 0
       ? 'Every topic exists.'
       : `${missing.length} missing: \`bifrost topics --create\` creates them as listed` +

@@ -1,4 +1,4 @@
-import type { Admin, ITopicConfig, KafkaConfig } from 'kafkajs'
+import { ConfigResourceTypes, type Admin, type ITopicConfig, type KafkaConfig } from 'kafkajs'
 import { BifrostError } from '../errors'
 import { createKafka } from './client'
 import { explainConnectionFailure, failureText } from './connection-error'
@@ -20,10 +20,18 @@ export interface TopicPlan {
   otherwise?: string
 }
 
+/** What a topic has in the cluster */
+export interface TopicFacts {
+  partitions: number
+  replicationFactor: number
+  /** The values of the plan's configs, where the broker answers DescribeConfigs (the test broker does not) */
+  configs?: Record<string, string>
+}
+
 export interface TopicStatus extends TopicPlan {
   state: 'present' | 'created' | 'missing'
-  /** What the topic has in the cluster (unset when missing) */
-  has?: { partitions: number; replicationFactor: number }
+  /** Unset when missing */
+  has?: TopicFacts
 }
 
 export interface TopicReport {
@@ -89,12 +97,44 @@ export const topicSpec = (plan: Pick<TopicPlan, 'partitions' | 'configs'>, repli
 
 const AUTHORIZATION = /AUTHORIZATION_FAILED|not authorized/i
 
-/** Metadata of those of `names` that exist; listing first keeps kafkajs from failing on (or any broker from creating) the others. */
-const existing = async (admin: Admin, names: string[]) => {
+/**
+ * The facts of those of `plans`' topics that exist. Listing first keeps kafkajs from failing on (or any
+ * broker from creating) the others; configs are read where the broker can say, and left out where not.
+ */
+const readTopics = async (admin: Admin, plans: TopicPlan[]): Promise<Map<string, TopicFacts>> => {
   const all = new Set(await admin.listTopics())
-  const there = [...new Set(names)].filter((n) => all.has(n))
-  const { topics } = there.length > 0 ? await admin.fetchTopicMetadata({ topics: there }) : { topics: [] }
-  return new Map(topics.map((t) => [t.name, t]))
+  const there = [...new Set(plans.map((p) => p.topic))].filter((n) => all.has(n))
+  if (there.length === 0) return new Map()
+  const { topics } = await admin.fetchTopicMetadata({ topics: there })
+  const facts = new Map(
+    topics.map((t): [string, TopicFacts] => [
+      t.name,
+      { partitions: t.partitions.length, replicationFactor: t.partitions[0]?.replicas.length ?? 0 },
+    ]),
+  )
+  const configNames = [...new Set(plans.flatMap((p) => Object.keys(p.configs)))]
+  const described = await admin
+    .describeConfigs({
+      includeSynonyms: false,
+      resources: there.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames })),
+    })
+    .catch(() => undefined)
+  for (const resource of described?.resources ?? []) {
+    const configs = Object.fromEntries(resource.configEntries.map((e) => [e.configName, e.configValue]))
+    facts.get(resource.resourceName)!.configs = configs
+  }
+  return facts
+}
+
+/** How an existing topic differs from what Bifrost needs: configs (where known) and, for one-partition topics, partitions. */
+export const topicMismatches = (status: TopicStatus): string[] => {
+  const has = status.has
+  if (!has) return []
+  const wrong = Object.entries(status.configs)
+    .filter(([name, value]) => has.configs && has.configs[name] !== value)
+    .map(([name, value]) => `${name} is ${has.configs![name] ?? 'unset'}, needs ${value}`)
+  if (status.partitions === 1 && has.partitions !== 1) wrong.push(`has ${has.partitions} partitions, needs 1`)
+  return wrong
 }
 
 const within = async <T>(ms: number, brokers: string[], work: Promise<T>): Promise<T> => {
@@ -124,9 +164,8 @@ const create = async (admin: Admin, plans: TopicPlan[], replicationFactor: numbe
     await admin.createTopics({ topics, waitForLeaders: true })
   } catch (cause) {
     const text = failureText(cause)
-    throw new TopicCreationError(plans, replicationFactor, AUTHORIZATION.test(text) ? 'not authorized' : text, {
-      cause,
-    })
+    const reason = AUTHORIZATION.test(text) ? 'not authorized' : text
+    throw new TopicCreationError(plans, replicationFactor, reason, { cause })
   }
 }
 
@@ -152,16 +191,10 @@ export const ensureTopics = async (
       settings.brokers,
       (async () => {
         await admin.connect()
-        return {
-          found: await existing(
-            admin,
-            plans.map((p) => p.topic),
-          ),
-          brokers: (await admin.describeCluster()).brokers,
-        }
+        return { found: await readTopics(admin, plans), brokers: (await admin.describeCluster()).brokers.length }
       })(),
     )
-    const replicationFactor = settings.replicationFactor ?? Math.min(MAX_DEFAULT_REPLICATION, brokers.length)
+    const replicationFactor = settings.replicationFactor ?? Math.min(MAX_DEFAULT_REPLICATION, brokers)
     const creatable = (p: TopicPlan) => options.create === 'all' || (options.create === 'internal' && p.internal)
     const missing = plans.filter((p) => !found.has(p.topic))
     const required = missing.filter((p) => !creatable(p))
@@ -171,14 +204,14 @@ export const ensureTopics = async (
     if (toCreate.length > 0) await create(admin, toCreate, replicationFactor)
     const created = new Set(toCreate.map((p) => p.topic))
     const topics = plans.map((plan): TopicStatus => {
-      const meta = found.get(plan.topic)
-      if (meta) {
-        const has = { partitions: meta.partitions.length, replicationFactor: meta.partitions[0]?.replicas.length ?? 0 }
-        return { ...plan, state: 'present', has }
+      const has = found.get(plan.topic)
+      if (has) return { ...plan, state: 'present', has }
+      if (!created.has(plan.topic)) return { ...plan, state: 'missing' }
+      return {
+        ...plan,
+        state: 'created',
+        has: { partitions: plan.partitions, replicationFactor, configs: plan.configs },
       }
-      if (created.has(plan.topic))
-        return { ...plan, state: 'created', has: { partitions: plan.partitions, replicationFactor } }
-      return { ...plan, state: 'missing' }
     })
     return { topics, replicationFactor }
   } catch (cause) {

@@ -156,6 +156,29 @@ describe('topics a configuration uses', () => {
   )
 
   test(
+    'a checkpoint topic made with the broker defaults (not compacted, 2 partitions) is reported as not what Bifrost needs',
+    { skip: onApacheKafka },
+    async () => {
+      const config = freshConfig(kafka)
+      await kafka.createTopics([{ topic: config.events.checkpointTopic, partitions: 2 }])
+      const env = {
+        KAFKA_BROKERS: kafka.brokers.join(','),
+        EVENTS_CHECKPOINT_TOPIC: config.events.checkpointTopic,
+        EVENTS_CHAINS: JSON.stringify([uncontactedChain]),
+      }
+      const { code, stdout, stderr } = await runCli(['topics'], env)
+      assert.equal(code, 0, stderr)
+      const topic = config.events.checkpointTopic
+      assert.match(stdout, new RegExp(`^exists .* ${topic} .* cleanup\\.policy=compact \\(has delete\\)`, 'm'))
+      assert.match(
+        stdout,
+        new RegExp(`${topic} \\(events\\.checkpointTopic\\): cleanup\\.policy is delete, needs compact`),
+      )
+      assert.match(stdout, new RegExp(`${topic} \\(events\\.checkpointTopic\\): has 2 partitions, needs 1`))
+    },
+  )
+
+  test(
     'bifrost topics --create makes the missing ones, shared topics too, with their settings',
     { skip: onApacheKafka },
     async () => {
