@@ -6,8 +6,10 @@ import { loadConfig } from '../../src/config/load'
 import { topicPlans } from '../../src/config/topics'
 import { createKafka } from '../../src/kafka/client'
 import { ensureTopics, MissingTopicsError, requireTopics } from '../../src/kafka/topics'
-import { runCli } from '../support/cli'
 import { uncontactedChain } from '../support/bifrost'
+import { runCli } from '../support/cli'
+import { startEventChain } from '../support/event-chain'
+import { eventually } from '../support/eventually'
 import { apacheKafkaOnly, startKafka, type KafkaFixture } from '../support/kafka'
 
 process.env['EA_PORT'] = '0'
@@ -17,24 +19,23 @@ process.env['LOG_LEVEL'] ??= 'error'
 // Apache Kafka under `npm run test:kafka` keeps the stock auto.create.topics.enable=true.
 const onApacheKafka = apacheKafkaOnly('the mock broker has no CreateTopics/DescribeConfigs')
 
+/** Every topic setting of a configuration, each naming a topic of its own */
+const freshEnv = (kafka: KafkaFixture): Record<string, string> => ({
+  KAFKA_BROKERS: kafka.brokers.join(','),
+  FEEDS_TOPICS: kafka.uniqueTopic('feeds'),
+  FEEDS_DEAD_LETTER_TOPIC: kafka.uniqueTopic('feeds-dlq'),
+  REQUESTS_TOPIC: kafka.uniqueTopic('requests'),
+  REQUESTS_REPLY_TOPIC: kafka.uniqueTopic('replies'),
+  REQUESTS_DEAD_LETTER_TOPIC: kafka.uniqueTopic('replies-dlq'),
+  REQUESTS_PENDING_TOPIC: kafka.uniqueTopic('pending'),
+  EVENTS_TOPIC: kafka.uniqueTopic('events'),
+  EVENTS_CHECKPOINT_TOPIC: kafka.uniqueTopic('checkpoints'),
+  EVENTS_DEAD_LETTER_TOPIC: kafka.uniqueTopic('events-dlq'),
+})
+
 /** A configuration of one feed topic, requests on, one chain: every kind of topic, all named afresh. */
 const freshConfig = (kafka: KafkaFixture, env: Record<string, string> = {}) =>
-  loadConfig({
-    env: {
-      KAFKA_BROKERS: kafka.brokers.join(','),
-      FEEDS_TOPICS: kafka.uniqueTopic('feeds'),
-      FEEDS_DEAD_LETTER_TOPIC: kafka.uniqueTopic('feeds-dlq'),
-      REQUESTS_TOPIC: kafka.uniqueTopic('requests'),
-      REQUESTS_REPLY_TOPIC: kafka.uniqueTopic('replies'),
-      REQUESTS_DEAD_LETTER_TOPIC: kafka.uniqueTopic('replies-dlq'),
-      REQUESTS_PENDING_TOPIC: kafka.uniqueTopic('pending'),
-      EVENTS_TOPIC: kafka.uniqueTopic('events'),
-      EVENTS_CHECKPOINT_TOPIC: kafka.uniqueTopic('checkpoints'),
-      EVENTS_DEAD_LETTER_TOPIC: kafka.uniqueTopic('events-dlq'),
-      ...env,
-    },
-    defaults: { events: { chains: [uncontactedChain] } },
-  })
+  loadConfig({ env: { ...freshEnv(kafka), ...env }, defaults: { events: { chains: [uncontactedChain] } } })
 
 describe('topics a configuration uses', () => {
   let kafka: KafkaFixture
@@ -76,6 +77,50 @@ describe('topics a configuration uses', () => {
     // Nothing was created on the way to that verdict.
     assert.ok(!(await admin.listTopics()).includes(config.requests.pendingTopic))
   })
+
+  test(
+    "the new user's broker, holding only the shared topics and the feeds dead-letter topic: Bifrost creates the rest and gets ready",
+    { skip: onApacheKafka },
+    async () => {
+      const chain = await startEventChain()
+      try {
+        const config = loadConfig({
+          env: freshEnv(kafka),
+          defaults: {
+            events: {
+              chains: [
+                {
+                  name: kafka.uniqueTopic('new-user'),
+                  chainId: chain.chainId,
+                  rpcUrls: [chain.rpcUrl],
+                  contracts: [{ address: chain.emitter, kind: 'aggregator' }],
+                },
+              ],
+            },
+          },
+        })
+        await kafka.createTopics([...shared(config), { topic: config.feeds.deadLetterTopic }])
+        const bifrost = await startBifrost(config)
+        try {
+          await eventually(
+            'Bifrost to be ready',
+            async () => (await fetch(`${bifrost.adapterUrl}/ready`)).status === 200,
+            {
+              timeoutMs: 60_000,
+              intervalMs: 200,
+            },
+          )
+        } finally {
+          await bifrost.stop()
+        }
+        const topics = new Set(await admin.listTopics())
+        for (const plan of topicPlans(config))
+          assert.ok(topics.has(plan.topic), `${plan.topic} (${plan.setting}) exists`)
+      } finally {
+        await chain.stop()
+      }
+    },
+  )
 
   test('bifrost topics lists every topic with what it needs, and which exist', async () => {
     const config = freshConfig(kafka)
