@@ -1,3 +1,4 @@
+import { logLevel } from 'kafkajs'
 import { startBifrost } from '../bifrost'
 import { loadConfig } from '../config/load'
 import { createKafka } from '../kafka/client'
@@ -5,6 +6,7 @@ import { startDemoChain, type DemoChain } from './demo-chain'
 import { startDemoFeed } from './demo-feed'
 import { startDemoResponder } from './responder'
 import { startTestBroker, type TopicSpec } from './test-broker'
+import { createTopicAdmin } from './topic-admin'
 
 export interface DevStack {
   /** What to print for a newcomer: where things are and a curl line to paste */
@@ -14,7 +16,7 @@ export interface DevStack {
 
 /**
  * `npm start`: everything on embedded defaults. A real broker named in
- * KAFKA_BROKERS is used as is; otherwise the test broker is started for you.
+ * KAFKA_BROKERS is used, its missing topics created; otherwise the test broker is started for you.
  */
 export const startDevStack = async (options: { file?: string } = {}): Promise<DevStack> => {
   const stops: Array<() => Promise<void>> = []
@@ -38,22 +40,31 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
       file: options.file,
       defaults: chainConfig ? { events: { chains: [chainConfig] } } : undefined,
     })
-    if (!realBroker) {
-      const topics: TopicSpec[] = [
-        ...config.feeds.topics.map((topic) => ({ topic, partitions: 3, compacted: true })),
-        { topic: config.feeds.deadLetterTopic },
-        { topic: config.requests.topic, partitions: 3 },
-        { topic: config.requests.replyTopic, partitions: 3 },
-        { topic: config.requests.deadLetterTopic },
-        { topic: config.requests.pendingTopic, partitions: 3, compacted: true },
-      ]
-      if (config.events.chains.length) {
-        topics.push(
-          { topic: config.events.topic, partitions: 3 },
-          { topic: config.events.checkpointTopic, compacted: true },
-          { topic: config.events.deadLetterTopic },
-        )
+    const topics: TopicSpec[] = [
+      ...config.feeds.topics.map((topic) => ({ topic, partitions: 3, compacted: true })),
+      { topic: config.feeds.deadLetterTopic },
+      { topic: config.requests.topic, partitions: 3 },
+      { topic: config.requests.replyTopic, partitions: 3 },
+      { topic: config.requests.deadLetterTopic },
+      { topic: config.requests.pendingTopic, partitions: 3, compacted: true },
+    ]
+    if (config.events.chains.length) {
+      topics.push(
+        { topic: config.events.topic, partitions: 3 },
+        { topic: config.events.checkpointTopic, compacted: true },
+        { topic: config.events.deadLetterTopic },
+      )
+    }
+    if (realBroker) {
+      // A fresh cluster (e.g. `bifrost broker --apache`) has none of them; existing topics are left as they are.
+      // Before the adapter starts, the framework logger kafkajs logs into does not exist yet; failures still throw.
+      const admin = createTopicAdmin(createKafka(config.kafka, { logLevel: logLevel.NOTHING }))
+      try {
+        await admin.createTopics(topics)
+      } finally {
+        await admin.stop()
       }
+    } else {
       const broker = await startTestBroker({ topics })
       stops.push(broker.stop)
       config.kafka.brokers = broker.brokers

@@ -10,12 +10,15 @@ export interface TopicAdmin {
 }
 
 /**
- * A kafkajs admin that connects on first use. Compacted topics get
+ * A kafkajs admin that connects on first use, to plain `brokers` or through a configured client
+ * (credentials and TLS included). Compacted topics get
  * `cleanup.policy=compact`; partitions and replication default to the broker's
  * settings (`num.partitions` aside: a spec without partitions gets one, as on the test broker).
  */
-export const createTopicAdmin = (brokers: string[]): TopicAdmin => {
-  const kafka = new Kafka({ clientId: 'bifrost-topic-admin', brokers, logLevel: logLevel.ERROR })
+export const createTopicAdmin = (cluster: string[] | Kafka): TopicAdmin => {
+  const kafka = Array.isArray(cluster)
+    ? new Kafka({ clientId: 'bifrost-topic-admin', brokers: cluster, logLevel: logLevel.ERROR })
+    : cluster
   let admin: Promise<Admin> | undefined
   const connected = (): Promise<Admin> =>
     (admin ??= (async () => {
@@ -26,11 +29,14 @@ export const createTopicAdmin = (brokers: string[]): TopicAdmin => {
   return {
     createTopics: async (topics) => {
       if (topics.length === 0) return
-      await (
-        await connected()
-      ).createTopics({
+      const client = await connected()
+      // kafkajs skips waiting for leaders when any topic of the batch already exists: create only the missing ones.
+      const existing = new Set(await client.listTopics())
+      const missing = topics.filter((t) => !existing.has(t.topic))
+      if (missing.length === 0) return
+      await client.createTopics({
         waitForLeaders: true,
-        topics: topics.map((t) => ({
+        topics: missing.map((t) => ({
           topic: t.topic,
           numPartitions: t.partitions ?? 1,
           configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
