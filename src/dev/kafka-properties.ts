@@ -81,6 +81,9 @@ export const serverProperties = (
     'transaction.state.log.num.partitions': '10',
     // A consumer group's first member does not wait 3 s for others (tests start one member at a time).
     'group.initial.rebalance.delay.ms': '0',
+    // Failover tests run the leader election with 1.5 s sessions so a standby takes over quickly; a stock
+    // broker refuses sessions under 6 s (INVALID_SESSION_TIMEOUT), which Bifrost's defaults respect.
+    'group.min.session.timeout.ms': '1000',
     // The default allocates 128 MiB of the 512 MiB heap at start; 2 MiB (the minimum is more than
     // 1 MiB per cleaner thread) still holds ~80,000 keys per cleaning pass, plenty for tests.
     'log.cleaner.dedupe.buffer.size': String(2 * 1024 * 1024),
