@@ -7,6 +7,7 @@ import { loadConfig, redactConfig } from '../../src/config/load'
 import { configReference } from '../../src/config/reference'
 import { repoRoot } from '../../src/dev/paths'
 import { ConfigError } from '../../src/errors'
+import { createKafka } from '../../src/kafka/client'
 
 const dir = mkdtempSync(join(tmpdir(), 'bifrost-config-'))
 const file = (name: string, text: string): string => {
@@ -70,6 +71,15 @@ describe('loadConfig', () => {
     assert.match(err.issues[0].message, /username and password/)
     const bad = configError(() => loadConfig({ env: { KAFKA_SASL_MECHANISM: 'kerberos' } }))
     assert.equal(bad.issues[0].path, 'kafka.sasl.mechanism')
+  })
+
+  test('mutual TLS needs both kafka.sslCert and kafka.sslKey, and a PEM file that cannot be read is named by its setting', () => {
+    const half = configError(() => loadConfig({ env: { KAFKA_SSL_CERT: '/etc/kafka/client.pem' } }))
+    assert.equal(half.issues[0].path, 'kafka.sslKey')
+    const config = loadConfig({ env: { KAFKA_SSL_CA: join(dir, 'no-such-ca.pem') } })
+    const unreadable = configError(() => createKafka(config.kafka))
+    assert.equal(unreadable.issues[0].path, 'kafka.sslCa')
+    assert.match(unreadable.message, /cannot read .*no-such-ca\.pem/)
   })
 
   test('unreadable or malformed files are configuration errors', () => {
@@ -144,7 +154,10 @@ describe('loadConfig', () => {
       'http://127.0.0.1:8546',
     ]
     const contracts = [{ address: `0x${'11'.repeat(20)}`, kind: 'operator' }]
-    const config = loadConfig({ env: {}, defaults: { events: { chains: [{ name: 'c', chainId: 1, rpcUrls, contracts }] } } })
+    const config = loadConfig({
+      env: {},
+      defaults: { events: { chains: [{ name: 'c', chainId: 1, rpcUrls, contracts }] } },
+    })
     const printed = redactConfig(config) as { events: { chains: Array<{ rpcUrls: string[] }> } }
     assert.deepEqual(printed.events.chains[0].rpcUrls, [
       'https://mainnet.infura.io/…',
