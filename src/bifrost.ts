@@ -1,11 +1,13 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Config } from './config/schema'
+import { topicPlans } from './config/topics'
 import { buildAdapter } from './http/adapter'
 import { startServer } from './http/server'
 import { statusHook } from './http/status'
 import { feedEndpoint } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
+import { requireTopics, topicMismatches, topicSpec } from './kafka/topics'
 import { startEventPublisher } from './outbound/publisher'
 import { createRequests } from './requests/service'
 import { createStatusBoard, type StatusBoard } from './status/snapshot'
@@ -46,6 +48,15 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     const readiness = [feeds.readiness, requests.readiness]
     const server = await startServer(adapter, readiness, [requests.serverHook, statusHook(status)])
     stops.push(server.close)
+    // Before any part subscribes: a missing topic is named in seconds, and Bifrost's own are created with their settings.
+    const report = await requireTopics(config.kafka, topicPlans(config))
+    for (const t of report.topics) {
+      if (t.state === 'created')
+        logger.info(`Created topic ${t.topic} (${t.setting}): ${topicSpec(t, report.replicationFactor)}`)
+      // An existing topic is not altered behind its owner's back, but a wrong one must not go unnoticed.
+      const wrong = topicMismatches(t)
+      if (wrong.length > 0) logger.warn(`Topic ${t.topic} (${t.setting}, ${t.purpose}): ${wrong.join('; ')}; alter it`)
+    }
     stops.push(feeds.stop)
     await feeds.start()
     stops.push(requests.stop)

@@ -1,6 +1,9 @@
+import { logLevel } from 'kafkajs'
 import { startBifrost } from '../bifrost'
 import { loadConfig } from '../config/load'
+import { topicPlans } from '../config/topics'
 import { createKafka } from '../kafka/client'
+import { ensureTopics } from '../kafka/topics'
 import { startDemoChain, type DemoChain } from './demo-chain'
 import { startDemoFeed } from './demo-feed'
 import { startDemoResponder } from './responder'
@@ -14,7 +17,7 @@ export interface DevStack {
 
 /**
  * `npm start`: everything on embedded defaults. A real broker named in
- * KAFKA_BROKERS is used as is; otherwise the test broker is started for you.
+ * KAFKA_BROKERS is used, its missing topics created; otherwise the test broker is started for you.
  */
 export const startDevStack = async (options: { file?: string } = {}): Promise<DevStack> => {
   const stops: Array<() => Promise<void>> = []
@@ -38,22 +41,14 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
       file: options.file,
       defaults: chainConfig ? { events: { chains: [chainConfig] } } : undefined,
     })
-    if (!realBroker) {
-      const topics: TopicSpec[] = [
-        ...config.feeds.topics.map((topic) => ({ topic, partitions: 3, compacted: true })),
-        { topic: config.feeds.deadLetterTopic },
-        { topic: config.requests.topic, partitions: 3 },
-        { topic: config.requests.replyTopic, partitions: 3 },
-        { topic: config.requests.deadLetterTopic },
-        { topic: config.requests.pendingTopic, partitions: 3, compacted: true },
-      ]
-      if (config.events.chains.length) {
-        topics.push(
-          { topic: config.events.topic, partitions: 3 },
-          { topic: config.events.checkpointTopic, compacted: true },
-          { topic: config.events.deadLetterTopic },
-        )
-      }
+    const plans = topicPlans(config)
+    if (realBroker) {
+      // A fresh cluster (e.g. `bifrost broker --apache`) has none of them: what `bifrost topics --create` does; existing
+      // topics are left as they are. The framework logger kafkajs logs into does not exist yet; failures still throw.
+      await ensureTopics(config.kafka, plans, { create: 'all', overrides: { logLevel: logLevel.NOTHING } })
+    } else {
+      // The test broker has no CreateTopics: it makes them itself (and ignores compaction, having no log cleaner).
+      const topics: TopicSpec[] = plans.map((p) => ({ topic: p.topic, partitions: p.partitions }))
       const broker = await startTestBroker({ topics })
       stops.push(broker.stop)
       config.kafka.brokers = broker.brokers
