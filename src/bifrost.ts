@@ -2,11 +2,12 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Config } from './config/schema'
 import { buildAdapter } from './http/adapter'
 import { startServer } from './http/server'
-import { feedEndpoint } from './inbound/feed-endpoint'
+import { feedEndpoint, feedRequestParser } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
 import { startEventPublisher } from './outbound/publisher'
 import { createRequests } from './requests/service'
+import { startStreams } from './streams/service'
 
 const logger = makeLogger('Bifrost')
 
@@ -14,6 +15,8 @@ export interface Bifrost {
   /** Base URL of the External Adapter */
   adapterUrl: string
   metricsUrl?: string
+  /** Port of the gRPC streaming bridge, when `streams.enabled` */
+  streamsPort?: number
   stop(): Promise<void>
 }
 
@@ -41,6 +44,13 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     stops.push(server.close)
     stops.push(feeds.stop)
     await feeds.start()
+    let streamsPort: number | undefined
+    if (config.streams.enabled) {
+      const parse = feedRequestParser(feeds.store, config.feeds, feeds.readiness)
+      const streams = await startStreams({ settings: config.streams, store: feeds.store, readiness: feeds.readiness, parse })
+      stops.push(streams.stop)
+      streamsPort = streams.port
+    }
     stops.push(requests.stop)
     await requests.start()
     if (config.events.chains.length > 0) {
@@ -49,7 +59,7 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
       // /ready reads the list on every request: the publisher is judged from now on.
       readiness.push(events.readiness)
     }
-    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, stop }
+    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, streamsPort, stop }
   } catch (err) {
     await stop()
     throw err
