@@ -23,6 +23,8 @@ export interface AcceptedObservation {
   timestamp: string
   /** Which stream (1 for the first connection, 2 after a reconnect, ...) delivered it */
   connection: number
+  /** performance.now() on arrival */
+  receivedAt: number
 }
 
 export interface StandInOptions {
@@ -117,6 +119,7 @@ export const startStandInConnectionManager = ({
     const stream = client['Subscribe']() as ClientDuplexStream<SubscribeRequest, SubscribeResponse>
     call = stream
     stream.on('data', (response: SubscribeResponse) => {
+      const receivedAt = performance.now()
       backoffMs = initialBackoffMs
       const asset = response.payload_hash.length === 32 ? assets.get(response.payload_hash.toString('hex')) : undefined
       if (!asset) {
@@ -128,6 +131,7 @@ export const startStandInConnectionManager = ({
         observation: JSON.parse(response.observation_json.toString('utf8')) as AcceptedObservation['observation'],
         timestamp: response.timestamp,
         connection,
+        receivedAt,
       }
       accepted.push(observation)
       cache.set(asset.key, { observation, expires: Date.now() + cacheMs })
