@@ -8,7 +8,10 @@ import { freshTopicsEnv } from '../test/support/bifrost'
 import { spawnCli, waitForLine } from '../test/support/cli'
 import { eventually } from '../test/support/eventually'
 import { startKafka, type KafkaFixture } from '../test/support/kafka'
-import { startStandInConnectionManager, type StandInConnectionManager } from '../test/support/stand-in-connection-manager'
+import {
+  startStandInConnectionManager,
+  type StandInConnectionManager,
+} from '../test/support/stand-in-connection-manager'
 import { percentile } from './_http-load'
 
 const SAMPLES = 40
@@ -121,7 +124,9 @@ const summary = (label: string, latencies: number[]) => {
  */
 export async function streamsLatency() {
   const kafka: KafkaFixture = await startKafka()
-  const broker = process.env['KAFKA_BROKERS'] ? `Apache Kafka at ${process.env['KAFKA_BROKERS']}` : 'test broker (librdkafka mock)'
+  const broker = process.env['KAFKA_BROKERS']
+    ? `Apache Kafka at ${process.env['KAFKA_BROKERS']}`
+    : 'test broker (librdkafka mock)'
   let child: ChildProcess | undefined
   let node: StandInConnectionManager | undefined
   const producer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer({
@@ -163,14 +168,32 @@ export async function streamsLatency() {
       {
         name: 'streams: Kafka record -> observation at the node, 1 asset, vs polling the HTTP bridge every second',
         figures: { ...common, ...summary('stream', one.stream), ...summary('HTTP poll', one.poll) },
-        ratio: percentile([...one.stream].sort((a, b) => a - b), 50) / percentile([...one.poll].sort((a, b) => a - b), 50),
+        ratio:
+          percentile(
+            [...one.stream].sort((a, b) => a - b),
+            50,
+          ) /
+          percentile(
+            [...one.poll].sort((a, b) => a - b),
+            50,
+          ),
       },
       {
         name: 'streams: Kafka record -> observation at the node, 1,000 assets updated per record batch, vs polling every second',
-        figures: { ...common, ...summary('stream', thousand.stream), ...summary('HTTP poll (1 of the feeds)', thousand.poll) },
+        figures: {
+          ...common,
+          ...summary('stream', thousand.stream),
+          ...summary('HTTP poll (1 of the feeds)', thousand.poll),
+        },
         ratio:
-          percentile([...thousand.stream].sort((a, b) => a - b), 50) /
-          percentile([...thousand.poll].sort((a, b) => a - b), 50),
+          percentile(
+            [...thousand.stream].sort((a, b) => a - b),
+            50,
+          ) /
+          percentile(
+            [...thousand.poll].sort((a, b) => a - b),
+            50,
+          ),
       },
     ]
   } finally {

@@ -47,7 +47,12 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     let streamsPort: number | undefined
     if (config.streams.enabled) {
       const parse = feedRequestParser(feeds.store, config.feeds, feeds.readiness)
-      const streams = await startStreams({ settings: config.streams, store: feeds.store, readiness: feeds.readiness, parse })
+      const streams = await startStreams({
+        settings: config.streams,
+        store: feeds.store,
+        readiness: feeds.readiness,
+        parse,
+      })
       stops.push(streams.stop)
       streamsPort = streams.port
     }

@@ -26,7 +26,8 @@ export const parseAsset = (data: { [key: string]: Json }, bridgeName: string, pa
     return { kind: 'refused', key: JSON.stringify(data), reason: `the node cannot hash it: ${(err as Error).message}` }
   }
   // The framework's rule: the endpoint is case-insensitive and `feed` when absent.
-  const endpoint = typeof data['endpoint'] === 'string' && data['endpoint'] !== '' ? data['endpoint'].toLowerCase() : 'feed'
+  const endpoint =
+    typeof data['endpoint'] === 'string' && data['endpoint'] !== '' ? data['endpoint'].toLowerCase() : 'feed'
   if (endpoint === 'request') {
     return {
       kind: 'refused',
@@ -36,7 +37,11 @@ export const parseAsset = (data: { [key: string]: Json }, bridgeName: string, pa
     }
   }
   if (endpoint !== 'feed') {
-    return { kind: 'refused', key, reason: `the stream serves only the "feed" endpoint, not "${String(data['endpoint'])}"` }
+    return {
+      kind: 'refused',
+      key,
+      reason: `the stream serves only the "feed" endpoint, not "${String(data['endpoint'])}"`,
+    }
   }
   try {
     return { kind: 'served', key, hash: payloadHash(bridgeName, key), request: parse(data) }

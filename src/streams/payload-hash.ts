@@ -8,4 +8,5 @@ export const payloadHash = (bridgeName: string, goJson: string): Buffer =>
   createHash('sha256').update(bridgeName, 'utf8').update(goJson, 'utf8').digest()
 
 /** The node leaves a `bridge-` prefix out of the name it hashes. */
-export const hashedBridgeName = (name: string): string => (name.startsWith('bridge-') ? name.slice('bridge-'.length) : name)
+export const hashedBridgeName = (name: string): string =>
+  name.startsWith('bridge-') ? name.slice('bridge-'.length) : name

@@ -52,9 +52,12 @@ const credentials = async (settings: StreamSettings): Promise<ServerCredentials>
     // No client certificate: the node presents none.
     return ServerCredentials.createSsl(null, [{ cert_chain: certChain, private_key: privateKey }], false)
   } catch (cause) {
-    throw new StreamsError(`streams.tlsCert and streams.tlsKey are not a usable PEM pair: ${(cause as Error).message}`, {
-      cause,
-    })
+    throw new StreamsError(
+      `streams.tlsCert and streams.tlsKey are not a usable PEM pair: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    )
   }
 }
 

@@ -45,7 +45,14 @@ interface Entry {
 
 type Trigger = 'subscribe' | 'update' | 'refresh'
 
-export const createSession = ({ sink, bridgeName, refreshMs, parse, metrics, onRefused }: SessionOptions): StreamSession => {
+export const createSession = ({
+  sink,
+  bridgeName,
+  refreshMs,
+  parse,
+  metrics,
+  onRefused,
+}: SessionOptions): StreamSession => {
   const entries = new Map<string, Entry>()
   const byFeed = new Map<string, Set<Entry>>()
   const refused = new Set<string>()

@@ -21,18 +21,26 @@ export const streamSettings = z
       .default('0.0.0.0')
       .meta({ description: 'Address the streaming bridge listens on.', env: 'STREAMS_HOST' }),
     port: z.number().int().min(0).max(65_535).default(8090).meta({
-      description: "Port of the streaming bridge; the node dials the bridge URL's host with this port (0: any free port).",
+      description:
+        "Port of the streaming bridge; the node dials its bridge URL's host:port, so register http://<bifrost host>:<this port> (0: any free port).",
       env: 'STREAMS_PORT',
     }),
-    bridgeName: bridgeName.default('bifrost').meta({
+    bridgeName: bridgeName.default('bifrost-stream').meta({
       description:
-        'Name every node registers Bifrost under (a "bridge-" prefix is ignored, as the node does); it is part of the payload hash, so a node using another name drops every observation. Default: the name in adapter.json.',
+        'Name every node registers the streaming bridge under (a "bridge-" prefix is ignored, as the node does). It is part of the payload hash: a node that registered another name drops every observation. Default: streamBridge in adapter.json.',
       env: 'STREAMS_BRIDGE_NAME',
     }),
-    refreshSeconds: z.number().positive().lt(NODE_CACHE_SECONDS).default(20).meta({
-      description: `Resend an unchanged, still fresh answer this often, so the node's ${NODE_CACHE_SECONDS} s cache entry never expires while the feed is healthy.`,
-      env: 'STREAMS_REFRESH_SECONDS',
-    }),
+    refreshSeconds: z
+      .number()
+      .positive()
+      .lt(NODE_CACHE_SECONDS, {
+        message: `must be less than ${NODE_CACHE_SECONDS}: the node keeps an observation ${NODE_CACHE_SECONDS} s, a refresh must come sooner`,
+      })
+      .default(20)
+      .meta({
+        description: `Resend an unchanged, still fresh answer this often, so the node's ${NODE_CACHE_SECONDS} s cache entry never expires while the feed is healthy.`,
+        env: 'STREAMS_REFRESH_SECONDS',
+      }),
     tlsCert: z.string().min(1).optional().meta({
       description: 'PEM certificate chain file; with tlsKey the stream is served over TLS (for https:// bridge URLs).',
       env: 'STREAMS_TLS_CERT',

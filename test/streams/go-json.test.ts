@@ -29,7 +29,16 @@ describe('goJsonMarshal prints what Go prints', () => {
 
   test('the vectors cover every rule the node depends on', () => {
     const all = vectors.map((v) => v.go).join('\n')
-    for (const expected of ['\\u003c', '\\u003e', '\\u0026', '\\u2028', '\\u2029', 'S\\u0026P500/USD', '1e-7', '1e+21']) {
+    for (const expected of [
+      '\\u003c',
+      '\\u003e',
+      '\\u0026',
+      '\\u2028',
+      '\\u2029',
+      'S\\u0026P500/USD',
+      '1e-7',
+      '1e+21',
+    ]) {
       assert.ok(all.includes(expected), `no vector prints ${expected}`)
     }
   })

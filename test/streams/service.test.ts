@@ -21,7 +21,8 @@ type Data = { [key: string]: Json }
 
 // Generous: the machine is shared, and a wait only ends early when things work.
 const WAIT = { timeoutMs: 90_000, intervalMs: 20 }
-const BRIDGE_NAME = 'bridge-bifrost'
+// Registered on the node as `bridge-bifrost-stream`: the node hashes the name without the prefix.
+const BRIDGE_NAME = 'bridge-bifrost-stream'
 
 const freePort = async (): Promise<number> => {
   const server = createServer()
@@ -126,7 +127,7 @@ describe('the gRPC streaming bridge of a real `bifrost serve`', () => {
       FEEDS_FETCH_MAX_WAIT_MS: '20',
       STREAMS_HOST: '127.0.0.1',
       STREAMS_PORT: String(streamsPort),
-      STREAMS_BRIDGE_NAME: BRIDGE_NAME,
+      STREAMS_BRIDGE_NAME: 'bifrost-stream',
       STREAMS_REFRESH_SECONDS: '1',
     }
     await startServe()
@@ -161,7 +162,10 @@ describe('the gRPC streaming bridge of a real `bifrost serve`', () => {
     await arrives(node, assets[1], '3000.5')
     await arrives(node, assets[2], 91000)
     const mark = node.accepted.length
-    await publish({ feed: 'S&P500/USD', value: 5001.25, timestamp: Date.now() }, { feed: 'ETH/USD', value: 3002, source: 'a' })
+    await publish(
+      { feed: 'S&P500/USD', value: 5001.25, timestamp: Date.now() },
+      { feed: 'ETH/USD', value: 3002, source: 'a' },
+    )
     await arrives(node, assets[0], 5001.25, mark)
     await arrives(node, assets[1], '3001.5', mark)
 
@@ -190,9 +194,20 @@ describe('the gRPC streaming bridge of a real `bifrost serve`', () => {
     assert.equal(await metric('bifrost_streams_assets_subscribed'), assets.length + neverSent.length)
     assert.equal(await metric('bifrost_streams_connected'), 1)
     assert.ok((await metric('bifrost_streams_observations_sent_total'))! >= node.accepted.length)
-    await eventually('a refresh of an unchanged answer', async () => (await metric('bifrost_streams_refreshes_total'))! > 0, WAIT)
-    const refusals = serve.output().split('\n').filter((l) => l.includes('Not serving') && l.includes('shipment-status'))
-    assert.equal(refusals.length, 1, `the request asset is logged once, however often it is subscribed:\n${refusals.join('\n')}`)
+    await eventually(
+      'a refresh of an unchanged answer',
+      async () => (await metric('bifrost_streams_refreshes_total'))! > 0,
+      WAIT,
+    )
+    const refusals = serve
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('Not serving') && l.includes('shipment-status'))
+    assert.equal(
+      refusals.length,
+      1,
+      `the request asset is logged once, however often it is subscribed:\n${refusals.join('\n')}`,
+    )
     assert.match(refusals[0], /endpoint \\?"request\\?" is not served over the stream/)
     await node.stop()
   })

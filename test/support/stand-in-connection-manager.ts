@@ -28,8 +28,10 @@ export interface AcceptedObservation {
 }
 
 export interface StandInOptions {
-  /** host:port of Bifrost's streaming bridge (plaintext, as for an http:// bridge URL) */
+  /** host:port of Bifrost's streaming bridge */
   address: string
+  /** TLS (an https:// bridge URL) trusting these CAs, where the node trusts the system's; plaintext without */
+  rootCerts?: Buffer
   /** The bridge name as registered on the node (a `bridge-` prefix is left out of the hash, as the node does) */
   bridgeName: string
   /** How often the complete set is sent (the node: 10 s) */
@@ -84,6 +86,7 @@ const toStruct = (data: { [key: string]: Json }): Struct => ({
 
 export const startStandInConnectionManager = ({
   address,
+  rootCerts,
   bridgeName,
   snapshotMs = 10_000,
   idleMs = 30_000,
@@ -92,7 +95,7 @@ export const startStandInConnectionManager = ({
   maxBackoffMs = 60_000,
 }: StandInOptions): StandInConnectionManager => {
   const Client = streamService()
-  const client = new Client(address, credentials.createInsecure())
+  const client = new Client(address, rootCerts ? credentials.createSsl(rootCerts) : credentials.createInsecure())
   const name = hashedBridgeName(bridgeName)
   const assets = new Map<string, { key: string; data: { [key: string]: Json }; lastUsed: number }>()
   const cache = new Map<string, { observation: AcceptedObservation; expires: number }>()
