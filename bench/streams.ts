@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs'
 import { goJsonMarshal } from '../src/streams/go-json'
+import { streamSettings } from '../src/streams/settings'
 import { freshTopicsEnv } from '../test/support/bifrost'
 import { spawnCli, waitForLine } from '../test/support/cli'
 import { eventually } from '../test/support/eventually'
@@ -153,7 +154,7 @@ export async function streamsLatency() {
     await eventually('Bifrost to be ready', async () => (await fetch(`${url}/ready`)).status === 200, WAIT)
     node = startStandInConnectionManager({
       address: `127.0.0.1:${streamsPort}`,
-      bridgeName: 'bifrost',
+      bridgeName: streamSettings.parse({}).bridgeName,
       snapshotMs: 200,
       idleMs: 600_000,
     })
