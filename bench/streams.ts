@@ -1,8 +1,9 @@
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs'
+import { freePort } from '../src/dev/free-ports'
+import { feedSettings } from '../src/inbound/settings'
 import { goJsonMarshal } from '../src/streams/go-json'
 import { streamSettings } from '../src/streams/settings'
 import { freshTopicsEnv } from '../test/support/bifrost'
@@ -20,15 +21,6 @@ const WARMUP_SAMPLES = 3
 // The node's polling alternative: one bridge request per asset per second.
 const POLL_INTERVAL_MS = 1000
 const WAIT = { timeoutMs: 120_000, intervalMs: 1 }
-
-const freePort = async (): Promise<number> => {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
-}
 
 interface Figures {
   stream: number[]
@@ -162,22 +154,19 @@ export async function streamsLatency() {
     const thousand = await scenario(producer, topic, node, url, 1000, 'K')
     const common = {
       broker,
-      'feeds.fetchMaxWaitMs (default)': 100,
+      'feeds.fetchMaxWaitMs (default)': feedSettings.parse({}).fetchMaxWaitMs,
       'HTTP poll interval (ms)': POLL_INTERVAL_MS,
     }
+    const median = (latencies: number[]) =>
+      percentile(
+        [...latencies].sort((a, b) => a - b),
+        50,
+      )
     return [
       {
         name: 'streams: Kafka record -> observation at the node, 1 asset, vs polling the HTTP bridge every second',
         figures: { ...common, ...summary('stream', one.stream), ...summary('HTTP poll', one.poll) },
-        ratio:
-          percentile(
-            [...one.stream].sort((a, b) => a - b),
-            50,
-          ) /
-          percentile(
-            [...one.poll].sort((a, b) => a - b),
-            50,
-          ),
+        ratio: median(one.stream) / median(one.poll),
       },
       {
         name: 'streams: Kafka record -> observation at the node, 1,000 assets updated per record batch, vs polling every second',
@@ -186,15 +175,7 @@ export async function streamsLatency() {
           ...summary('stream', thousand.stream),
           ...summary('HTTP poll (1 of the feeds)', thousand.poll),
         },
-        ratio:
-          percentile(
-            [...thousand.stream].sort((a, b) => a - b),
-            50,
-          ) /
-          percentile(
-            [...thousand.poll].sort((a, b) => a - b),
-            50,
-          ),
+        ratio: median(thousand.stream) / median(thousand.poll),
       },
     ]
   } finally {

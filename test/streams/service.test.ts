@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs'
+import { freePorts } from '../../src/dev/free-ports'
 import type { Json } from '../../src/json'
 import { goJsonMarshal } from '../../src/streams/go-json'
 import { freshTopicsEnv } from '../support/bifrost'
@@ -23,16 +23,6 @@ type Data = { [key: string]: Json }
 const WAIT = { timeoutMs: 90_000, intervalMs: 20 }
 // Registered on the node as `bridge-bifrost-stream`: the node hashes the name without the prefix.
 const BRIDGE_NAME = 'bridge-bifrost-stream'
-
-const freePort = async (): Promise<number> => {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
-}
 
 describe('the gRPC streaming bridge of a real `bifrost serve`', () => {
   const cleanups = createCleanups()
@@ -117,8 +107,7 @@ describe('the gRPC streaming bridge of a real `bifrost serve`', () => {
     // One partition: records of different feeds are applied in the order they were produced.
     topic = kafka.uniqueTopic('feeds')
     await kafka.createTopics([{ topic, partitions: 1, compacted: true }])
-    streamsPort = await freePort()
-    metricsPort = await freePort()
+    ;[streamsPort, metricsPort] = await freePorts(2)
     env = {
       ...(await freshTopicsEnv(kafka, { FEEDS_TOPICS: topic })),
       EA_PORT: '0',
