@@ -21,6 +21,13 @@ export interface FeedStore {
   onChange(listener: (feed: string) => void): () => void
 }
 
+/** Epoch ms of a feed's newest value, whichever source it came from. */
+export const newestTimestamp = (sources: ReadonlyMap<string, SourceValue>): number => {
+  let newest = -Infinity
+  for (const s of sources.values()) newest = Math.max(newest, s.timestamp)
+  return newest
+}
+
 export const createFeedStore = (): FeedStore => {
   const feeds = new Map<string, Map<string, SourceValue>>()
   const listeners = new Set<(feed: string) => void>()

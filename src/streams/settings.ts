@@ -25,9 +25,9 @@ export const streamSettings = z
         "Port of the streaming bridge; the node dials its bridge URL's host:port, so register http://<bifrost host>:<this port> (0: any free port).",
       env: 'STREAMS_PORT',
     }),
-    bridgeName: bridgeName.default('bifrost-stream').meta({
+    bridgeName: bridgeName.default('bifrost').meta({
       description:
-        'Name every node registers the streaming bridge under (a "bridge-" prefix is ignored, as the node does). It is part of the payload hash: a node that registered another name drops every observation. Default: streamBridge in adapter.json.',
+        'Name every node registers the streaming bridge under (a "bridge-" prefix is ignored, as the node does). It is part of the payload hash: a node that registered another name drops every observation. Default: the bridge name in adapter.json.',
       env: 'STREAMS_BRIDGE_NAME',
     }),
     refreshSeconds: z

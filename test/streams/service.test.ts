@@ -21,7 +21,7 @@ type Data = { [key: string]: Json }
 
 // Generous: the machine is shared, and a wait only ends early when things work.
 const WAIT = { timeoutMs: 90_000, intervalMs: 20 }
-// Registered on the node as `bridge-bifrost-stream`: the node hashes the name without the prefix.
+// Registered on the node as `bridge-bifrost-stream`, configured without the prefix: the node hashes the name without it.
 const BRIDGE_NAME = 'bridge-bifrost-stream'
 
 describe('the gRPC streaming bridge of a real `bifrost serve`', () => {

@@ -6,14 +6,14 @@ import { loadConfig } from '../../src/config/load'
 import { repoRoot } from '../../src/dev/paths'
 
 describe('streams settings', () => {
-  test('default to the stream bridge registration in adapter.json', () => {
+  test('default to the bridge name and the stream route in adapter.json', () => {
     const descriptor = JSON.parse(readFileSync(join(repoRoot(), 'adapter.json'), 'utf8')) as {
-      streamBridge: { body: { name: string; url: string; useConnectionManager: boolean } }
+      routes: { stream: string }
+      bridge: { body: { name: string } }
     }
     const { streams } = loadConfig({ env: {} })
-    assert.equal(streams.bridgeName, descriptor.streamBridge.body.name)
-    assert.equal(new URL(descriptor.streamBridge.body.url).port, String(streams.port))
-    assert.equal(descriptor.streamBridge.body.useConnectionManager, true)
+    assert.equal(streams.bridgeName, descriptor.bridge.body.name)
+    assert.equal(descriptor.routes.stream, `gRPC :${streams.port} streams.v1.StreamService/Subscribe`)
     assert.deepEqual(
       { enabled: streams.enabled, host: streams.host, port: streams.port, refreshSeconds: streams.refreshSeconds },
       { enabled: true, host: '0.0.0.0', port: 8090, refreshSeconds: 20 },
