@@ -3,7 +3,8 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Kafka } from 'kafkajs'
 import { createChainRpc } from '../chain/failover'
 import type { Checkpoint, Halt } from './checkpoint'
-import { ChainHaltedError, runChainPipeline } from './chain-pipeline'
+import type { ChainStatus } from '../status/snapshot'
+import { ChainHaltedError, runChainPipeline, type ChainPosition } from './chain-pipeline'
 import { startLeaderElection, type LeaderElection } from './leader'
 import { eventMetrics } from './metrics'
 import type { ChainSettings, EventSettings } from './settings'
@@ -22,6 +23,8 @@ export interface ChainWatcher {
   notReadyReason(): string | undefined
   /** What stops this chain publishing without making Bifrost unready (halted, every endpoint down); undefined when none */
   condition(): string | undefined
+  /** For /status: role in the election, and head and published block while leading */
+  status(): ChainStatus
   stop(): Promise<void>
 }
 
@@ -56,6 +59,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
     halted = why
     metrics.halted.set(labels, 1)
   }
+  let position: ChainPosition = {}
 
   const supervise = async (initial: Checkpoint | undefined, signal: AbortSignal): Promise<void> => {
     let checkpoint = initial
@@ -71,6 +75,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
           checkpoint,
           signal,
           groupIdPrefix: options.groupIdPrefix,
+          position,
           onCheckpoint: (written) => (checkpoint = written),
           onRecovered: () => {
             recovering = false
@@ -98,6 +103,8 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
     const current = run
     run = undefined
     metrics.leader.set({ chain: chain.name }, 0)
+    // A standby does not follow the chain: a figure from when it led would look current
+    position = {}
     if (!current) return
     current.controller.abort()
     await current.done
@@ -167,6 +174,13 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         return `chain ${chain.name}: recovering from Kafka`
       return undefined
     },
+    status: () => ({
+      name: chain.name,
+      chainId: chain.chainId,
+      role: election?.state ?? 'joining',
+      ...position,
+      ...(halted ? { halted: `since ${halted.since}: ${halted.reason}` } : {}),
+    }),
     stop: async () => {
       await election?.stop()
       election = undefined
