@@ -142,8 +142,9 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
       })
     },
     onCheckpoint: (checkpoint) => {
-      // Only an operator's resume lifts a halt: a record without one while halted, written by `bifrost events resume`.
-      if (!halted || checkpoint.halt || run) return
+      // Only an operator's resume lifts a halt: the record `bifrost events resume` wrote for this very halt (an older
+      // record of the chain's own, read late, must not restart it).
+      if (!halted || checkpoint.resumed?.haltSince !== halted.since || run) return
       transitions = transitions.then(async () => {
         if (!halted || run) return
         logger.info(`${chain.name}: resumed by an operator; publishing again after block ${checkpoint.tip.number}`)

@@ -43,6 +43,17 @@ export interface Checkpoint {
   writtenAt: string
   /** Present while the chain is halted */
   halt?: Halt
+  /** Written by `bifrost events resume`: which halt it lifts, so a leader never takes an older record for a resume */
+  resumed?: Resumption
+}
+
+export interface Resumption {
+  /** `since` of the halt it lifts */
+  haltSince: string
+  /** ISO 8601 */
+  at: string
+  /** When the chain re-reads from a block */
+  fromBlock?: number
 }
 
 const common = {
