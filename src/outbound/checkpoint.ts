@@ -72,6 +72,7 @@ const readers = z.discriminatedUnion('version', [
     version: z.literal(2),
     ...common,
     halt: z.object({ reason: z.string(), since: z.string(), headBlock: z.number().int().optional() }).optional(),
+    resumed: z.object({ haltSince: z.string(), at: z.string(), fromBlock: z.number().int().optional() }).optional(),
   }),
 ])
 

@@ -24,6 +24,7 @@ test('a record round-trips, keyed by chain name, halt included', () => {
     ...v1,
     version: CHECKPOINT_VERSION,
     halt: { reason: 'reorg below block 7', since: '2026-01-01T00:00:01.000Z', headBlock: 120 },
+    resumed: { haltSince: '2026-01-01T00:00:00.500Z', at: '2026-01-01T00:00:00.900Z', fromBlock: 80 },
   }
   const { key, value } = encodeCheckpoint(halted)
   assert.equal(key, 'mainnet')
