@@ -39,6 +39,8 @@ export interface ApacheKafka extends TestBroker {
   pause(id: number): void
   /** SIGCONT: a paused node carries on where it stopped */
   resume(id: number): void
+  /** The process id of node `id`'s JVM while it runs (paused included), else undefined */
+  pid(id: number): number | undefined
   /** Starts node `id` again on its ports and data (after a controlled shutdown if it still runs); resolves once it serves */
   restart(id: number): Promise<void>
 }
@@ -50,6 +52,8 @@ export interface ApacheKafkaOptions {
   topics?: TopicSpec[]
   /** Broker settings for every node, added to (and replacing) the defaults of kafka-properties.ts */
   properties?: Record<string, string>
+  /** More arguments for `StorageTool format`, e.g. `['--add-scram', 'SCRAM-SHA-512=[name=alice,password=…]']` */
+  formatArgs?: string[]
   /** Aborts the start (the nodes started so far are stopped) */
   signal?: AbortSignal
 }
@@ -174,17 +178,9 @@ const startNodes = async (libs: string, root: string, size: number, opts: Apache
     for (const node of nodes) await writeFile(node.properties, serverProperties(node, nodes, opts.properties))
     try {
       // --ignore-formatted: a retry reuses the folders formatted by the failed attempt
+      const format = ['format', '--ignore-formatted', '-t', CLUSTER_ID, ...(opts.formatArgs ?? [])]
       await Promise.all(
-        nodes.map((n) =>
-          runKafkaTool(libs, 'kafka.tools.StorageTool', [
-            'format',
-            '--ignore-formatted',
-            '-t',
-            CLUSTER_ID,
-            '-c',
-            n.properties,
-          ]),
-        ),
+        nodes.map((n) => runKafkaTool(libs, 'kafka.tools.StorageTool', [...format, '-c', n.properties])),
       )
       const started = await Promise.allSettled(nodes.map((n) => launch(libs, n, opts.signal)))
       const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')
@@ -250,6 +246,10 @@ export async function startApacheKafka(opts: ApacheKafkaOptions = {}): Promise<A
     createTopics: topicAdmin.createTopics,
     stop,
     kill: (id, signal = 'SIGKILL') => halt(node(id), signal, signal === 'SIGTERM' ? READY_TIMEOUT_MS : STOP_TIMEOUT_MS),
+    pid: (id) => {
+      const jvm = node(id).jvm
+      return jvm?.running() ? jvm.pid : undefined
+    },
     pause: (id) => signalNode(id, 'SIGSTOP'),
     resume: (id) => signalNode(id, 'SIGCONT'),
     restart: async (id) => {
