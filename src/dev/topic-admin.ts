@@ -39,7 +39,9 @@ export const createTopicAdmin = (cluster: string[] | Kafka): TopicAdmin => {
         topics: missing.map((t) => ({
           topic: t.topic,
           numPartitions: t.partitions ?? 1,
-          configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+          configEntries: Object.entries({ ...(t.compacted && { 'cleanup.policy': 'compact' }), ...t.configs }).map(
+            ([name, value]) => ({ name, value }),
+          ),
         })),
       })
     },
