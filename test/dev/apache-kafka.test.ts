@@ -43,8 +43,8 @@ describe('three Apache Kafka nodes: replication factor 3, min.insync.replicas=2'
   after(() => kafka?.stop())
 
   /**
-   * A client bootstrapped from the nodes that are up: kafkajs sends every metadata request to its seed
-   * broker, and a paused seed never answers (its connection stays open), so the client would stall.
+   * A client bootstrapped from the nodes that are up: kafkajs refreshes metadata from one connected broker picked
+   * at random and retries only that one, and a paused node still counts as connected (its sockets stay open).
    * Requests to a paused node get no answer at all: give up on them after 5 s, not kafkajs's 30 s.
    */
   const clientVia = (ids: number[]) =>
