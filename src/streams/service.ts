@@ -4,6 +4,7 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
 import type { FeedStore } from '../inbound/feed-store'
+import type { StreamingStatus } from '../status/snapshot'
 import type { FeedRequestParser } from './asset'
 import { streamMetrics } from './metrics'
 import { hashedBridgeName } from './payload-hash'
@@ -18,6 +19,8 @@ export class StreamsError extends BifrostError {}
 export interface Streams {
   /** Port the streaming bridge listens on (the bound one when `streams.port` is 0) */
   port: number
+  /** For /status: every connected node and what it subscribed */
+  status(): StreamingStatus
   /** Ends every stream and closes the port; safe to call twice */
   stop(): Promise<void>
 }
@@ -74,10 +77,12 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
   const metrics = streamMetrics()
   const bridgeName = hashedBridgeName(settings.bridgeName)
   const sessions = new Map<ServerDuplexStream<SubscribeRequest, SubscribeResponse>, StreamSession>()
+  const connectedAt = new Map<ServerDuplexStream<SubscribeRequest, SubscribeResponse>, string>()
   const closeSession = (call: ServerDuplexStream<SubscribeRequest, SubscribeResponse>) => {
     const session = sessions.get(call)
     if (!session) return
     sessions.delete(call)
+    connectedAt.delete(call)
     session.close()
     metrics.connected.dec()
   }
@@ -124,6 +129,7 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
         },
       })
       sessions.set(call, session)
+      connectedAt.set(call, new Date().toISOString())
       metrics.connected.inc()
       const close = () => closeSession(call)
       call.on('data', (request: SubscribeRequest) => session.subscribe(request))
@@ -169,7 +175,15 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
     logger.info(
       `Streaming bridge (gRPC StreamService/Subscribe) listening on ${settings.host}:${port} over ${settings.tlsCert ? 'TLS' : 'plaintext'}, bridge name "${bridgeName}"`,
     )
-    return { port, stop }
+    const status = (): StreamingStatus => ({
+      clients: [...sessions].map(([call, session]) => ({
+        peer: call.getPeer(),
+        connectedAt: connectedAt.get(call) ?? '',
+        subscriptions: session.subscriptions,
+        refused: session.refused,
+      })),
+    })
+    return { port, status, stop }
   } catch (err) {
     await stop()
     throw err
