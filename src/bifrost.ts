@@ -3,12 +3,15 @@ import type { Config } from './config/schema'
 import { topicPlans } from './config/topics'
 import { buildAdapter } from './http/adapter'
 import { startServer } from './http/server'
-import { feedEndpoint } from './inbound/feed-endpoint'
+import { statusHook } from './http/status'
+import { feedEndpoint, feedRequestParser } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
 import { requireTopics, topicMismatches, topicSpec } from './kafka/topics'
 import { startEventPublisher } from './outbound/publisher'
 import { createRequests } from './requests/service'
+import { createStatusBoard, type StatusBoard } from './status/snapshot'
+import { startStreams } from './streams/service'
 
 const logger = makeLogger('Bifrost')
 
@@ -16,6 +19,10 @@ export interface Bifrost {
   /** Base URL of the External Adapter */
   adapterUrl: string
   metricsUrl?: string
+  /** Port of the gRPC streaming bridge, when `streams.enabled` */
+  streamsPort?: number
+  /** What /status reports under `bifrost`; the operator API serves the same model */
+  status: StatusBoard
   stop(): Promise<void>
 }
 
@@ -36,10 +43,13 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     const feeds = createFeedIngest({ kafka, settings: config.feeds, clientId: config.kafka.clientId })
     const requests = createRequests({ kafka, settings: config.requests, clientId: config.kafka.clientId })
     const adapter = buildAdapter([feedEndpoint(feeds.store, config.feeds, feeds.readiness), requests.endpoint])
+    const status = createStatusBoard(config)
+    status.provide('feeds', feeds.status)
+    status.provide('requests', requests.status)
     // The server (and with it the framework's logger, which kafkajs logs into)
     // comes first; /ready answers 503 until the parts below have caught up.
     const readiness = [feeds.readiness, requests.readiness]
-    const server = await startServer(adapter, readiness, [requests.serverHook])
+    const server = await startServer(adapter, readiness, [requests.serverHook, statusHook(status)])
     stops.push(server.close)
     // Before any part subscribes: a missing topic is named in seconds, and Bifrost's own are created with their settings.
     const report = await requireTopics(config.kafka, topicPlans(config))
@@ -52,6 +62,18 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     }
     stops.push(feeds.stop)
     await feeds.start()
+    let streamsPort: number | undefined
+    if (config.streams.enabled) {
+      const parse = feedRequestParser(feeds.store, config.feeds, feeds.readiness)
+      const streams = await startStreams({
+        settings: config.streams,
+        store: feeds.store,
+        readiness: feeds.readiness,
+        parse,
+      })
+      stops.push(streams.stop)
+      streamsPort = streams.port
+    }
     stops.push(requests.stop)
     await requests.start()
     if (config.events.chains.length > 0) {
@@ -59,8 +81,9 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
       stops.push(events.stop)
       // /ready reads the list on every request: the publisher is judged from now on.
       readiness.push(events.readiness)
+      status.provide('chains', events.status)
     }
-    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, stop }
+    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, streamsPort, status, stop }
   } catch (err) {
     await stop()
     throw err

@@ -1,14 +1,10 @@
 import { startBifrost } from '../bifrost'
 import { loadConfig, redactConfig } from '../config/load'
 import { configReference } from '../config/reference'
+import { configOption, type Command } from './command'
+import { nodeCommands } from './node-commands'
 
-type Values = Record<string, string | boolean | undefined>
-
-export interface Command {
-  summary: string
-  options: Record<string, { type: 'string' | 'boolean'; description: string }>
-  run(values: Values): Promise<number>
-}
+export type { Command } from './command'
 
 const untilSignal = (): Promise<NodeJS.Signals> =>
   new Promise((resolve) => {
@@ -20,10 +16,6 @@ const untilSignal = (): Promise<NodeJS.Signals> =>
     process.on('SIGINT', on)
     process.on('SIGTERM', on)
   })
-
-const configOption = {
-  config: { type: 'string', description: 'YAML or JSON config file (default: $BIFROST_CONFIG)' },
-} as const
 
 export const commands: Record<string, Command> = {
   serve: {
@@ -137,6 +129,7 @@ export const commands: Record<string, Command> = {
       return 0
     },
   },
+  ...nodeCommands,
   config: {
     summary: 'Validate the configuration and print it with secrets redacted',
     options: {

@@ -61,10 +61,11 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     stops.push(responder.stop)
     const actors = await chain?.startActors({ bridgeUrl: bifrost.adapterUrl, feed: 'ETH/USD' })
     if (actors) stops.push(actors.stop)
-    const body = JSON.stringify({ id: '1', data: { feed: 'ETH/USD' } })
+    // Bodies as a current node's bridge task sends them: requestData and meta, no id
+    const body = JSON.stringify({ data: { feed: 'ETH/USD' }, meta: {} })
     const question = JSON.stringify({
-      id: 'run-1',
       data: { endpoint: 'request', type: 'shipment-status', params: { shipment: '4711' } },
+      meta: {},
     })
     const banner = [
       '',
@@ -72,6 +73,10 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
       `  Kafka brokers:    ${config.kafka.brokers.join(',')}`,
       `  External Adapter: ${bifrost.adapterUrl}`,
       bifrost.metricsUrl ? `  Metrics:          ${bifrost.metricsUrl}` : '',
+      `  Status:           ${bifrost.adapterUrl}/status`,
+      bifrost.streamsPort !== undefined
+        ? `  Streaming bridge: gRPC on port ${bifrost.streamsPort} (bridge name "${config.streams.bridgeName}", see docs/streams.md)`
+        : '',
       '',
       'Ask for the demo feed (a median of three sources that came through Kafka):',
       `  curl -s -X POST ${bifrost.adapterUrl} -H 'content-type: application/json' -d '${body}'`,
@@ -81,9 +86,10 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
       '',
       ...(chain
         ? [
-            `Chain -> Kafka: anvil at ${chain.anvil.rpcUrl} (chain id 31337, a block a second) runs the real Chainlink Operator.`,
-            `  Every 5 s a demo consumer (${chain.deployment.addresses.consumer}) asks for ETH/USD, dataVersion 1 and 2 in turn;`,
-            '  a stand-in Chainlink node calls the adapter above and fulfils, and Bifrost publishes the confirmed events.',
+            `Chain -> Kafka: anvil at ${chain.anvil.rpcUrl} (chain id 31337, a block a second) with a demo aggregator.`,
+            '  Every 5 s a stand-in Chainlink node runs a cron job (the one `bifrost jobspec --type cron` prints): it asks the',
+            `  adapter above for ETH/USD (no id, meta present) and calls updateAnswer on ${chain.deployment.addresses.aggregator};`,
+            '  Bifrost publishes the confirmed AnswerUpdated events.',
             `Watch them arrive in Kafka (${config.events.topic}):`,
             `  KAFKA_BROKERS=${config.kafka.brokers.join(',')} node_modules/.bin/node dist/src/cli/main.js events --follow`,
           ]
