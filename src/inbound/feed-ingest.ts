@@ -6,6 +6,7 @@ import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
 import { createCatchUp, partitionTargets, type CatchUp, type PartitionTarget } from '../kafka/catch-up'
 import { createDeadLetterPublisher, type DeadLetter, type DeadLetterPublisher } from './dead-letter'
+import { createFeedHistory, type FeedHistory } from './feed-history'
 import { parseFeedRecord } from './feed-record'
 import { createFeedStore, type FeedStore } from './feed-store'
 import { feedMetrics, reportFeedAges } from './metrics'
@@ -17,6 +18,8 @@ export class FeedIngestError extends BifrostError {}
 
 export interface FeedIngest {
   store: FeedStore
+  /** Recent medians per feed, for the status page */
+  history: FeedHistory
   /** Not ready until started and every partition has been re-read up to its high-water mark at start */
   readiness: ReadinessCheck
   /**
@@ -74,6 +77,7 @@ export const createFeedIngest = ({
   store = createFeedStore(),
 }: FeedIngestOptions): FeedIngest => {
   const metrics = feedMetrics()
+  const history = createFeedHistory()
   const abort = new AbortController()
   const groupId = uniqueGroupId(clientId)
   let catchUp: CatchUp | undefined
@@ -109,8 +113,13 @@ export const createFeedIngest = ({
         } else {
           // A malformed record must be in the dead-letter topic before anything after it counts.
           if (pending.length > 0) await flush()
-          if (parsed.kind === 'update') store.apply(parsed)
-          else store.remove(parsed.feed)
+          if (parsed.kind === 'update') {
+            store.apply(parsed)
+            history.record(parsed.feed, parsed.timestamp, store.get(parsed.feed)!)
+          } else {
+            store.remove(parsed.feed)
+            history.remove(parsed.feed)
+          }
         }
         last = offset
       }
@@ -166,6 +175,7 @@ export const createFeedIngest = ({
   const unreport = reportFeedAges(store)
   return {
     store,
+    history,
     readiness: {
       name: 'feeds',
       notReadyReason: () => failure ?? (catchUp ? catchUp.reason() : 'starting: connecting to Kafka'),

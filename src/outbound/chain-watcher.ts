@@ -5,6 +5,7 @@ import { ReorgTooDeepError } from '../chain/block-tracker'
 import { createChainRpc } from '../chain/failover'
 import type { Checkpoint } from './checkpoint'
 import { runChainPipeline } from './chain-pipeline'
+import { createChainStatus, type ChainView } from './chain-status'
 import { startLeaderElection, type LeaderElection } from './leader'
 import { eventMetrics } from './metrics'
 import type { ChainSettings, EventSettings } from './settings'
@@ -21,6 +22,8 @@ export interface ChainWatcher {
    * in its logs and metrics, not here: the adapter and the other chains still serve.
    */
   notReadyReason(): string | undefined
+  /** The chain as the operator API shows it */
+  view(): ChainView
   stop(): Promise<void>
 }
 
@@ -49,6 +52,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
   let run: { controller: AbortController; done: Promise<void> } | undefined
   let recovering = false
   let halted: string | undefined
+  const status = createChainStatus({ name: chain.name, chainId: chain.chainId })
 
   const supervise = async (initial: Checkpoint | undefined, signal: AbortSignal): Promise<void> => {
     let checkpoint = initial
@@ -64,6 +68,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
           checkpoint,
           signal,
           groupIdPrefix: options.groupIdPrefix,
+          status,
           onCheckpoint: (written) => (checkpoint = written),
           onRecovered: () => {
             recovering = false
@@ -75,6 +80,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         if (signal.aborted) return
         if (err instanceof ReorgTooDeepError) {
           halted = err.message
+          status.role('halted', err.message)
           logger.error(`${chain.name}: halted, publishing nothing more until restarted: ${err.message}`)
           return
         }
@@ -111,12 +117,14 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         if (halted) return
         const controller = new AbortController()
         metrics.leader.set({ chain: chain.name }, 1)
+        status.role('leader')
         run = { controller, done: supervise(checkpoint, controller.signal) }
       })
     },
     onDeposed: () => {
       // Abort now, synchronously: not one more send once another member may lead.
       run?.controller.abort()
+      if (!halted) status.role('standby')
       transitions = transitions.then(stopRun)
     },
   })
@@ -128,6 +136,11 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
       if (state === 'reading checkpoint' || (state === 'leader' && recovering))
         return `chain ${chain.name}: recovering from Kafka`
       return undefined
+    },
+    view: () => {
+      // Roles the election knows without a transition: still joining, or elected elsewhere.
+      if (!halted && election?.state === 'standby') status.role('standby')
+      return status.view(rpc.status())
     },
     stop: async () => {
       await election?.stop()

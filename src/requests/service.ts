@@ -9,6 +9,7 @@ import { readPendingLog } from './pending-log'
 import { startReplyConsumer, type ReplyConsumer } from './reply-consumer'
 import { captureResponseUrl } from './response-url'
 import type { RequestSettings } from './settings'
+import type { RequestsView } from './view'
 
 const logger = makeLogger('Requests')
 
@@ -21,6 +22,8 @@ export interface Requests {
   serverHook: ServerHook
   /** Not ready until the reply backlog left at start-up is read */
   readiness: ReadinessCheck
+  /** This replica's open and recently answered requests, for the operator API */
+  view(): RequestsView
   /** Re-opens what the pending topic holds, then consumes replies */
   start(): Promise<void>
   stop(): Promise<void>
@@ -95,6 +98,7 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
       name: 'requests',
       notReadyReason: () => failure ?? (running ? running.replies.readiness.notReadyReason() : 'starting: connecting to Kafka'),
     },
+    view: () => ({ enabled: true, ...(running ? running.exchange.view() : { open: [], recent: [] }) }),
     start,
     stop: async () => {
       const r = running
@@ -120,6 +124,7 @@ const disabledRequests = (settings: RequestSettings): Requests => ({
   ),
   serverHook: captureResponseUrl,
   readiness: { name: 'requests', notReadyReason: () => undefined },
+  view: () => ({ enabled: false, open: [], recent: [] }),
   start: async () => undefined,
   stop: async () => undefined,
 })
