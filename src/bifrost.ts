@@ -1,11 +1,14 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Config } from './config/schema'
 import { buildAdapter } from './http/adapter'
+import { startApiServer } from './http/api/server'
+import { readinessReport } from './http/readiness'
 import { startServer } from './http/server'
 import { feedEndpoint } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
-import { startEventPublisher } from './outbound/publisher'
+import { startEventPublisher, type EventPublisher } from './outbound/publisher'
+import { createLoggerFactory } from './log/logger'
 import { createRequests } from './requests/service'
 
 const logger = makeLogger('Bifrost')
@@ -14,6 +17,8 @@ export interface Bifrost {
   /** Base URL of the External Adapter */
   adapterUrl: string
   metricsUrl?: string
+  /** The status page (and /api under it); undefined when http.enabled is false */
+  statusUrl?: string
   stop(): Promise<void>
 }
 
@@ -37,19 +42,33 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     // The server (and with it the framework's logger, which kafkajs logs into)
     // comes first; /ready answers 503 until the parts below have caught up.
     const readiness = [feeds.readiness, requests.readiness]
-    const server = await startServer(adapter, readiness, [requests.serverHook])
+    const server = await startServer(adapter, readiness, [requests.serverHook], createLoggerFactory(config.log))
     stops.push(server.close)
+    // The page comes up before the parts catch up, so it can show them doing it.
+    let events: EventPublisher | undefined
+    const api = config.http.enabled
+      ? await startApiServer({
+          config,
+          kafka,
+          feeds: { store: feeds.store, history: feeds.history },
+          requests: requests.view,
+          chains: () => events?.chains() ?? [],
+          readiness: () => readinessReport(readiness),
+          startedAt: Date.now(),
+        })
+      : undefined
+    if (api) stops.push(api.stop)
     stops.push(feeds.stop)
     await feeds.start()
     stops.push(requests.stop)
     await requests.start()
     if (config.events.chains.length > 0) {
-      const events = await startEventPublisher({ kafka, settings: config.events, groupIdPrefix: config.kafka.clientId })
+      events = await startEventPublisher({ kafka, settings: config.events, groupIdPrefix: config.kafka.clientId })
       stops.push(events.stop)
       // /ready reads the list on every request: the publisher is judged from now on.
       readiness.push(events.readiness)
     }
-    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, stop }
+    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, statusUrl: api?.url, stop }
   } catch (err) {
     await stop()
     throw err

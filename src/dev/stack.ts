@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load'
 import { createKafka } from '../kafka/client'
 import { startDemoChain, type DemoChain } from './demo-chain'
 import { startDemoFeed } from './demo-feed'
+import { startDemoRequests } from './demo-requests'
 import { startDemoResponder } from './responder'
 import { startTestBroker, type TopicSpec } from './test-broker'
 
@@ -16,12 +17,21 @@ export interface DevStack {
  * `npm start`: everything on embedded defaults. A real broker named in
  * KAFKA_BROKERS is used as is; otherwise the test broker is started for you.
  */
-export const startDevStack = async (options: { file?: string } = {}): Promise<DevStack> => {
+export const startDevStack = async (
+  options: { file?: string; /** Told the status page's address before anything slow starts */ announce?(line: string): void } = {},
+): Promise<DevStack> => {
   const stops: Array<() => Promise<void>> = []
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined)
   }
   try {
+    const { http } = loadConfig({ file: options.file })
+    if (http.enabled) {
+      const host = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host
+      options.announce?.(
+        `Bifrost dev stack starting. Status page: http://${host}:${http.port === 0 ? '<any free port>' : http.port}/ (ready in a few seconds)`,
+      )
+    }
     // The chain half runs wherever anvil does (linux x64); elsewhere the stack starts without it.
     let chain: DemoChain | undefined
     let chainSkipped: string | undefined
@@ -36,7 +46,8 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     const chainConfig = chain && { ...chain.chainConfig, name: realBroker ? `anvil-${Date.now().toString(36)}` : 'anvil' }
     const config = loadConfig({
       file: options.file,
-      defaults: chainConfig ? { events: { chains: [chainConfig] } } : undefined,
+      // A person watches `bifrost dev`: readable log lines unless log.format / LOG_FORMAT says otherwise.
+      defaults: { log: { format: 'pretty' }, ...(chainConfig ? { events: { chains: [chainConfig] } } : {}) },
     })
     if (!realBroker) {
       const topics: TopicSpec[] = [
@@ -64,6 +75,8 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     stops.push(demo.stop)
     const responder = await startDemoResponder(createKafka(config.kafka), config.requests)
     stops.push(responder.stop)
+    const requester = startDemoRequests(bifrost.adapterUrl)
+    stops.push(requester.stop)
     const actors = await chain?.startActors({ bridgeUrl: bifrost.adapterUrl, feed: 'ETH/USD' })
     if (actors) stops.push(actors.stop)
     const body = JSON.stringify({ id: '1', data: { feed: 'ETH/USD' } })
@@ -73,6 +86,7 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     })
     const banner = [
       '',
+      ...(bifrost.statusUrl ? [`Status page: ${bifrost.statusUrl}  (open it: feeds, chains and requests, live)`, ''] : []),
       'Bifrost dev stack is up.',
       `  Kafka brokers:    ${config.kafka.brokers.join(',')}`,
       `  External Adapter: ${bifrost.adapterUrl}`,
