@@ -10,6 +10,9 @@ import { startTestBroker, type TopicSpec } from './test-broker'
 export interface DevStack {
   /** What to print for a newcomer: where things are and a curl line to paste */
   banner: string
+  /** The status page; undefined when http.enabled is false */
+  statusUrl?: string
+  brokers: string[]
   stop(): Promise<void>
 }
 
@@ -112,7 +115,7 @@ export const startDevStack = async (
     ]
       .filter((line, i, all) => line !== '' || all[i - 1] !== '')
       .join('\n')
-    return { banner, stop }
+    return { banner, statusUrl: bifrost.statusUrl, brokers: config.kafka.brokers, stop }
   } catch (err) {
     await stop()
     throw err
