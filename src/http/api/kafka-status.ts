@@ -43,31 +43,55 @@ const deadLetterTopics = (sources: OperatorSources): string[] => {
   return topics
 }
 
+/** Dead letters counted per partition at most: the count reads "at least" beyond it. */
+export const DEAD_LETTER_WINDOW = 10_000
+
+type LastLetter = NonNullable<KafkaStatus['deadLetters'][number]['last']>
+
+/** What was read of one dead-letter partition: the timestamps of its newest records, and the newest letter. */
+interface Seen {
+  next: number
+  times: number[]
+  last?: { ts: number; letter: LastLetter }
+}
+
 export const createKafkaStatus = (sources: OperatorSources) => {
   let last: KafkaStatus | undefined
   let reading: Promise<KafkaStatus> | undefined
-  /** The newest dead letter of each topic, read again only when the topic grew */
-  const newest = new Map<string, { high: string; last?: KafkaStatus['deadLetters'][number]['last'] }>()
+  const seen = new Map<string, Seen>()
 
-  const lastLetter = async (topic: string, offsets: Array<{ partition: number; high: string }>) => {
-    const high = offsets.map((o) => `${o.partition}:${o.high}`).join(',')
-    const known = newest.get(topic)
-    if (known?.high === high) return known.last
-    let found: { ts: number; last: NonNullable<KafkaStatus['deadLetters'][number]['last']> } | undefined
+  /**
+   * Reads only what arrived since the last look (at most DEAD_LETTER_WINDOW per
+   * partition) and counts by record timestamp, so it works wherever Kafka does
+   * (the test broker cannot look offsets up by time).
+   */
+  const deadLetters = async (topic: string, offsets: Array<{ partition: number; low: string; high: string }>) => {
+    const ranges = new Map<number, { from: number; end: number }>()
+    for (const o of offsets) {
+      const key = `${topic}/${o.partition}`
+      const high = Number(o.high)
+      const known = seen.get(key) ?? { next: 0, times: [] }
+      seen.set(key, known)
+      const from = Math.max(known.next, Number(o.low), high - DEAD_LETTER_WINDOW)
+      ranges.set(o.partition, { from: Math.min(from, high), end: high })
+    }
+    const read: Array<[number, number]> = []
     await scanTopic({
       kafka: sources.kafka,
       topic,
-      ranges: new Map(offsets.map((o) => [o.partition, { from: Math.max(0, Number(o.high) - 1), end: Number(o.high) }])),
+      ranges,
       groupPrefix: `${sources.config.kafka.clientId}.http.dlq`,
       timeoutMs: 30_000,
       onRecord: (record) => {
         const ts = Number(record.timestamp)
-        if (found && found.ts >= ts) return
+        read.push([record.partition, ts])
+        const known = seen.get(`${topic}/${record.partition}`)!
+        if (known.last && known.last.ts > ts) return
         const h = (name: string) => record.headers[name]?.toString()
         const origin = h(DLQ_HEADERS.topic)
-        found = {
+        known.last = {
           ts,
-          last: {
+          letter: {
             at: new Date(ts).toISOString(),
             code: h(DLQ_HEADERS.code),
             reason: h(DLQ_HEADERS.reason),
@@ -76,11 +100,22 @@ export const createKafkaStatus = (sources: OperatorSources) => {
         }
       },
     })
-    newest.set(topic, { high, last: found?.last })
-    return found?.last
+    // Counted only once the whole range is read: a failed scan is read again next time.
+    for (const o of offsets) seen.get(`${topic}/${o.partition}`)!.next = Number(o.high)
+    for (const [partition, ts] of read) seen.get(`${topic}/${partition}`)!.times.push(ts)
+    const since = Date.now() - HOUR_MS
+    let lastHour = 0
+    let newest: Seen['last']
+    for (const o of offsets) {
+      const known = seen.get(`${topic}/${o.partition}`)!
+      known.times = known.times.filter((ts) => ts >= since).slice(-DEAD_LETTER_WINDOW)
+      lastHour += known.times.length
+      if (known.last && (!newest || known.last.ts > newest.ts)) newest = known.last
+    }
+    return { topic, lastHour, ...(newest ? { last: newest.letter } : {}) }
   }
 
-  const read = async (admin: Admin): Promise<KafkaStatus> => {
+  const readKafka = async (admin: Admin): Promise<KafkaStatus> => {
     const { config } = sources
     const consumerLag: KafkaStatus['consumerLag'] = []
     for (const [topic, lag] of await gaugeSum('bifrost_feed_consumer_lag')) {
@@ -100,21 +135,9 @@ export const createKafkaStatus = (sources: OperatorSources) => {
       }
       consumerLag.push({ topic, consumer: groupId, lag })
     }
-    const deadLetters: KafkaStatus['deadLetters'] = []
-    for (const topic of deadLetterTopics(sources)) {
-      const [ends, hourAgo] = await Promise.all([
-        admin.fetchTopicOffsets(topic),
-        admin.fetchTopicOffsetsByTimestamp(topic, Date.now() - HOUR_MS),
-      ])
-      let lastHour = 0
-      for (const end of ends) {
-        const from = Number(hourAgo.find((o) => o.partition === end.partition)?.offset ?? end.high)
-        lastHour += Math.max(0, Number(end.high) - Math.max(from, Number(end.low)))
-      }
-      const nonEmpty = ends.filter((e) => Number(e.high) > Number(e.low))
-      deadLetters.push({ topic, lastHour, last: nonEmpty.length ? await lastLetter(topic, nonEmpty) : undefined })
-    }
-    return { consumerLag, deadLetters, readAt: new Date().toISOString() }
+    const letters: KafkaStatus['deadLetters'] = []
+    for (const topic of deadLetterTopics(sources)) letters.push(await deadLetters(topic, await admin.fetchTopicOffsets(topic)))
+    return { consumerLag, deadLetters: letters, readAt: new Date().toISOString() }
   }
 
   return async (): Promise<KafkaStatus> => {
@@ -123,7 +146,7 @@ export const createKafkaStatus = (sources: OperatorSources) => {
       const admin = sources.kafka.admin()
       try {
         await admin.connect()
-        return (last = await read(admin))
+        return (last = await readKafka(admin))
       } catch (err) {
         const message = (err as Error).message
         return { consumerLag: [], deadLetters: [], ...last, readAt: new Date().toISOString(), error: message }
