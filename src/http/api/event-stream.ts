@@ -140,9 +140,10 @@ export const streamEvents = async (res: ServerResponse, options: EventStreamOpti
           if (!matchesEvent(options.filter, message.key, message.headers)) continue
           const event = toApiEvent({ ...message, partition: batch.partition, offset })
           res.write(`id: ${formatPosition(position)}\nevent: ${event.status ?? 'message'}\ndata: ${JSON.stringify(event)}\n\n`)
-          if (res.writableLength > limits.maxBufferedBytes) return void (await end(slow()))
+          // Not awaited: stopping the consumer waits for this batch to return.
+          if (res.writableLength > limits.maxBufferedBytes) return void end(slow())
         }
-        if (res.writableNeedDrain && !(await drained()) && !ended) await end(slow())
+        if (res.writableNeedDrain && !(await drained()) && !ended) void end(slow())
       },
     })
     for (const [partition, offset] of position) consumer.seek({ topic, partition, offset: String(offset) })
