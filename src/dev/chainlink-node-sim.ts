@@ -3,7 +3,7 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { AbiCoder, Interface, toBeHex, type JsonRpcProvider, type Signer } from 'ethers'
 import { BifrostError } from '../errors'
 import { toDecimal } from '../inbound/decimal'
-import { FORWARDER_FRAGMENTS, OPERATOR_FULFILL_FRAGMENTS } from '../outbound/abi'
+import { AUTHORIZED_FORWARDER_FRAGMENTS, OPERATOR_FULFILL_FRAGMENTS } from '../outbound/families/operator-fulfillment'
 import { decodeLog, logFilter, type DecodedEvent, type WatchedContract } from '../outbound/decode'
 import type { Json } from '../json'
 import { mined } from './transactions'
@@ -51,7 +51,7 @@ export interface ChainlinkNodeSim {
 }
 
 const operatorFulfill = new Interface(OPERATOR_FULFILL_FRAGMENTS)
-const forwarderForward = new Interface(FORWARDER_FRAGMENTS)
+const forwarderForward = new Interface(AUTHORIZED_FORWARDER_FRAGMENTS)
 
 /** The node's `multiply` then `ethabiencode` tasks: result × times, truncated to an integer. */
 const scaledAnswer = (result: unknown, times: Json | undefined): bigint => {

@@ -9,7 +9,8 @@ import type { Checkpoint } from './checkpoint'
 import type { ChainStatus } from './chain-status'
 import { decodeLog, logFilter, LogDecodeError } from './decode'
 import { createEventSender, type EventSender } from './event-sender'
-import { createFulfillmentEnricher, type TransactionLike } from './fulfillment'
+import { createEventEnricher } from './enrich'
+import type { TransactionLike } from './families'
 import { createLedger, eventId, retractionOf } from './ledger'
 import { EVENT_HEADERS, toKafkaMessage, type KafkaMessage } from './message'
 import { eventMetrics } from './metrics'
@@ -195,7 +196,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       onRefusal: (size, err) =>
         logger.debug(`${chain.name}: eth_getLogs over ${size} blocks refused (${err.rpcMessage}); halving`),
     })
-    const enricher = createFulfillmentEnricher({
+    const enricher = createEventEnricher({
       getTransaction: (hash) => rpc.request<TransactionLike | null>('eth_getTransactionByHash', [hash]),
     })
     const progress = createProgress(chain.name, tip.number, (line) => logger.info(line))
@@ -295,10 +296,13 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         if (!decoded) continue
         // A backfill far below the head has nothing in the ledger: skip building ids there.
         const out = ledger.size > 0 && ledger.has(eventId(blockHash, logIndex))
-        // Already published ones still teach the enricher their request; no RPC for those.
-        if (out && decoded.event !== 'OracleRequest') continue
-        const enriched = await enricher.enrich(decoded, { blockNumber, transactionHash: log.transactionHash })
-        if (out) continue
+        const location = { blockNumber, transactionHash: log.transactionHash }
+        // Already published ones still teach the enricher (a request's fields); no RPC for those.
+        if (out) {
+          enricher.observe(decoded, location)
+          continue
+        }
+        const enriched = await enricher.enrich(decoded, location)
         messages.push(
           toKafkaMessage(enriched, {
             status: 'confirmed',

@@ -1,6 +1,6 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs'
 import { encodeCheckpoint, type Checkpoint } from './checkpoint'
-import { partitionOf } from './partition'
+import { partitionOf } from '../kafka/partition'
 import { CHECKPOINT_PARTITION } from './leader'
 import type { KafkaMessage } from './message'
 

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs'
 import { partitionTargets } from '../../kafka/catch-up'
 import { formatPosition, type Position } from '../../kafka/position'
-import { scanTopic, type ScannedRecord } from '../../kafka/topic-scan'
+import { scanTopic, type ScannedRecord } from '../../kafka/scan'
 import { matchesEvent, toApiEvent, type ApiEvent, type EventFilter } from './event-filter'
 
 /**

@@ -1,7 +1,7 @@
 import { register } from 'prom-client'
 import type { Admin } from 'kafkajs'
 import { DLQ_HEADERS } from '../../kafka/dead-letter'
-import { scanTopic } from '../../kafka/topic-scan'
+import { scanTopic } from '../../kafka/scan'
 import type { OperatorSources } from './sources'
 
 /** Kafka as seen from here: read on demand, at most this often, so a page left open costs the brokers little. */
