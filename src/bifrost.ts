@@ -7,9 +7,10 @@ import { startServer } from './http/server'
 import { feedEndpoint } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
-import { startEventPublisher, type EventPublisher } from './outbound/publisher'
+import { startEventPublisher } from './outbound/publisher'
 import { createLoggerFactory } from './log/logger'
 import { createRequests } from './requests/service'
+import { createStatusBoard } from './status/snapshot'
 
 const logger = makeLogger('Bifrost')
 
@@ -42,17 +43,17 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     // The server (and with it the framework's logger, which kafkajs logs into)
     // comes first; /ready answers 503 until the parts below have caught up.
     const readiness = [feeds.readiness, requests.readiness]
+    const status = createStatusBoard(config)
     const server = await startServer(adapter, readiness, [requests.serverHook], createLoggerFactory(config.log))
     stops.push(server.close)
     // The page comes up before the parts catch up, so it can show them doing it.
-    let events: EventPublisher | undefined
     const api = config.http.enabled
       ? await startApiServer({
           config,
           kafka,
           feeds: { store: feeds.store, history: feeds.history },
           requests: requests.view,
-          chains: () => events?.chains() ?? [],
+          status,
           readiness: () => readinessReport(readiness),
           startedAt: Date.now(),
         })
@@ -63,10 +64,11 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     stops.push(requests.stop)
     await requests.start()
     if (config.events.chains.length > 0) {
-      events = await startEventPublisher({ kafka, settings: config.events, groupIdPrefix: config.kafka.clientId })
+      const events = await startEventPublisher({ kafka, settings: config.events, groupIdPrefix: config.kafka.clientId })
       stops.push(events.stop)
       // /ready reads the list on every request: the publisher is judged from now on.
       readiness.push(events.readiness)
+      status.provide('chains', events.status)
     }
     return { adapterUrl: server.url, metricsUrl: server.metricsUrl, statusUrl: api?.url, stop }
   } catch (err) {

@@ -78,8 +78,6 @@ const renderOverview = (o) => {
   ].join(' · ')
   $('requests').hidden = !o.requests.enabled
   $('chains').hidden = o.chains.count === 0
-  renderOptional('streaming', o.streaming)
-  renderOptional('ccip', o.ccip)
 }
 
 /** Sections of parts this Bifrost may not have: shown only when the overview carries their data. */
@@ -137,13 +135,13 @@ const renderChains = ({ chains }) => {
         'tr',
         { 'data-chain': c.name },
         el('td', {}, c.name, el('br'), el('small', {}, `chain id ${c.chainId}`)),
-        el('td', { class: c.role === 'halted' ? 'stale' : undefined, title: c.halted }, c.role),
+        el('td', { class: c.halted ? 'stale' : undefined, title: c.halted }, c.halted ? `halted: ${c.halted}` : c.role),
         el('td', {}, c.head ?? '–'),
         el('td', {}, c.publishedBlock ?? '–'),
         el('td', {}, c.lagBlocks === undefined ? '–' : `${c.lagBlocks} blocks, ${age(c.lagSeconds ?? 0)}`),
-        el('td', {}, line('lag', c.lagHistory, 160, 28)),
-        el('td', {}, `${c.reorgs}`, c.lastReorg ? el('small', {}, ` last: depth ${c.lastReorg.depth} at ${new Date(c.lastReorg.at).toLocaleTimeString()}`) : '', c.retractions ? el('small', {}, `, ${c.retractions} retracted`) : ''),
-        el('td', {}, c.rpc.map((r) => el('div', { class: r.alive ? 'fresh' : 'stale', title: r.lastError }, `${r.endpoint}${r.head !== undefined ? ` @${r.head}` : ''}`))),
+        el('td', {}, line('lag', c.lagHistory ?? [], 160, 28)),
+        el('td', {}, `${c.reorgs ?? '–'}`, c.lastReorg ? el('small', {}, ` last: depth ${c.lastReorg.depth} at ${new Date(c.lastReorg.at).toLocaleTimeString()}`) : '', c.retractions ? el('small', {}, `, ${c.retractions} retracted`) : ''),
+        el('td', {}, (c.rpc ?? []).map((r) => el('div', { class: r.alive ? 'fresh' : 'stale', title: r.lastError }, `${r.endpoint}${r.head !== undefined ? ` @${r.head}` : ''}`))),
       ),
     ),
   )
@@ -220,6 +218,12 @@ $('feed-next').addEventListener('click', () => {
 })
 
 every(2000, async () => renderOverview(await api('overview')))
+// Parts other releases add (the streaming bridge, CCIP) report in the status model; their sections appear with them.
+every(2000, async () => {
+  const status = await api('status')
+  renderOptional('streaming', status.streaming)
+  renderOptional('ccip', status.ccip)
+})
 every(2000, loadFeeds)
 every(2000, async () => {
   if (!$('chains').hidden) renderChains(await api('chains'))

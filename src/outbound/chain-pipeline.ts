@@ -6,7 +6,7 @@ import type { ChainRpc } from '../chain/failover'
 import { createLogRangeReader, type RawLog } from '../chain/get-logs'
 import { BifrostError } from '../errors'
 import type { Checkpoint } from './checkpoint'
-import type { ChainStatus } from './chain-status'
+import type { ChainTracker } from './chain-status'
 import { decodeLog, logFilter, LogDecodeError } from './decode'
 import { createEventSender, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
@@ -43,8 +43,8 @@ export interface PipelineOptions {
   onRecovered(): void
   /** Prefix of the throwaway consumer groups that read the events topic back */
   groupIdPrefix: string
-  /** Told the head, the published block, reorgs and retractions, for the operator API */
-  status?: ChainStatus
+  /** Told the head, the published block, reorgs and retractions, for /status and the operator API */
+  status?: ChainTracker
 }
 
 interface Tip {

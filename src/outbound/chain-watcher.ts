@@ -5,7 +5,8 @@ import { ReorgTooDeepError } from '../chain/block-tracker'
 import { createChainRpc } from '../chain/failover'
 import type { Checkpoint } from './checkpoint'
 import { runChainPipeline } from './chain-pipeline'
-import { createChainStatus, type ChainView } from './chain-status'
+import { createChainTracker } from './chain-status'
+import type { ChainStatus } from '../status/snapshot'
 import { startLeaderElection, type LeaderElection } from './leader'
 import { eventMetrics } from './metrics'
 import type { ChainSettings, EventSettings } from './settings'
@@ -22,8 +23,8 @@ export interface ChainWatcher {
    * in its logs and metrics, not here: the adapter and the other chains still serve.
    */
   notReadyReason(): string | undefined
-  /** The chain as the operator API shows it */
-  view(): ChainView
+  /** For /status and the operator API: role in the election; progress, lag and endpoints while leading */
+  status(): ChainStatus
   stop(): Promise<void>
 }
 
@@ -52,7 +53,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
   let run: { controller: AbortController; done: Promise<void> } | undefined
   let recovering = false
   let halted: string | undefined
-  const status = createChainStatus({ name: chain.name, chainId: chain.chainId })
+  const tracker = createChainTracker()
 
   const supervise = async (initial: Checkpoint | undefined, signal: AbortSignal): Promise<void> => {
     let checkpoint = initial
@@ -68,7 +69,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
           checkpoint,
           signal,
           groupIdPrefix: options.groupIdPrefix,
-          status,
+          status: tracker,
           onCheckpoint: (written) => (checkpoint = written),
           onRecovered: () => {
             recovering = false
@@ -80,7 +81,6 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         if (signal.aborted) return
         if (err instanceof ReorgTooDeepError) {
           halted = err.message
-          status.role('halted', err.message)
           logger.error(`${chain.name}: halted, publishing nothing more until restarted: ${err.message}`)
           return
         }
@@ -117,14 +117,14 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         if (halted) return
         const controller = new AbortController()
         metrics.leader.set({ chain: chain.name }, 1)
-        status.role('leader')
+
         run = { controller, done: supervise(checkpoint, controller.signal) }
       })
     },
     onDeposed: () => {
       // Abort now, synchronously: not one more send once another member may lead.
       run?.controller.abort()
-      if (!halted) status.role('standby')
+
       transitions = transitions.then(stopRun)
     },
   })
@@ -137,10 +137,16 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         return `chain ${chain.name}: recovering from Kafka`
       return undefined
     },
-    view: () => {
-      // Roles the election knows without a transition: still joining, or elected elsewhere.
-      if (!halted && election?.state === 'standby') status.role('standby')
-      return status.view(rpc.status())
+    status: () => {
+      const role = election?.state ?? 'joining'
+      return {
+        name: chain.name,
+        chainId: chain.chainId,
+        role,
+        // A standby does not follow the chain: figures from when it led would look current.
+        ...(role === 'leader' ? tracker.progress(rpc.status()) : {}),
+        ...(halted ? { halted } : {}),
+      }
     },
     stop: async () => {
       await election?.stop()

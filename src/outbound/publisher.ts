@@ -1,13 +1,13 @@
 import type { Kafka } from 'kafkajs'
 import type { ReadinessCheck } from '../http/readiness'
 import { startChainWatcher, type ChainWatcher } from './chain-watcher'
-import type { ChainView } from './chain-status'
+import type { ChainStatus } from '../status/snapshot'
 import type { EventSettings } from './settings'
 
 export interface EventPublisher {
   readiness: ReadinessCheck
-  /** Every configured chain as the operator API shows it */
-  chains(): ChainView[]
+  /** For /status and the operator API: every configured chain */
+  status(): ChainStatus[]
   stop(): Promise<void>
 }
 
@@ -49,7 +49,7 @@ export const startEventPublisher = async ({
           .filter((r): r is string => r !== undefined)
           .join('; ') || undefined,
     },
-    chains: () => watchers.map((w) => w.view()),
+    status: () => watchers.map((w) => w.status()),
     stop,
   }
 }

@@ -1,40 +1,38 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createChainStatus, endpointLabel } from '../../src/outbound/chain-status'
+import { createChainTracker } from '../../src/outbound/chain-status'
 
-test('an RPC endpoint is shown by scheme and host only: keys in paths, queries and user info stay hidden', () => {
-  assert.equal(endpointLabel('https://eth.example.com/v3/SECRETKEY?x=1'), 'https://eth.example.com')
-  assert.equal(endpointLabel('http://user:pass@10.0.0.1:8545/'), 'http://10.0.0.1:8545')
-  const view = createChainStatus({ name: 'c', chainId: 1 }).view([
+test('RPC endpoints are shown by scheme and host only, in their error texts too: keys in paths stay hidden', () => {
+  const progress = createChainTracker().progress([
     { url: 'https://eth.example.com/v3/SECRETKEY', alive: false, lastError: 'eth_blockNumber on https://eth.example.com/v3/SECRETKEY: timeout' },
+    { url: 'http://user:pass@10.0.0.1:8545/', alive: true, head: 7 },
   ])
-  assert.doesNotMatch(JSON.stringify(view), /SECRETKEY/)
-  assert.equal(view.rpc[0].lastError, 'eth_blockNumber on https://eth.example.com: timeout')
+  assert.doesNotMatch(JSON.stringify(progress), /SECRETKEY|user|pass/)
+  assert.deepEqual(progress.rpc, [
+    { endpoint: 'https://eth.example.com/…', alive: false, lastError: 'eth_blockNumber on https://eth.example.com/…: timeout' },
+    { endpoint: 'http://10.0.0.1:8545/…', alive: true, head: 7 },
+  ])
 })
 
 test('lag is counted in blocks and in seconds since the first unpublished block was seen', () => {
-  const status = createChainStatus({ name: 'c', chainId: 1 })
-  status.role('leader')
-  status.published(100)
-  status.head(100, 1_000)
-  assert.deepEqual([status.view([], 2_000).lagBlocks, status.view([], 2_000).lagSeconds], [0, 0])
-  status.head(101, 5_000)
-  status.head(103, 7_000)
-  const view = status.view([], 9_000)
-  assert.equal(view.lagBlocks, 3)
-  assert.equal(view.lagSeconds, 4)
-  assert.deepEqual(view.lagHistory, [[1_000, 0], [7_000, 3]])
+  const tracker = createChainTracker()
+  tracker.published(100)
+  tracker.head(100, 1_000)
+  assert.deepEqual([tracker.progress([], 2_000).lagBlocks, tracker.progress([], 2_000).lagSeconds], [0, 0])
+  tracker.head(101, 5_000)
+  tracker.head(103, 7_000)
+  const progress = tracker.progress([], 9_000)
+  assert.equal(progress.lagBlocks, 3)
+  assert.equal(progress.lagSeconds, 4)
+  assert.deepEqual(progress.lagHistory, [[1_000, 0], [7_000, 3]])
 })
 
-test('reorgs and retractions are counted, the last reorg kept, and a halt says why', () => {
-  const status = createChainStatus({ name: 'c', chainId: 1 })
-  status.reorg({ depth: 2, forkPoint: 50, reachedPublished: true })
-  status.retracted(3)
-  status.role('halted', 'reorg deeper than 128 blocks')
-  const view = status.view([])
-  assert.equal(view.reorgs, 1)
-  assert.equal(view.retractions, 3)
-  assert.equal(view.lastReorg?.depth, 2)
-  assert.equal(view.role, 'halted')
-  assert.equal(view.halted, 'reorg deeper than 128 blocks')
+test('reorgs and retractions are counted and the last reorg kept', () => {
+  const tracker = createChainTracker()
+  tracker.reorg({ depth: 2, forkPoint: 50, reachedPublished: true })
+  tracker.retracted(3)
+  const progress = tracker.progress([])
+  assert.equal(progress.reorgs, 1)
+  assert.equal(progress.retractions, 3)
+  assert.equal(progress.lastReorg?.depth, 2)
 })

@@ -97,7 +97,8 @@ export const createApiApp = (sources: OperatorSources, options: ApiAppOptions = 
     }
     res.json({ ...(open ? { open } : {}), ...(answered ? { answered } : {}) })
   })
-  api.get('/chains', (_req, res) => void res.json({ chains: sources.chains() }))
+  api.get('/status', (_req, res) => void res.json(sources.status.snapshot()))
+  api.get('/chains', (_req, res) => void res.json({ chains: sources.status.snapshot().chains ?? [] }))
   api.get('/kafka', async (_req, res) => void res.json(await kafkaStatus()))
   api.get('/events', async (req, res) => {
     const from = positionParam(req.query)

@@ -79,6 +79,12 @@ export const openApiDocument = {
         },
       },
     },
+    '/status': {
+      get: {
+        summary: 'The status model (the same one /status on the adapter port extends), with a section per running part',
+        responses: { '200': json(ref('Status'), 'Status'), ...errors },
+      },
+    },
     '/chains': {
       get: { summary: 'Every configured chain', responses: { '200': json(ref('Chains'), 'Chains'), ...errors } },
     },
@@ -229,15 +235,19 @@ export const openApiDocument = {
       },
       Chain: {
         type: 'object',
-        required: ['name', 'chainId', 'role', 'reorgs', 'retractions', 'lagHistory', 'rpc'],
+        required: ['name', 'chainId', 'role'],
         additionalProperties: false,
         properties: {
           name: { type: 'string' },
           chainId: { type: 'integer' },
-          role: { type: 'string', enum: ['joining', 'leader', 'standby', 'halted'] },
-          halted: { type: 'string' },
-          head: { type: 'integer', description: 'Latest block this instance saw (only the leader polls)' },
-          publishedBlock: { type: 'integer', description: 'Every event up to this block is published' },
+          role: {
+            type: 'string',
+            enum: ['joining', 'reading checkpoint', 'leader', 'standby'],
+            description: 'Part in the chain’s leader election; only the leader publishes, and only it reports progress',
+          },
+          halted: { type: 'string', description: 'Why the chain publishes nothing more until restarted' },
+          head: { type: 'integer', description: 'Latest block seen (leader only)' },
+          publishedBlock: { type: 'integer', description: 'Every event up to this block is published (leader only)' },
           lagBlocks: { type: 'integer' },
           lagSeconds: { type: 'number', description: 'How long the first unpublished block has been known' },
           reorgs: { type: 'integer' },
@@ -262,6 +272,17 @@ export const openApiDocument = {
               },
             },
           },
+        },
+      },
+      Status: {
+        type: 'object',
+        required: ['takenAt', 'settings'],
+        description:
+          'The status model the node reads at /status: the settings (secrets redacted, URLs cut to scheme and host) and one section per running part (feeds, requests, chains, streaming, ...); a part that does not run has no section.',
+        properties: {
+          takenAt: timestamp,
+          settings: { type: 'object' },
+          chains: { type: 'array', items: ref('Chain') },
         },
       },
       Chains: { type: 'object', required: ['chains'], additionalProperties: false, properties: { chains: { type: 'array', items: ref('Chain') } } },

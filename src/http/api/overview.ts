@@ -24,7 +24,7 @@ export interface Overview {
 export const overview = (sources: OperatorSources, now = Date.now()): Overview => {
   const { config } = sources
   const readiness = sources.readiness()
-  const chains = sources.chains()
+  const chains = sources.status.snapshot().chains ?? []
   const requests = sources.requests()
   return {
     version: bifrostVersion(),

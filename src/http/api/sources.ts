@@ -2,8 +2,8 @@ import type { Kafka } from 'kafkajs'
 import type { Config } from '../../config/schema'
 import type { FeedHistory } from '../../inbound/feed-history'
 import type { FeedStore } from '../../inbound/feed-store'
-import type { ChainView } from '../../outbound/chain-status'
 import type { RequestsView } from '../../requests/view'
+import type { StatusBoard } from '../../status/snapshot'
 import type { ReadinessReport } from '../readiness'
 
 /**
@@ -16,7 +16,8 @@ export interface OperatorSources {
   kafka: Kafka
   feeds: { store: FeedStore; history: FeedHistory }
   requests(): RequestsView
-  chains(): ChainView[]
+  /** The status model /status serves: chains and the sections of parts that run (streaming, ...) */
+  status: StatusBoard
   readiness(): ReadinessReport
   /** Epoch ms this Bifrost started */
   startedAt: number

@@ -174,9 +174,12 @@ describe('operator API: what Bifrost sees, over HTTP', { timeout: 180_000 }, () 
     }
   })
 
-  test('chains and Kafka answer in their documented shapes', async () => {
+  test('chains, the status model and Kafka answer in their documented shapes', async () => {
     const chains = await get('api/chains')
     assertMatchesApi('Chains', chains.body)
+    const status = await get('api/status')
+    assertMatchesApi('Status', status.body)
+    assert.doesNotMatch(JSON.stringify(status.body), new RegExp(TOKEN), 'the token is redacted from the settings')
     const kafkaStatus = await get('api/kafka')
     assertMatchesApi('Kafka', kafkaStatus.body)
     const topics = (kafkaStatus.body['deadLetters'] as Array<{ topic: string }>).map((d) => d.topic)

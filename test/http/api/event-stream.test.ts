@@ -13,6 +13,7 @@ import { createFeedHistory } from '../../../src/inbound/feed-history'
 import { createFeedStore } from '../../../src/inbound/feed-store'
 import { createKafka } from '../../../src/kafka/client'
 import { EVENT_HEADERS } from '../../../src/outbound/message'
+import { createStatusBoard } from '../../../src/status/snapshot'
 import { freshTopicsEnv } from '../../support/bifrost'
 import { eventually } from '../../support/eventually'
 import { startKafka, type KafkaFixture } from '../../support/kafka'
@@ -112,7 +113,7 @@ describe('event stream: Server-Sent Events from the events topic', { timeout: 18
           // The stream reads only Kafka: the parts' views are empty ones here.
           feeds: { store: createFeedStore(), history: createFeedHistory() },
           requests: () => ({ enabled: false, open: [], recent: [] }),
-          chains: () => [],
+          status: createStatusBoard(config),
           readiness: () => readinessReport([]),
           startedAt: Date.now(),
         },
