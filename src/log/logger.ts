@@ -65,8 +65,9 @@ export const prettyLoggerFactory = (options: PrettyOptions): LoggerFactory => {
           LEVELS.indexOf(level) < threshold
             ? () => undefined
             : (...args: unknown[]) => {
-                const { message, extra } = describe(args.map((a) => censor(a, CensorList.getAll())))
-                const text = `${message}${extra ? `  ${extra}` : ''}`.replace(/\s*\n\s*/g, ' ⏎ ')
+                const { message, extra } = describe(args)
+                const line = `${message}${extra ? `  ${extra}` : ''}`.replace(/\s*\n\s*/g, ' ⏎ ')
+                const text = censor(line, CensorList.getAll()) as string
                 const label = level.toUpperCase().padEnd(5)
                 const part = layer.padEnd(16)
                 options.write(
