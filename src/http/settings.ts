@@ -29,7 +29,7 @@ export const httpSettings = z
     }),
     token: z.string().min(16, 'use at least 16 characters').optional().meta({
       description:
-        'Bearer token for /api (Authorization: Bearer <token>); the page asks for it once and keeps an HttpOnly cookie. Unset: no authentication, loopback only.',
+        'Bearer token for /api (sent as `Authorization: Bearer …`); the page asks for it once and keeps an HttpOnly cookie. Unset: no authentication, loopback only.',
       env: 'HTTP_TOKEN',
       secret: true,
     }),

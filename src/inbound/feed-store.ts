@@ -17,15 +17,21 @@ export interface FeedStore {
   get(feed: string): ReadonlyMap<string, SourceValue> | undefined
   feeds(): IterableIterator<[string, ReadonlyMap<string, SourceValue>]>
   readonly size: number
+  /** Changes whenever a feed is added or removed (not on value updates): lists of feed ids are rebuilt only then */
+  readonly generation: number
 }
 
 export const createFeedStore = (): FeedStore => {
   const feeds = new Map<string, Map<string, SourceValue>>()
   let seq = 0
+  let generation = 0
   return {
     apply: ({ feed, source, value, timestamp }) => {
       let sources = feeds.get(feed)
-      if (!sources) feeds.set(feed, (sources = new Map()))
+      if (!sources) {
+        feeds.set(feed, (sources = new Map()))
+        generation++
+      }
       const current = sources.get(source)
       if (!current) {
         sources.set(source, { value, timestamp, seq: ++seq })
@@ -38,12 +44,15 @@ export const createFeedStore = (): FeedStore => {
       current.seq = ++seq
     },
     remove: (feed) => {
-      feeds.delete(feed)
+      if (feeds.delete(feed)) generation++
     },
     get: (feed) => feeds.get(feed),
     feeds: () => feeds.entries(),
     get size() {
       return feeds.size
+    },
+    get generation() {
+      return generation
     },
   }
 }

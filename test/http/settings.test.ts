@@ -45,3 +45,17 @@ test('the token is a secret: redacted wherever the configuration is printed', as
   const config = loadConfig({ env: { HTTP_TOKEN: 'a-long-enough-token' } })
   assert.doesNotMatch(JSON.stringify(redactConfig(config)), /a-long-enough-token/)
 })
+
+test("the Docker image serves the page on all interfaces, and the README's docker run line gives it the token it then needs", async () => {
+  const { readFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { repoRoot } = await import('../../src/dev/paths')
+  const dockerfile = readFileSync(join(repoRoot(), 'Dockerfile'), 'utf8')
+  assert.match(dockerfile, /HTTP_HOST=0\.0\.0\.0/)
+  assert.match(dockerfile, /EXPOSE [\d ]*\b8081\b/)
+  assert.match(dockerfile, /COPY web \.\/web/)
+  const run = readFileSync(join(repoRoot(), 'README.md'), 'utf8').match(/`docker run [^`]+`/)?.[0] ?? ''
+  assert.match(run, /-p 8081:8081/)
+  assert.match(run, /-e HTTP_TOKEN=/)
+  assert.throws(() => loadConfig({ env: { HTTP_HOST: '0.0.0.0' } }), /http\.token/)
+})

@@ -40,3 +40,19 @@ describe('createFeedStore', () => {
     assert.equal(store.get('A')!.size, 1, 'a feed published again after a tombstone starts afresh')
   })
 })
+
+test('the generation changes when a feed comes or goes, not when a value changes', () => {
+  const store = createFeedStore()
+  const start = store.generation
+  store.apply({ feed: 'A', source: 's', value: 1, timestamp: 1 })
+  const added = store.generation
+  assert.notEqual(added, start)
+  store.apply({ feed: 'A', source: 's', value: 2, timestamp: 2 })
+  store.apply({ feed: 'A', source: 't', value: 2, timestamp: 2 })
+  assert.equal(store.generation, added)
+  store.remove('A')
+  assert.notEqual(store.generation, added)
+  const removed = store.generation
+  store.remove('A')
+  assert.equal(store.generation, removed)
+})
