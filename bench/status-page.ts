@@ -4,7 +4,7 @@ import { freshTopicsEnv } from '../test/support/bifrost'
 import { spawnCli, waitForLine } from '../test/support/cli'
 import { eventually } from '../test/support/eventually'
 import { startKafka } from '../test/support/kafka'
-import { closedLoop, type LoadResult } from './_http-load'
+import { closedLoop, loadFigures, type LoadResult } from './_http-load'
 
 const FEEDS = 10_000
 const BODY = { id: '1', data: { feed: 'F05000/USD' } }
@@ -105,12 +105,8 @@ export async function statusPage() {
           feeds: FEEDS,
           'concurrency (keep-alive connections)': LOAD.concurrency,
           'measured seconds per round': LOAD.durationMs / 1000,
-          'page closed requests/s': Math.round(c.rps),
-          'page closed p50 (ms)': c.p50Ms,
-          'page closed p99 (ms)': c.p99Ms,
-          'page open requests/s': Math.round(o.rps),
-          'page open p50 (ms)': o.p50Ms,
-          'page open p99 (ms)': o.p99Ms,
+          ...loadFigures('page closed', c),
+          ...loadFigures('page open', o),
           'page polls during the open round': o.polls,
           'errors (all rounds)': [...closed, ...open].reduce((n, r) => n + r.errors, 0),
           'goal: ratio at most': 1.1,
