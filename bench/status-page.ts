@@ -71,10 +71,12 @@ export async function statusPage() {
     for (let i = 0; i < FEEDS; i += 1000) {
       await producer.send({
         topic,
-        messages: Array.from({ length: 1000 }, (_, j) => ['alpha', 'beta', 'gamma'].map((source, s) => ({
-          key: `F${String(i + j).padStart(5, '0')}/USD`,
-          value: JSON.stringify({ value: 1000 + i + j + s, source, timestamp: now }),
-        }))).flat(),
+        messages: Array.from({ length: 1000 }, (_, j) =>
+          ['alpha', 'beta', 'gamma'].map((source, s) => ({
+            key: `F${String(i + j).padStart(5, '0')}/USD`,
+            value: JSON.stringify({ value: 1000 + i + j + s, source, timestamp: now }),
+          })),
+        ).flat(),
       })
     }
     const env = { ...(await freshTopicsEnv(kafka, { FEEDS_TOPICS: topic })), ...SERVER_ENV }
@@ -85,7 +87,10 @@ export async function statusPage() {
         /Adapter listening on (http:\/\/[^\s"]+)[\s\S]*Status page and operator API on (http:\/\/[^\s"]+)/,
       )
       child.stdout?.resume()
-      await eventually('10,000 feeds read', async () => (await fetch(`${adapterUrl}/ready`)).status === 200, { timeoutMs: 120_000, intervalMs: 200 })
+      await eventually('10,000 feeds read', async () => (await fetch(`${adapterUrl}/ready`)).status === 200, {
+        timeoutMs: 120_000,
+        intervalMs: 200,
+      })
       await closedLoop({ url: adapterUrl, ...LOAD, durationMs: WARMUP_MS })
       const closed: LoadResult[] = []
       const open: Array<LoadResult & { polls: number }> = []

@@ -44,7 +44,14 @@ const line = (cls, points, width, height) => {
     poly.setAttribute(
       'points',
       points
-        .map(([x, y]) => `${(((x - x0) / (x1 - x0 || 1)) * width).toFixed(1)},${(height - 2 - ((y - y0) / (y1 - y0 || 1)) * (height - 4)).toFixed(1)}`)
+        .map(
+          ([x, y]) =>
+            `${(((x - x0) / (x1 - x0 || 1)) * width).toFixed(1)},${(
+              height -
+              2 -
+              ((y - y0) / (y1 - y0 || 1)) * (height - 4)
+            ).toFixed(1)}`,
+        )
         .join(' '),
     )
     svg.append(poly)
@@ -66,8 +73,12 @@ const renderOverview = (o) => {
   const badge = $('readiness')
   badge.textContent = o.ready ? 'ready' : 'not ready'
   badge.className = `badge ${o.ready ? 'ready' : 'not-ready'}`
-  badge.title = Object.entries(o.checks).map(([k, v]) => `${k}: ${v}`).join('\n')
-  const waiting = Object.entries(o.checks).filter(([, v]) => v !== 'ready').map(([k, v]) => `${k}: ${v}`)
+  badge.title = Object.entries(o.checks)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n')
+  const waiting = Object.entries(o.checks)
+    .filter(([, v]) => v !== 'ready')
+    .map(([k, v]) => `${k}: ${v}`)
   $('summary').textContent = [
     `v${o.version}`,
     `up ${age(o.uptimeSeconds)}`,
@@ -92,7 +103,30 @@ const renderOptional = (id, data) => {
       const keys = Object.keys(value[0])
       body.append(
         el('h3', {}, name),
-        el('table', {}, el('thead', {}, el('tr', {}, keys.map((k) => el('th', {}, k)))), el('tbody', {}, value.map((row) => el('tr', {}, keys.map((k) => el('td', {}, typeof row[k] === 'object' ? JSON.stringify(row[k]) : row[k])))))),
+        el(
+          'table',
+          {},
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              keys.map((k) => el('th', {}, k)),
+            ),
+          ),
+          el(
+            'tbody',
+            {},
+            value.map((row) =>
+              el(
+                'tr',
+                {},
+                keys.map((k) => el('td', {}, typeof row[k] === 'object' ? JSON.stringify(row[k]) : row[k])),
+              ),
+            ),
+          ),
+        ),
       )
     } else body.append(el('p', {}, `${name}: `, typeof value === 'object' ? JSON.stringify(value) : value))
   }
@@ -114,8 +148,18 @@ const renderFeeds = (page) => {
         { 'data-feed': f.feed, 'data-fresh': String(f.fresh), class: state === 'stale' ? 'stale-row' : undefined },
         el('td', {}, f.feed),
         el('td', { class: 'value' }, f.value),
-        el('td', { class: 'sources' }, f.sources.map((s) => el('span', { class: s.fresh ? undefined : 'stale', title: s.timestamp }, `${s.source}: ${s.value}`))),
-        el('td', { class: state, title: `limit ${f.maxAgeSeconds} s` }, state === 'stale' ? `stale (${age(f.ageSeconds)})` : age(f.ageSeconds)),
+        el(
+          'td',
+          { class: 'sources' },
+          f.sources.map((s) =>
+            el('span', { class: s.fresh ? undefined : 'stale', title: s.timestamp }, `${s.source}: ${s.value}`),
+          ),
+        ),
+        el(
+          'td',
+          { class: state, title: `limit ${f.maxAgeSeconds} s` },
+          state === 'stale' ? `stale (${age(f.ageSeconds)})` : age(f.ageSeconds),
+        ),
         el('td', {}, line('spark', f.history, 120, 24)),
       )
     }),
@@ -140,8 +184,26 @@ const renderChains = ({ chains }) => {
         el('td', {}, c.publishedBlock ?? '–'),
         el('td', {}, c.lagBlocks === undefined ? '–' : `${c.lagBlocks} blocks, ${age(c.lagSeconds ?? 0)}`),
         el('td', {}, line('lag', c.lagHistory ?? [], 160, 28)),
-        el('td', {}, `${c.reorgs ?? '–'}`, c.lastReorg ? el('small', {}, ` last: depth ${c.lastReorg.depth} at ${new Date(c.lastReorg.at).toLocaleTimeString()}`) : '', c.retractions ? el('small', {}, `, ${c.retractions} retracted`) : ''),
-        el('td', {}, (c.rpc ?? []).map((r) => el('div', { class: r.alive ? 'fresh' : 'stale', title: r.lastError }, `${r.endpoint}${r.head !== undefined ? ` @${r.head}` : ''}`))),
+        el(
+          'td',
+          {},
+          `${c.reorgs ?? '–'}`,
+          c.lastReorg
+            ? el('small', {}, ` last: depth ${c.lastReorg.depth} at ${new Date(c.lastReorg.at).toLocaleTimeString()}`)
+            : '',
+          c.retractions ? el('small', {}, `, ${c.retractions} retracted`) : '',
+        ),
+        el(
+          'td',
+          {},
+          (c.rpc ?? []).map((r) =>
+            el(
+              'div',
+              { class: r.alive ? 'fresh' : 'stale', title: r.lastError },
+              `${r.endpoint}${r.head !== undefined ? ` @${r.head}` : ''}`,
+            ),
+          ),
+        ),
       ),
     ),
   )
@@ -151,13 +213,21 @@ const events = $('event-list')
 const describeEvent = (e) => {
   const v = e.value ?? {}
   const id = v.requestId ?? (v.roundId !== undefined ? `round ${v.roundId}` : e.key)
-  return `${new Date(e.timestamp).toLocaleTimeString()}  chain ${v.chainId ?? '?'}  block ${v.blockNumber ?? '?'}  ${e.status ?? ''}  ${e.event ?? ''}  ${id}`
+  return `${new Date(e.timestamp).toLocaleTimeString()}  chain ${v.chainId ?? '?'}  block ${v.blockNumber ?? '?'}  ${
+    e.status ?? ''
+  }  ${e.event ?? ''}  ${id}`
 }
 const startStream = () => {
   const source = new EventSource('api/events/stream')
   const add = (message) => {
     const e = JSON.parse(message.data)
-    events.prepend(el('li', { class: e.status, 'data-event': e.event, title: `partition ${e.partition} offset ${e.offset}` }, describeEvent(e)))
+    events.prepend(
+      el(
+        'li',
+        { class: e.status, 'data-event': e.event, title: `partition ${e.partition} offset ${e.offset}` },
+        describeEvent(e),
+      ),
+    )
     while (events.children.length > 100) events.lastChild.remove()
   }
   source.addEventListener('confirmed', add)
@@ -172,26 +242,69 @@ const startStream = () => {
 const renderRequests = (r) => {
   const now = Date.now()
   $('open-rows').replaceChildren(
-    ...r.open.filter((o) => o.state !== 'settled').map((o) => {
-      const share = Math.min(1, (now - o.createdAt) / (o.deadline - o.createdAt))
-      const bar = el('div', { class: share > 0.75 ? 'late' : undefined })
-      bar.style.width = `${(share * 100).toFixed(0)}%`
-      return el('tr', {}, el('td', { title: o.correlationId }, o.correlationId.slice(0, 12)), el('td', {}, o.type), el('td', {}, el('span', { class: 'bar' }, bar), `${age((now - o.createdAt) / 1000)} of ${age((o.deadline - o.createdAt) / 1000)}`), el('td', {}, o.callbacksPending))
-    }),
+    ...r.open
+      .filter((o) => o.state !== 'settled')
+      .map((o) => {
+        const share = Math.min(1, (now - o.createdAt) / (o.deadline - o.createdAt))
+        const bar = el('div', { class: share > 0.75 ? 'late' : undefined })
+        bar.style.width = `${(share * 100).toFixed(0)}%`
+        return el(
+          'tr',
+          {},
+          el('td', { title: o.correlationId }, o.correlationId.slice(0, 12)),
+          el('td', {}, o.type),
+          el(
+            'td',
+            {},
+            el('span', { class: 'bar' }, bar),
+            `${age((now - o.createdAt) / 1000)} of ${age((o.deadline - o.createdAt) / 1000)}`,
+          ),
+          el('td', {}, o.callbacksPending),
+        )
+      }),
   )
   $('answered-rows').replaceChildren(
-    ...r.recent.slice(0, 20).map((a) =>
-      el('tr', {}, el('td', { title: a.correlationId }, a.correlationId.slice(0, 12)), el('td', {}, a.type), el('td', { class: a.outcome === 'result' ? 'fresh' : 'stale' }, a.outcome), el('td', {}, `${((a.answeredAt - a.createdAt) / 1000).toFixed(2)} s`)),
-    ),
+    ...r.recent
+      .slice(0, 20)
+      .map((a) =>
+        el(
+          'tr',
+          {},
+          el('td', { title: a.correlationId }, a.correlationId.slice(0, 12)),
+          el('td', {}, a.type),
+          el('td', { class: a.outcome === 'result' ? 'fresh' : 'stale' }, a.outcome),
+          el('td', {}, `${((a.answeredAt - a.createdAt) / 1000).toFixed(2)} s`),
+        ),
+      ),
   )
 }
 
 // --- Kafka ---
 const renderKafka = (k) => {
-  $('lag-rows').replaceChildren(...k.consumerLag.map((l) => el('tr', {}, el('td', {}, l.topic), el('td', {}, l.consumer), el('td', { class: l.lag > 0 ? 'aging' : 'fresh' }, l.lag))))
+  $('lag-rows').replaceChildren(
+    ...k.consumerLag.map((l) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, l.topic),
+        el('td', {}, l.consumer),
+        el('td', { class: l.lag > 0 ? 'aging' : 'fresh' }, l.lag),
+      ),
+    ),
+  )
   $('dlq-rows').replaceChildren(
     ...k.deadLetters.map((d) =>
-      el('tr', {}, el('td', {}, d.topic), el('td', { class: d.lastHour > 0 ? 'stale' : 'fresh' }, d.lastHour), el('td', { title: d.last?.from }, d.last ? `${d.last.reason ?? d.last.code ?? ''} (${new Date(d.last.at).toLocaleString()})` : '–')),
+      el(
+        'tr',
+        {},
+        el('td', {}, d.topic),
+        el('td', { class: d.lastHour > 0 ? 'stale' : 'fresh' }, d.lastHour),
+        el(
+          'td',
+          { title: d.last?.from },
+          d.last ? `${d.last.reason ?? d.last.code ?? ''} (${new Date(d.last.at).toLocaleString()})` : '–',
+        ),
+      ),
     ),
   )
   $('kafka-error').hidden = !k.error

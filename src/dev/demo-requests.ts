@@ -11,7 +11,10 @@ export const startDemoRequests = (adapterUrl: string, intervalMs = 4000): DemoRe
   let inFlight: Promise<unknown> = Promise.resolve()
   const ask = () => {
     n++
-    const body = { id: `demo-${n}`, data: { endpoint: 'request', type: 'shipment-status', params: { shipment: String(4700 + (n % 50)) } } }
+    const body = {
+      id: `demo-${n}`,
+      data: { endpoint: 'request', type: 'shipment-status', params: { shipment: String(4700 + (n % 50)) } },
+    }
     inFlight = fetch(adapterUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

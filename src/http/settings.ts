@@ -36,7 +36,10 @@ export const httpSettings = z
     cors: z
       .array(origin)
       .default([])
-      .meta({ description: 'Browser origins allowed to call /api from other sites (CORS); none by default.', env: 'HTTP_CORS' }),
+      .meta({
+        description: 'Browser origins allowed to call /api from other sites (CORS); none by default.',
+        env: 'HTTP_CORS',
+      }),
   })
   .prefault({})
   .superRefine((http, ctx) => {

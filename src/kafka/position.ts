@@ -20,7 +20,8 @@ export const formatPosition = (position: Position): string =>
 /** Never throws: a bad vector comes back with the reason, for a 400 that names it. */
 export const parsePosition = (text: string): ParsedPosition => {
   const position: Position = new Map()
-  if (text.trim() === '') return { ok: false, reason: 'empty position: expected partition:offset pairs such as 0:1234,1:98' }
+  if (text.trim() === '')
+    return { ok: false, reason: 'empty position: expected partition:offset pairs such as 0:1234,1:98' }
   for (const part of text.split(',')) {
     const match = ENTRY.exec(part.trim())
     if (!match) return { ok: false, reason: `"${part}" is not partition:offset (e.g. 0:1234)` }

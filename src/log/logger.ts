@@ -18,7 +18,9 @@ const DIM = '\x1b[2m'
 const RESET = '\x1b[0m'
 
 const time = (date: Date): string =>
-  `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}:${String(date.getSeconds()).padStart(2, '0')}.${String(date.getMilliseconds()).padStart(3, '0')}`
+  `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}:${String(
+    date.getSeconds(),
+  ).padStart(2, '0')}.${String(date.getMilliseconds()).padStart(3, '0')}`
 
 /** Primitive fields of a log object as key=value (kafkajs passes broker, error, ...); nested ones are left out. */
 const fields = (obj: Record<string, unknown>): string =>

@@ -400,7 +400,11 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         if (update.reorg) {
           const reachesPublished = update.reorg.forkPoint < tip.number
           metrics.reorgs.inc({ ...labels, published: String(reachesPublished) })
-          status?.reorg({ depth: update.reorg.depth, forkPoint: update.reorg.forkPoint, reachedPublished: reachesPublished })
+          status?.reorg({
+            depth: update.reorg.depth,
+            forkPoint: update.reorg.forkPoint,
+            reachedPublished: reachesPublished,
+          })
           logger.info(
             `${chain.name}: reorg of ${update.reorg.depth} blocks above block ${update.reorg.forkPoint}${
               reachesPublished ? '' : ' (nothing published there)'

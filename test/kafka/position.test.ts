@@ -3,11 +3,24 @@ import { test } from 'node:test'
 import { formatPosition, parsePosition } from '../../src/kafka/position'
 
 test('a position is written partition:offset in partition order and reads back the same', () => {
-  const text = formatPosition(new Map([[2, 7], [0, 1234], [1, 98]]))
+  const text = formatPosition(
+    new Map([
+      [2, 7],
+      [0, 1234],
+      [1, 98],
+    ]),
+  )
   assert.equal(text, '0:1234,1:98,2:7')
   const parsed = parsePosition(text)
   assert.ok(parsed.ok)
-  assert.deepEqual([...parsed.position], [[0, 1234], [1, 98], [2, 7]])
+  assert.deepEqual(
+    [...parsed.position],
+    [
+      [0, 1234],
+      [1, 98],
+      [2, 7],
+    ],
+  )
 })
 
 test('a malformed position is refused with the reason, never thrown', () => {

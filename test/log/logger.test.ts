@@ -9,7 +9,12 @@ import { startKafka, type KafkaFixture } from '../support/kafka'
 
 const capture = (colour: boolean, level: 'info' | 'warn' = 'info') => {
   const lines: string[] = []
-  const factory = prettyLoggerFactory({ colour, level, write: (line) => lines.push(line), now: () => new Date(2026, 0, 2, 3, 4, 5, 6) })
+  const factory = prettyLoggerFactory({
+    colour,
+    level,
+    write: (line) => lines.push(line),
+    now: () => new Date(2026, 0, 2, 3, 4, 5, 6),
+  })
   return { lines, logger: factory.child({ layer: 'FeedIngest' }) }
 }
 
@@ -58,7 +63,13 @@ describe('log format by command', { timeout: 180_000 }, () => {
   })
 
   const serveLines = async (env: Record<string, string>) => {
-    const child = spawnCli(['serve'], { EA_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...(await freshTopicsEnv(kafka)), ...env })
+    const child = spawnCli(['serve'], {
+      EA_PORT: '0',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'info',
+      ...(await freshTopicsEnv(kafka)),
+      ...env,
+    })
     try {
       const [line] = await waitForLine(child, /^.*Status page and operator API on .*$/m, 120_000)
       return line
@@ -72,6 +83,9 @@ describe('log format by command', { timeout: 180_000 }, () => {
     const json = await serveLines({})
     assert.equal((JSON.parse(json) as { layer: string }).layer, 'OperatorApi')
     const pretty = await serveLines({ LOG_FORMAT: 'pretty' })
-    assert.match(pretty, /^\d\d:\d\d:\d\d\.\d{3} INFO  OperatorApi\s+Status page and operator API on http:\/\/127\.0\.0\.1:\d+\/$/)
+    assert.match(
+      pretty,
+      /^\d\d:\d\d:\d\d\.\d{3} INFO  OperatorApi\s+Status page and operator API on http:\/\/127\.0\.0\.1:\d+\/$/,
+    )
   })
 })

@@ -4,12 +4,20 @@ import { createChainTracker } from '../../src/outbound/chain-status'
 
 test('RPC endpoints are shown by scheme and host only, in their error texts too: keys in paths stay hidden', () => {
   const progress = createChainTracker().progress([
-    { url: 'https://eth.example.com/v3/SECRETKEY', alive: false, lastError: 'eth_blockNumber on https://eth.example.com/v3/SECRETKEY: timeout' },
+    {
+      url: 'https://eth.example.com/v3/SECRETKEY',
+      alive: false,
+      lastError: 'eth_blockNumber on https://eth.example.com/v3/SECRETKEY: timeout',
+    },
     { url: 'http://user:pass@10.0.0.1:8545/', alive: true, head: 7 },
   ])
   assert.doesNotMatch(JSON.stringify(progress), /SECRETKEY|user|pass/)
   assert.deepEqual(progress.rpc, [
-    { endpoint: 'https://eth.example.com/…', alive: false, lastError: 'eth_blockNumber on https://eth.example.com/…: timeout' },
+    {
+      endpoint: 'https://eth.example.com/…',
+      alive: false,
+      lastError: 'eth_blockNumber on https://eth.example.com/…: timeout',
+    },
     { endpoint: 'http://10.0.0.1:8545/…', alive: true, head: 7 },
   ])
 })
@@ -24,7 +32,10 @@ test('lag is counted in blocks and in seconds since the first unpublished block 
   const progress = tracker.progress([], 9_000)
   assert.equal(progress.lagBlocks, 3)
   assert.equal(progress.lagSeconds, 4)
-  assert.deepEqual(progress.lagHistory, [[1_000, 0], [7_000, 3]])
+  assert.deepEqual(progress.lagHistory, [
+    [1_000, 0],
+    [7_000, 3],
+  ])
 })
 
 test('reorgs and retractions are counted and the last reorg kept', () => {

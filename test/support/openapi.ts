@@ -21,5 +21,11 @@ export const apiSchema = (name: SchemaName) => {
 /** Fails the test unless `body` is valid under the document's schema `name` (#/components/schemas/<name>). */
 export const assertMatchesApi = (name: SchemaName, body: unknown): void => {
   const validate = apiSchema(name)
-  assert.ok(validate(body), `${name} does not match /api/openapi.json: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 2000)}`)
+  assert.ok(
+    validate(body),
+    `${name} does not match /api/openapi.json: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(
+      0,
+      2000,
+    )}`,
+  )
 }

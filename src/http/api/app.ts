@@ -83,7 +83,8 @@ export const createApiApp = (sources: OperatorSources, options: ApiAppOptions = 
   })
   api.get('/feeds/:feed', (req, res) => {
     const view = feedView(sources, String(req.params['feed']))
-    if (!view) return void res.status(404).json({ error: `Unknown feed "${req.params['feed']}" (feed ids are case-sensitive)` })
+    if (!view)
+      return void res.status(404).json({ error: `Unknown feed "${req.params['feed']}" (feed ids are case-sensitive)` })
     res.json(view)
   })
   api.get('/requests', (_req, res) => void res.json(sources.requests()))
@@ -103,7 +104,12 @@ export const createApiApp = (sources: OperatorSources, options: ApiAppOptions = 
   api.get('/events', async (req, res) => {
     const from = positionParam(req.query)
     // from=earliest reads forwards unless told otherwise; latest is where newest-first starts anyway.
-    const order = enumParam(req.query, 'order', ['newest', 'oldest'] as const, from === 'earliest' ? 'oldest' : 'newest')
+    const order = enumParam(
+      req.query,
+      'order',
+      ['newest', 'oldest'] as const,
+      from === 'earliest' ? 'oldest' : 'newest',
+    )
     const page = await queryEvents(
       { kafka: sources.kafka, topic: events.topic, groupIdPrefix: `${groupIdPrefix}.events` },
       {
@@ -118,7 +124,10 @@ export const createApiApp = (sources: OperatorSources, options: ApiAppOptions = 
   api.get('/events/stream', async (req, res) => {
     const filter = parseEventFilter(req.query, sources.config)
     const resume = req.headers['last-event-id']
-    const start: StreamStart = typeof resume === 'string' && resume !== '' ? vector('Last-Event-ID', resume) : (positionParam(req.query) ?? 'latest')
+    const start: StreamStart =
+      typeof resume === 'string' && resume !== ''
+        ? vector('Last-Event-ID', resume)
+        : positionParam(req.query) ?? 'latest'
     if (streams.size >= MAX_STREAMS) {
       return void res.status(503).json({ error: `${MAX_STREAMS} event streams are open already; try again later` })
     }
@@ -138,7 +147,9 @@ export const createApiApp = (sources: OperatorSources, options: ApiAppOptions = 
       streams.delete(stream)
     }
   })
-  api.use((req, res) => void res.status(404).json({ error: `No route ${req.method} /api${req.path}; see /api/openapi.json` }))
+  api.use(
+    (req, res) => void res.status(404).json({ error: `No route ${req.method} /api${req.path}; see /api/openapi.json` }),
+  )
   app.use('/api', api)
 
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {

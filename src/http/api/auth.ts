@@ -65,7 +65,12 @@ export const login =
     const given = typeof req.body?.token === 'string' ? req.body.token : ''
     if (!token) return void res.redirect(303, './')
     if (!same(given, token)) return void res.status(401).type('html').send(loginPage('That is not the token.'))
-    res.cookie(SESSION_COOKIE, sessionValue(token), { httpOnly: true, sameSite: 'strict', path: '/', secure: req.secure })
+    res.cookie(SESSION_COOKIE, sessionValue(token), {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      secure: req.secure,
+    })
     res.redirect(303, './')
   }
 

@@ -18,7 +18,11 @@ export interface StreamLimits {
   drainTimeoutMs: number
 }
 
-export const DEFAULT_STREAM_LIMITS: StreamLimits = { heartbeatMs: 15_000, maxBufferedBytes: 1 << 20, drainTimeoutMs: 30_000 }
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  heartbeatMs: 15_000,
+  maxBufferedBytes: 1 << 20,
+  drainTimeoutMs: 30_000,
+}
 
 /** Where a stream starts: the end of each partition now, its beginning, or a position a client was given. */
 export type StreamStart = 'latest' | 'earliest' | Position
@@ -56,7 +60,7 @@ export const streamEvents = async (res: ServerResponse, options: EventStreamOpti
   const position: Position = new Map()
   for (const { partition, low, high } of targets) {
     const wanted =
-      options.start === 'latest' ? high : options.start === 'earliest' ? low : (options.start.get(partition) ?? low)
+      options.start === 'latest' ? high : options.start === 'earliest' ? low : options.start.get(partition) ?? low
     // Below the log start, retention removed the records: the stream goes on from what is left.
     position.set(partition, Math.min(Math.max(wanted, low), high))
   }
@@ -139,7 +143,9 @@ export const streamEvents = async (res: ServerResponse, options: EventStreamOpti
           position.set(batch.partition, offset + 1)
           if (!matchesEvent(options.filter, message.key, message.headers)) continue
           const event = toApiEvent({ ...message, partition: batch.partition, offset })
-          res.write(`id: ${formatPosition(position)}\nevent: ${event.status ?? 'message'}\ndata: ${JSON.stringify(event)}\n\n`)
+          res.write(
+            `id: ${formatPosition(position)}\nevent: ${event.status ?? 'message'}\ndata: ${JSON.stringify(event)}\n\n`,
+          )
           // Not awaited: stopping the consumer waits for this batch to return.
           if (res.writableLength > limits.maxBufferedBytes) return void end(slow())
         }

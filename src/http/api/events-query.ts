@@ -51,7 +51,10 @@ export const queryEvents = async (options: EventsQueryOptions, query: EventsQuer
   const ranges = new Map<number, { from: number; end: number }>()
   for (const { partition, low, high } of partitions) {
     const at = Math.min(Math.max(query.from?.get(partition) ?? (newest ? high : low), low), high)
-    ranges.set(partition, newest ? { from: Math.max(low, at - budget), end: at } : { from: at, end: Math.min(high, at + budget) })
+    ranges.set(
+      partition,
+      newest ? { from: Math.max(low, at - budget), end: at } : { from: at, end: Math.min(high, at + budget) },
+    )
   }
   const matches = new Map<number, ScannedRecord[]>()
   let scanned = 0

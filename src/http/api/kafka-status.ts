@@ -136,7 +136,8 @@ export const createKafkaStatus = (sources: OperatorSources) => {
       consumerLag.push({ topic, consumer: groupId, lag })
     }
     const letters: KafkaStatus['deadLetters'] = []
-    for (const topic of deadLetterTopics(sources)) letters.push(await deadLetters(topic, await admin.fetchTopicOffsets(topic)))
+    for (const topic of deadLetterTopics(sources))
+      letters.push(await deadLetters(topic, await admin.fetchTopicOffsets(topic)))
     return { consumerLag, deadLetters: letters, readAt: new Date().toISOString() }
   }
 

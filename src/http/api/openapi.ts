@@ -42,7 +42,10 @@ export const openApiDocument = {
   security: [{ bearer: [] }, { cookie: [] }],
   paths: {
     '/overview': {
-      get: { summary: 'Readiness and the size of each part', responses: { '200': json(ref('Overview'), 'Overview'), ...errors } },
+      get: {
+        summary: 'Readiness and the size of each part',
+        responses: { '200': json(ref('Overview'), 'Overview'), ...errors },
+      },
     },
     '/feeds': {
       get: {
@@ -101,11 +104,18 @@ export const openApiDocument = {
           'Newest first by default. Within a partition the order is Kafka’s; across partitions pages are merged by record timestamp, which Kafka does not promise to be ordered. A page can hold fewer than `limit` events when the filter matched few of the records read: continue with `next`.',
         parameters: [
           ...filters,
-          query('from', `${positionText}; newest-first pages end before it, oldest-first pages start at it. Also latest or earliest.`),
+          query(
+            'from',
+            `${positionText}; newest-first pages end before it, oldest-first pages start at it. Also latest or earliest.`,
+          ),
           query('order', 'newest (default) or oldest', { type: 'string', enum: ['newest', 'oldest'] }),
           query('limit', 'Events per page', { type: 'integer', minimum: 1, maximum: MAX_EVENTS_LIMIT, default: 100 }),
         ],
-        responses: { '200': json(ref('EventPage'), 'One page'), '503': json(ref('Error'), 'Kafka could not be read'), ...errors },
+        responses: {
+          '200': json(ref('EventPage'), 'One page'),
+          '503': json(ref('Error'), 'Kafka could not be read'),
+          ...errors,
+        },
       },
     },
     '/events/stream': {
@@ -115,8 +125,17 @@ export const openApiDocument = {
           'Each message is `id: <position>`, `event: confirmed|retracted`, `data: <Event as JSON>`. Reconnecting with `Last-Event-ID: <position>` resumes after the last event received, without a gap or a duplicate, also against a restarted Bifrost. Within a partition events keep Kafka’s order; across partitions no order is promised. A comment and the current position (`id:` alone) come every 15 s. A client that does not read fast enough gets `event: error` with `{"reason": …}` and is disconnected.',
         parameters: [
           ...filters,
-          query('from', `Where to start without Last-Event-ID: latest (default), earliest or a position. ${positionText}; a partition it leaves out is read from its beginning.`),
-          { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' }, description: positionText },
+          query(
+            'from',
+            `Where to start without Last-Event-ID: latest (default), earliest or a position. ${positionText}; a partition it leaves out is read from its beginning.`,
+          ),
+          {
+            name: 'Last-Event-ID',
+            in: 'header',
+            required: false,
+            schema: { type: 'string' },
+            description: positionText,
+          },
         ],
         responses: {
           '200': { description: 'The stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
@@ -125,12 +144,19 @@ export const openApiDocument = {
         },
       },
     },
-    '/openapi.json': { get: { summary: 'This document', responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1') } } },
+    '/openapi.json': {
+      get: { summary: 'This document', responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1') } },
+    },
   },
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', description: 'The value of http.token (HTTP_TOKEN)' },
-      cookie: { type: 'apiKey', in: 'cookie', name: 'bifrost_session', description: 'Set by POST /login (the status page)' },
+      cookie: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'bifrost_session',
+        description: 'Set by POST /login (the status page)',
+      },
     },
     schemas: {
       Error: {
@@ -141,21 +167,47 @@ export const openApiDocument = {
       },
       Overview: {
         type: 'object',
-        required: ['version', 'startedAt', 'uptimeSeconds', 'ready', 'checks', 'feeds', 'requests', 'chains', 'eventsTopic'],
+        required: [
+          'version',
+          'startedAt',
+          'uptimeSeconds',
+          'ready',
+          'checks',
+          'feeds',
+          'requests',
+          'chains',
+          'eventsTopic',
+        ],
         additionalProperties: false,
         properties: {
           version: { type: 'string' },
           startedAt: timestamp,
           uptimeSeconds: { type: 'number' },
           ready: { type: 'boolean' },
-          checks: { type: 'object', additionalProperties: { type: 'string' }, description: 'Per part: ready, or why not' },
+          checks: {
+            type: 'object',
+            additionalProperties: { type: 'string' },
+            description: 'Per part: ready, or why not',
+          },
           feeds: {
             type: 'object',
             required: ['count', 'maxAgeSeconds', 'topics'],
-            properties: { count: { type: 'integer' }, maxAgeSeconds: { type: 'number' }, topics: { type: 'array', items: { type: 'string' } } },
+            properties: {
+              count: { type: 'integer' },
+              maxAgeSeconds: { type: 'number' },
+              topics: { type: 'array', items: { type: 'string' } },
+            },
           },
-          requests: { type: 'object', required: ['enabled', 'open'], properties: { enabled: { type: 'boolean' }, open: { type: 'integer' } } },
-          chains: { type: 'object', required: ['count', 'leading'], properties: { count: { type: 'integer' }, leading: { type: 'integer' } } },
+          requests: {
+            type: 'object',
+            required: ['enabled', 'open'],
+            properties: { enabled: { type: 'boolean' }, open: { type: 'integer' } },
+          },
+          chains: {
+            type: 'object',
+            required: ['count', 'leading'],
+            properties: { count: { type: 'integer' }, leading: { type: 'integer' } },
+          },
           eventsTopic: { type: 'string' },
         },
       },
@@ -187,7 +239,13 @@ export const openApiDocument = {
               type: 'object',
               required: ['source', 'value', 'timestamp', 'ageSeconds', 'fresh'],
               additionalProperties: false,
-              properties: { source: { type: 'string' }, value: feedValue, timestamp, ageSeconds: { type: 'number' }, fresh: { type: 'boolean' } },
+              properties: {
+                source: { type: 'string' },
+                value: feedValue,
+                timestamp,
+                ageSeconds: { type: 'number' },
+                fresh: { type: 'boolean' },
+              },
             },
           },
           history: { type: 'array', items: point, description: 'Recent medians, oldest first: [epoch ms, value]' },
@@ -203,7 +261,10 @@ export const openApiDocument = {
           state: { type: 'string', enum: ['open', 'recording', 'settled'] },
           createdAt: { type: 'number', description: 'Epoch ms' },
           deadline: { type: 'number', description: 'Epoch ms' },
-          callbacksPending: { type: 'integer', description: 'responseURLs not yet told the outcome (the URLs are never shown)' },
+          callbacksPending: {
+            type: 'integer',
+            description: 'responseURLs not yet told the outcome (the URLs are never shown)',
+          },
         },
       },
       AnsweredRequest: {
@@ -254,7 +315,12 @@ export const openApiDocument = {
           lastReorg: {
             type: 'object',
             required: ['at', 'depth', 'forkPoint', 'reachedPublished'],
-            properties: { at: { type: 'number' }, depth: { type: 'integer' }, forkPoint: { type: 'integer' }, reachedPublished: { type: 'boolean' } },
+            properties: {
+              at: { type: 'number' },
+              depth: { type: 'integer' },
+              forkPoint: { type: 'integer' },
+              reachedPublished: { type: 'boolean' },
+            },
           },
           retractions: { type: 'integer' },
           lagHistory: { type: 'array', items: point, description: '[epoch ms, lag in blocks], oldest first' },
@@ -285,7 +351,12 @@ export const openApiDocument = {
           chains: { type: 'array', items: ref('Chain') },
         },
       },
-      Chains: { type: 'object', required: ['chains'], additionalProperties: false, properties: { chains: { type: 'array', items: ref('Chain') } } },
+      Chains: {
+        type: 'object',
+        required: ['chains'],
+        additionalProperties: false,
+        properties: { chains: { type: 'array', items: ref('Chain') } },
+      },
       Kafka: {
         type: 'object',
         required: ['consumerLag', 'deadLetters', 'readAt'],
@@ -310,7 +381,12 @@ export const openApiDocument = {
                 last: {
                   type: 'object',
                   required: ['at'],
-                  properties: { at: timestamp, code: { type: 'string' }, reason: { type: 'string' }, from: { type: 'string' } },
+                  properties: {
+                    at: timestamp,
+                    code: { type: 'string' },
+                    reason: { type: 'string' },
+                    from: { type: 'string' },
+                  },
                 },
               },
             },
@@ -331,7 +407,8 @@ export const openApiDocument = {
           status: { type: 'string', enum: ['confirmed', 'retracted'] },
           event: { type: 'string' },
           value: {
-            description: 'The message as published (docs/oracle-events.md, schemas/oracle-event.schema.json); null when not JSON',
+            description:
+              'The message as published (docs/oracle-events.md, schemas/oracle-event.schema.json); null when not JSON',
             oneOf: [{ type: 'object' }, { type: 'null' }],
           },
         },
@@ -342,7 +419,10 @@ export const openApiDocument = {
         additionalProperties: false,
         properties: {
           events: { type: 'array', items: ref('Event') },
-          next: { type: ['string', 'null'], description: `${positionText}; null when newest-first reading reached the beginning` },
+          next: {
+            type: ['string', 'null'],
+            description: `${positionText}; null when newest-first reading reached the beginning`,
+          },
           scanned: { type: 'integer', maximum: MAX_SCANNED_RECORDS },
         },
       },

@@ -2,10 +2,7 @@ import { BifrostError } from '../../errors'
 
 /** A query parameter the API cannot use: answered 400, naming the parameter. */
 export class ApiQueryError extends BifrostError {
-  constructor(
-    readonly parameter: string,
-    reason: string,
-  ) {
+  constructor(readonly parameter: string, reason: string) {
     super(`${parameter}: ${reason}`)
   }
 }

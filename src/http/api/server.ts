@@ -30,9 +30,12 @@ export const startApiServer = async (sources: OperatorSources, options: ApiAppOp
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err))])
   } catch (cause) {
-    throw new ApiServerError(`Cannot listen on ${host}:${port} for the status page (http.host, http.port): ${(cause as Error).message}`, {
-      cause,
-    })
+    throw new ApiServerError(
+      `Cannot listen on ${host}:${port} for the status page (http.host, http.port): ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    )
   }
   const bound = (server.address() as AddressInfo).port
   const url = `http://${urlHost(host)}:${bound}/`

@@ -63,9 +63,17 @@ describe('operator API: what Bifrost sees, over HTTP', { timeout: 180_000 }, () 
   })
 
   test('the login form trades the token for an HttpOnly cookie that opens the page and /api', async () => {
-    const wrong = await fetch(new URL('login', base), { method: 'POST', body: new URLSearchParams({ token: 'nope' }), redirect: 'manual' })
+    const wrong = await fetch(new URL('login', base), {
+      method: 'POST',
+      body: new URLSearchParams({ token: 'nope' }),
+      redirect: 'manual',
+    })
     assert.equal(wrong.status, 401)
-    const res = await fetch(new URL('login', base), { method: 'POST', body: new URLSearchParams({ token: TOKEN }), redirect: 'manual' })
+    const res = await fetch(new URL('login', base), {
+      method: 'POST',
+      body: new URLSearchParams({ token: TOKEN }),
+      redirect: 'manual',
+    })
     assert.equal(res.status, 303)
     const cookie = res.headers.get('set-cookie') ?? ''
     assert.match(cookie, /HttpOnly/i)
@@ -79,10 +87,14 @@ describe('operator API: what Bifrost sees, over HTTP', { timeout: 180_000 }, () 
   })
 
   test('the overview says whether Bifrost is ready and how much each part holds', async () => {
-    const { status, body } = await eventually('ready', async () => {
-      const res = await get('api/overview')
-      return res.body['ready'] === true && res
-    }, { timeoutMs: 60_000, intervalMs: 200 })
+    const { status, body } = await eventually(
+      'ready',
+      async () => {
+        const res = await get('api/overview')
+        return res.body['ready'] === true && res
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    )
     assert.equal(status, 200)
     assertMatchesApi('Overview', body)
     assert.deepEqual(body['chains'], { count: 0, leading: 0 })
@@ -98,18 +110,29 @@ describe('operator API: what Bifrost sees, over HTTP', { timeout: 180_000 }, () 
         { key: 'ETH/USD', value: JSON.stringify({ value: 1, source: 'old', timestamp: now - 3_600_000 }) },
       ],
     })
-    const page = await eventually('ETH/USD listed', async () => {
-      const res = await get('api/feeds?q=eth')
-      const feeds = res.body['feeds'] as Array<{ sources: unknown[] }>
-      return feeds.length === 1 && feeds[0].sources.length === 3 && res.body
-    }, { timeoutMs: 30_000, intervalMs: 100 })
+    const page = await eventually(
+      'ETH/USD listed',
+      async () => {
+        const res = await get('api/feeds?q=eth')
+        const feeds = res.body['feeds'] as Array<{ sources: unknown[] }>
+        return feeds.length === 1 && feeds[0].sources.length === 3 && res.body
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    )
     assertMatchesApi('FeedPage', page)
     const one = await get('api/feeds/ETH%2FUSD')
     assertMatchesApi('Feed', one.body)
     assert.equal(one.body['fresh'], true)
     assert.equal(one.body['value'], '3002.25', 'the median of the fresh sources, exact')
     const sources = one.body['sources'] as Array<{ source: string; fresh: boolean }>
-    assert.deepEqual(sources.map((s) => [s.source, s.fresh]), [['a', true], ['b', true], ['old', false]])
+    assert.deepEqual(
+      sources.map((s) => [s.source, s.fresh]),
+      [
+        ['a', true],
+        ['b', true],
+        ['old', false],
+      ],
+    )
     assert.equal((await get('api/feeds/eth%2Fusd')).status, 404, 'feed ids are case-sensitive')
   })
 
@@ -119,14 +142,27 @@ describe('operator API: what Bifrost sees, over HTTP', { timeout: 180_000 }, () 
       key: `F${String(i).padStart(5, '0')}/USD`,
       value: JSON.stringify({ value: i, timestamp: now }),
     }))
-    for (let i = 0; i < messages.length; i += 2000) await producer.send({ topic: config.feeds.topics[0], messages: messages.slice(i, i + 2000) })
-    await eventually('10,000 feeds held', async () => (await get('api/overview')).body['feeds'] && ((await get('api/overview')).body['feeds'] as { count: number }).count >= 10_001, { timeoutMs: 60_000, intervalMs: 250 })
+    for (let i = 0; i < messages.length; i += 2000)
+      await producer.send({ topic: config.feeds.topics[0], messages: messages.slice(i, i + 2000) })
+    await eventually(
+      '10,000 feeds held',
+      async () =>
+        (await get('api/overview')).body['feeds'] &&
+        ((await get('api/overview')).body['feeds'] as { count: number }).count >= 10_001,
+      { timeoutMs: 60_000, intervalMs: 250 },
+    )
     const second = await get('api/feeds?q=/usd&offset=50&limit=50')
     assertMatchesApi('FeedPage', second.body)
     assert.equal(second.body['total'], 10_001)
-    assert.deepEqual((second.body['feeds'] as Array<{ feed: string }>).map((f) => f.feed).slice(0, 2), ['F00049/USD', 'F00050/USD'])
+    assert.deepEqual((second.body['feeds'] as Array<{ feed: string }>).map((f) => f.feed).slice(0, 2), [
+      'F00049/USD',
+      'F00050/USD',
+    ])
     const found = await get('api/feeds?q=f0999')
-    assert.deepEqual((found.body['feeds'] as Array<{ feed: string }>).map((f) => f.feed), Array.from({ length: 10 }, (_, i) => `F0999${i}/USD`))
+    assert.deepEqual(
+      (found.body['feeds'] as Array<{ feed: string }>).map((f) => f.feed),
+      Array.from({ length: 10 }, (_, i) => `F0999${i}/USD`),
+    )
   })
 
   test('a bad query parameter is answered 400 naming it', async () => {
@@ -144,25 +180,39 @@ describe('operator API: what Bifrost sees, over HTTP', { timeout: 180_000 }, () 
       assert.equal(res.body['parameter'], parameter, path)
       assertMatchesApi('Error', res.body)
     }
-    const stream = await fetch(new URL('api/events/stream', base), { headers: { authorization: `Bearer ${TOKEN}`, 'last-event-id': 'garbage' } })
+    const stream = await fetch(new URL('api/events/stream', base), {
+      headers: { authorization: `Bearer ${TOKEN}`, 'last-event-id': 'garbage' },
+    })
     assert.equal(stream.status, 400)
     assert.equal(((await stream.json()) as { parameter: string }).parameter, 'Last-Event-ID')
   })
 
-  test("open requests show their age, deadline and pending callbacks, never a responseURL", async () => {
+  test('open requests show their age, deadline and pending callbacks, never a responseURL', async () => {
     const node: FakeChainlinkNode = await startFakeChainlinkNode()
     try {
       const responseURL = node.responseUrl()
       const res = await fetch(bifrost.adapterUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ id: 'run-api-1', data: { endpoint: 'request', type: 'shipment-status', params: { shipment: '1' } }, responseURL }),
+        body: JSON.stringify({
+          id: 'run-api-1',
+          data: { endpoint: 'request', type: 'shipment-status', params: { shipment: '1' } },
+          responseURL,
+        }),
       })
       assert.deepEqual(await res.json(), { pending: true })
       const list = await get('api/requests')
       assertMatchesApi('Requests', list.body)
       assert.doesNotMatch(JSON.stringify(list.body), new RegExp(node.baseUrl.replace(/[.:/]/g, '\\$&')))
-      const open = (list.body['open'] as Array<{ correlationId: string; type: string; callbacksPending: number; deadline: number; createdAt: number }>)[0]
+      const open = (
+        list.body['open'] as Array<{
+          correlationId: string
+          type: string
+          callbacksPending: number
+          deadline: number
+          createdAt: number
+        }>
+      )[0]
       assert.equal(open.type, 'shipment-status')
       assert.equal(open.callbacksPending, 1)
       assert.equal(open.deadline - open.createdAt, config.requests.timeoutSeconds * 1000)
@@ -189,20 +239,27 @@ describe('operator API: what Bifrost sees, over HTTP', { timeout: 180_000 }, () 
   test('a malformed feed record counts as a dead letter of the last hour, with its reason', async () => {
     await producer.send({ topic: config.feeds.topics[0], messages: [{ key: 'BAD/USD', value: 'not json' }] })
     let last: unknown
-    const letters = await eventually('the dead letter counted', async () => {
-      // Kafka is read at most every 10 s: wait it out.
-      const body = (await get('api/kafka')).body
-      const feeds = (body['deadLetters'] as Array<{ topic: string; lastHour: number; last?: { reason?: string } }>)[0]
-      last = body
-      return feeds.lastHour === 1 && feeds.last?.reason ? feeds : undefined
-    }, { timeoutMs: 60_000, intervalMs: 1000 }).catch((err: Error) => assert.fail(`${err.message}: ${JSON.stringify(last)}`))
+    const letters = await eventually(
+      'the dead letter counted',
+      async () => {
+        // Kafka is read at most every 10 s: wait it out.
+        const body = (await get('api/kafka')).body
+        const feeds = (body['deadLetters'] as Array<{ topic: string; lastHour: number; last?: { reason?: string } }>)[0]
+        last = body
+        return feeds.lastHour === 1 && feeds.last?.reason ? feeds : undefined
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    ).catch((err: Error) => assert.fail(`${err.message}: ${JSON.stringify(last)}`))
     assert.match(String(letters.last?.reason), /JSON/)
   })
 
   test('browsers of the configured origins may call /api; others get no CORS header', async () => {
     const allowed = await get('api/overview', { authorization: `Bearer ${TOKEN}`, origin: ORIGIN })
     assert.equal(allowed.headers.get('access-control-allow-origin'), ORIGIN)
-    const preflight = await fetch(new URL('api/feeds', base), { method: 'OPTIONS', headers: { origin: ORIGIN, 'access-control-request-headers': 'authorization' } })
+    const preflight = await fetch(new URL('api/feeds', base), {
+      method: 'OPTIONS',
+      headers: { origin: ORIGIN, 'access-control-request-headers': 'authorization' },
+    })
     assert.equal(preflight.status, 204)
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /authorization/)
     const other = await get('api/overview', { authorization: `Bearer ${TOKEN}`, origin: 'https://evil.example.com' })
@@ -217,7 +274,12 @@ describe('operator API: what Bifrost sees, over HTTP', { timeout: 180_000 }, () 
   test('/api/events pages newest first by Kafka position, with filters, and reads at most a bounded number of records', async () => {
     const messages = Array.from({ length: 30 }, (_, i) => ({
       key: `31337:0xtx${i}:0`,
-      value: JSON.stringify({ event: i % 2 ? 'OracleRequest' : 'OracleResponse', status: 'confirmed', chainId: 31337, n: i }),
+      value: JSON.stringify({
+        event: i % 2 ? 'OracleRequest' : 'OracleResponse',
+        status: 'confirmed',
+        chainId: 31337,
+        n: i,
+      }),
       timestamp: String(1_700_000_000_000 + i * 1000),
       headers: {
         [EVENT_HEADERS.event]: i % 2 ? 'OracleRequest' : 'OracleResponse',
@@ -237,13 +299,26 @@ describe('operator API: what Bifrost sees, over HTTP', { timeout: 180_000 }, () 
       if (res.body['next'] === null) break
       from = String(res.body['next'])
     }
-    assert.deepEqual(seen, Array.from({ length: 30 }, (_, i) => 29 - i), 'every event once, newest first')
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 30 }, (_, i) => 29 - i),
+      'every event once, newest first',
+    )
     const filtered = await get('api/events?event=OracleRequest&chain=31337&limit=500')
-    assert.deepEqual((filtered.body['events'] as Array<{ value: { n: number } }>).map((e) => e.value.n), [19, 17, 15, 13, 11, 9, 7, 5, 3, 1])
+    assert.deepEqual(
+      (filtered.body['events'] as Array<{ value: { n: number } }>).map((e) => e.value.n),
+      [19, 17, 15, 13, 11, 9, 7, 5, 3, 1],
+    )
     const byKey = await get(`api/events?key=${encodeURIComponent('31337:0xtx4:0')}`)
-    assert.deepEqual((byKey.body['events'] as Array<{ value: { n: number } }>).map((e) => e.value.n), [4])
+    assert.deepEqual(
+      (byKey.body['events'] as Array<{ value: { n: number } }>).map((e) => e.value.n),
+      [4],
+    )
     const oldest = await get('api/events?from=earliest&limit=3')
-    assert.deepEqual((oldest.body['events'] as Array<{ value: { n: number } }>).map((e) => e.value.n), [0, 1, 2])
+    assert.deepEqual(
+      (oldest.body['events'] as Array<{ value: { n: number } }>).map((e) => e.value.n),
+      [0, 1, 2],
+    )
     assert.ok((oldest.body['scanned'] as number) <= 5000)
   })
 })

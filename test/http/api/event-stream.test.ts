@@ -35,7 +35,8 @@ const event = (n: number, extra: { chainId?: string; size?: number } = {}) => ({
   },
 })
 
-const numbers = (messages: SseMessage[]) => messages.map((m) => (JSON.parse(m.data as string) as { value: { n: number } }).value.n)
+const numbers = (messages: SseMessage[]) =>
+  messages.map((m) => (JSON.parse(m.data as string) as { value: { n: number } }).value.n)
 
 /** Per partition, in offset order: the order the stream promises. */
 const byPartition = (messages: SseMessage[]) => {
@@ -81,7 +82,10 @@ describe('event stream: Server-Sent Events from the events topic', { timeout: 18
       assert.match(m.id ?? '', POSITION)
       assert.ok(m.event === 'confirmed' || m.event === 'retracted')
     }
-    assert.deepEqual(numbers(received).sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => i))
+    assert.deepEqual(
+      numbers(received).sort((a, b) => a - b),
+      Array.from({ length: 10 }, (_, i) => i),
+    )
     const resumeAt = client.lastEventId as string
     client.close()
     await first.stop()
@@ -93,8 +97,16 @@ describe('event stream: Server-Sent Events from the events topic', { timeout: 18
       const resumed = await openSse(`${second.statusUrl}api/events/stream`, { 'last-event-id': resumeAt })
       await produce([event(20)])
       const after = (await resumed.waitForEvents(11)).slice(0, 11)
-      assert.deepEqual(numbers(after).sort((a, b) => a - b), Array.from({ length: 11 }, (_, i) => 10 + i))
-      for (const offsets of byPartition(after).values()) assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b), 'Kafka order within a partition')
+      assert.deepEqual(
+        numbers(after).sort((a, b) => a - b),
+        Array.from({ length: 11 }, (_, i) => 10 + i),
+      )
+      for (const offsets of byPartition(after).values())
+        assert.deepEqual(
+          offsets,
+          [...offsets].sort((a, b) => a - b),
+          'Kafka order within a partition',
+        )
       resumed.close()
     } finally {
       await second.stop()
@@ -137,7 +149,9 @@ describe('event stream: Server-Sent Events from the events topic', { timeout: 18
 
     test('heartbeat comments keep the connection open and carry the current position as id', async () => {
       const client = await openSse(`${api.url}api/events/stream`)
-      const beat = await eventually('a heartbeat', () => client.messages.find((m) => m.comments.some((c) => c.startsWith('heartbeat'))))
+      const beat = await eventually('a heartbeat', () =>
+        client.messages.find((m) => m.comments.some((c) => c.startsWith('heartbeat'))),
+      )
       assert.match(beat.id ?? '', POSITION)
       assert.equal(beat.data, undefined, 'no event is dispatched by a heartbeat')
       client.close()
@@ -157,15 +171,25 @@ describe('event stream: Server-Sent Events from the events topic', { timeout: 18
       const chunks: Buffer[] = []
       socket.on('data', (d: Buffer) => chunks.push(d))
       const closed = new Promise((resolve) => socket.once('close', resolve))
-      await eventually('the stream to open', async () => (await register.getSingleMetric('bifrost_http_stream_clients')?.get())?.values[0]?.value)
+      await eventually(
+        'the stream to open',
+        async () => (await register.getSingleMetric('bifrost_http_stream_clients')?.get())?.values[0]?.value,
+      )
       const big = Array.from({ length: 400 }, (_, i) => event(1000 + i, { size: 50_000 }))
-      for (let i = 0; i < big.length; i += 20) await producer.send({ topic: config.events.topic, messages: big.slice(i, i + 20) })
-      await eventually('the slow client disconnected', async () => (await counter()) > before, { timeoutMs: 120_000, intervalMs: 100 })
+      for (let i = 0; i < big.length; i += 20)
+        await producer.send({ topic: config.events.topic, messages: big.slice(i, i + 20) })
+      await eventually('the slow client disconnected', async () => (await counter()) > before, {
+        timeoutMs: 120_000,
+        intervalMs: 100,
+      })
       socket.resume()
       await closed
       const text = Buffer.concat(chunks).toString('utf8')
       const tail = text.slice(text.lastIndexOf('event: '))
-      assert.match(tail, /^event: error\ndata: \{"reason":"client too slow: more than 262144 bytes unread; reconnect with Last-Event-ID to resume"\}\n\n/)
+      assert.match(
+        tail,
+        /^event: error\ndata: \{"reason":"client too slow: more than 262144 bytes unread; reconnect with Last-Event-ID to resume"\}\n\n/,
+      )
     })
   })
 })

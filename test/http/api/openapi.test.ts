@@ -46,6 +46,12 @@ test('every route of the API is described', () => {
 })
 
 test('the schemas refuse what the API never sends', () => {
-  assert.throws(() => assertMatchesApi('Requests', { enabled: true, open: [{ correlationId: 'x', responseURL: 'http://node' }], recent: [] }))
+  assert.throws(() =>
+    assertMatchesApi('Requests', {
+      enabled: true,
+      open: [{ correlationId: 'x', responseURL: 'http://node' }],
+      recent: [],
+    }),
+  )
   assert.throws(() => assertMatchesApi('EventPage', { events: [], next: 5, scanned: 0 }))
 })

@@ -30,7 +30,8 @@ const FLAGS = [
 export const TEST_OUTPUT = join(repoRoot(), 'test-output')
 
 // Without a browser a newcomer's `npm test` still passes (it needs only Node and a C compiler); CI never skips it.
-const skip = !existsSync(CHROMIUM) && process.env['CI'] !== 'true' ? `${CHROMIUM} is missing (apt-get install chromium)` : false
+const skip =
+  !existsSync(CHROMIUM) && process.env['CI'] !== 'true' ? `${CHROMIUM} is missing (apt-get install chromium)` : false
 
 describe('status page in a real browser', { timeout: 180_000, skip }, () => {
   let stack: DevStack
@@ -80,7 +81,10 @@ describe('status page in a real browser', { timeout: 180_000, skip }, () => {
 
   test('a chain event appears in the live list, and the chain shows its head, published block and role', async () => {
     await page.locator('#event-list li').first().waitFor({ timeout: 90_000 })
-    assert.match(await page.locator('#event-list li').first().innerText(), /chain 31337\s+block \d+\s+(confirmed|retracted)/)
+    assert.match(
+      await page.locator('#event-list li').first().innerText(),
+      /chain 31337\s+block \d+\s+(confirmed|retracted)/,
+    )
     const chain = page.locator('tr[data-chain]').first()
     await chain.waitFor({ timeout: 30_000 })
     assert.match(await chain.innerText(), /leader/)
