@@ -1,16 +1,20 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Config } from './config/schema'
+import { topicPlans } from './config/topics'
 import { buildAdapter } from './http/adapter'
 import { startApiServer } from './http/api/server'
 import { readinessReport } from './http/readiness'
 import { startServer } from './http/server'
-import { feedEndpoint } from './inbound/feed-endpoint'
+import { statusHook } from './http/status'
+import { feedEndpoint, feedRequestParser } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
+import { requireTopics, topicMismatches, topicSpec } from './kafka/topics'
 import { startEventPublisher } from './outbound/publisher'
 import { createLoggerFactory } from './log/logger'
 import { createRequests } from './requests/service'
-import { createStatusBoard } from './status/snapshot'
+import { createStatusBoard, type StatusBoard } from './status/snapshot'
+import { startStreams } from './streams/service'
 
 const logger = makeLogger('Bifrost')
 
@@ -20,6 +24,10 @@ export interface Bifrost {
   metricsUrl?: string
   /** The status page (and /api under it); undefined when http.enabled is false */
   statusUrl?: string
+  /** Port of the gRPC streaming bridge, when `streams.enabled` */
+  streamsPort?: number
+  /** What /status reports under `bifrost`; the operator API serves the same model */
+  status: StatusBoard
   stop(): Promise<void>
 }
 
@@ -40,11 +48,18 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     const feeds = createFeedIngest({ kafka, settings: config.feeds, clientId: config.kafka.clientId })
     const requests = createRequests({ kafka, settings: config.requests, clientId: config.kafka.clientId })
     const adapter = buildAdapter([feedEndpoint(feeds.store, config.feeds, feeds.readiness), requests.endpoint])
+    const status = createStatusBoard(config)
+    status.provide('feeds', feeds.status)
+    status.provide('requests', requests.status)
     // The server (and with it the framework's logger, which kafkajs logs into)
     // comes first; /ready answers 503 until the parts below have caught up.
     const readiness = [feeds.readiness, requests.readiness]
-    const status = createStatusBoard(config)
-    const server = await startServer(adapter, readiness, [requests.serverHook], createLoggerFactory(config.log))
+    const server = await startServer(
+      adapter,
+      readiness,
+      [requests.serverHook, statusHook(status)],
+      createLoggerFactory(config.log),
+    )
     stops.push(server.close)
     // The page comes up before the parts catch up, so it can show them doing it.
     const api = config.http.enabled
@@ -59,8 +74,29 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
         })
       : undefined
     if (api) stops.push(api.stop)
+    // Before any part subscribes: a missing topic is named in seconds, and Bifrost's own are created with their settings.
+    const report = await requireTopics(config.kafka, topicPlans(config))
+    for (const t of report.topics) {
+      if (t.state === 'created')
+        logger.info(`Created topic ${t.topic} (${t.setting}): ${topicSpec(t, report.replicationFactor)}`)
+      // An existing topic is not altered behind its owner's back, but a wrong one must not go unnoticed.
+      const wrong = topicMismatches(t)
+      if (wrong.length > 0) logger.warn(`Topic ${t.topic} (${t.setting}, ${t.purpose}): ${wrong.join('; ')}; alter it`)
+    }
     stops.push(feeds.stop)
     await feeds.start()
+    let streamsPort: number | undefined
+    if (config.streams.enabled) {
+      const parse = feedRequestParser(feeds.store, config.feeds, feeds.readiness)
+      const streams = await startStreams({
+        settings: config.streams,
+        store: feeds.store,
+        readiness: feeds.readiness,
+        parse,
+      })
+      stops.push(streams.stop)
+      streamsPort = streams.port
+    }
     stops.push(requests.stop)
     await requests.start()
     if (config.events.chains.length > 0) {
@@ -70,7 +106,7 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
       readiness.push(events.readiness)
       status.provide('chains', events.status)
     }
-    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, statusUrl: api?.url, stop }
+    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, statusUrl: api?.url, streamsPort, status, stop }
   } catch (err) {
     await stop()
     throw err

@@ -5,6 +5,7 @@ import { requestSettings } from '../requests/settings'
 import { eventSettings } from '../outbound/settings'
 import { httpSettings } from '../http/settings'
 import { logSettings } from '../log/settings'
+import { streamSettings } from '../streams/settings'
 
 /**
  * The whole configuration, declared once. Every leaf carries its description,
@@ -18,6 +19,7 @@ export const configSchema = z.object({
   events: eventSettings,
   http: httpSettings,
   log: logSettings,
+  streams: streamSettings,
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs'
 import type { ReadinessCheck } from '../http/readiness'
-import { startChainWatcher, type ChainWatcher } from './chain-watcher'
 import type { ChainStatus } from '../status/snapshot'
+import { startChainWatcher, type ChainWatcher } from './chain-watcher'
 import type { EventSettings } from './settings'
 
 export interface EventPublisher {
