@@ -35,7 +35,7 @@ export const commands: Record<string, Command> = {
     run: async (values) => {
       // Dev tooling (test broker, solc, anvil) is not installed in production images: load it only here.
       const { startDevStack } = await import('../dev/stack')
-      const stack = await startDevStack({ file: values['config'] as string | undefined })
+      const stack = await startDevStack({ file: values['config'] as string | undefined, announce: console.log })
       console.log(stack.banner)
       await untilSignal()
       await stack.stop()
