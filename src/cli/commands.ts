@@ -1,14 +1,10 @@
 import { startBifrost } from '../bifrost'
 import { loadConfig, redactConfig } from '../config/load'
 import { configReference } from '../config/reference'
+import { configOption, type Command } from './command'
+import { nodeCommands } from './node-commands'
 
-type Values = Record<string, string | boolean | undefined>
-
-export interface Command {
-  summary: string
-  options: Record<string, { type: 'string' | 'boolean'; description: string }>
-  run(values: Values): Promise<number>
-}
+export type { Command } from './command'
 
 const untilSignal = (): Promise<NodeJS.Signals> =>
   new Promise((resolve) => {
@@ -20,10 +16,6 @@ const untilSignal = (): Promise<NodeJS.Signals> =>
     process.on('SIGINT', on)
     process.on('SIGTERM', on)
   })
-
-const configOption = {
-  config: { type: 'string', description: 'YAML or JSON config file (default: $BIFROST_CONFIG)' },
-} as const
 
 export const commands: Record<string, Command> = {
   serve: {
@@ -43,7 +35,7 @@ export const commands: Record<string, Command> = {
     run: async (values) => {
       // Dev tooling (test broker, solc, anvil) is not installed in production images: load it only here.
       const { startDevStack } = await import('../dev/stack')
-      const stack = await startDevStack({ file: values['config'] as string | undefined })
+      const stack = await startDevStack({ file: values['config'] as string | undefined, announce: console.log })
       console.log(stack.banner)
       await untilSignal()
       await stack.stop()
@@ -116,6 +108,28 @@ export const commands: Record<string, Command> = {
       return 0
     },
   },
+  topics: {
+    summary: 'Print every topic the configuration uses, with partitions, replication factor and settings; --create makes the missing ones',
+    options: {
+      ...configOption,
+      create: { type: 'boolean', description: 'Create the missing topics (user-facing ones too) with these settings' },
+    },
+    run: async (values) => {
+      const { logLevel } = await import('kafkajs')
+      const { topicPlans } = await import('../config/topics')
+      const { ensureTopics } = await import('../kafka/topics')
+      const { describeTopics } = await import('./topics')
+      const config = loadConfig({ file: values['config'] as string | undefined })
+      const report = await ensureTopics(config.kafka, topicPlans(config), {
+        create: values['create'] ? 'all' : 'none',
+        // No adapter runs here, so the framework logger kafkajs logs into does not exist; failures still throw.
+        overrides: { logLevel: logLevel.NOTHING },
+      })
+      console.log(describeTopics(report))
+      return 0
+    },
+  },
+  ...nodeCommands,
   config: {
     summary: 'Validate the configuration and print it with secrets redacted',
     options: {

@@ -1,16 +1,21 @@
 import { logLevel } from 'kafkajs'
 import { startBifrost } from '../bifrost'
 import { loadConfig } from '../config/load'
+import { topicPlans } from '../config/topics'
 import { createKafka } from '../kafka/client'
+import { ensureTopics } from '../kafka/topics'
 import { startDemoChain, type DemoChain } from './demo-chain'
 import { startDemoFeed } from './demo-feed'
+import { startDemoRequests } from './demo-requests'
 import { startDemoResponder } from './responder'
 import { startTestBroker, type TopicSpec } from './test-broker'
-import { createTopicAdmin } from './topic-admin'
 
 export interface DevStack {
   /** What to print for a newcomer: where things are and a curl line to paste */
   banner: string
+  /** The status page; undefined when http.enabled is false */
+  statusUrl?: string
+  brokers: string[]
   stop(): Promise<void>
 }
 
@@ -18,12 +23,21 @@ export interface DevStack {
  * `npm start`: everything on embedded defaults. A real broker named in
  * KAFKA_BROKERS is used, its missing topics created; otherwise the test broker is started for you.
  */
-export const startDevStack = async (options: { file?: string } = {}): Promise<DevStack> => {
+export const startDevStack = async (
+  options: { file?: string; /** Told the status page's address before anything slow starts */ announce?(line: string): void } = {},
+): Promise<DevStack> => {
   const stops: Array<() => Promise<void>> = []
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined)
   }
   try {
+    const { http } = loadConfig({ file: options.file })
+    if (http.enabled) {
+      const host = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host
+      options.announce?.(
+        `Bifrost dev stack starting. Status page: http://${host}:${http.port === 0 ? '<any free port>' : http.port}/ (ready in a few seconds)`,
+      )
+    }
     // The chain half runs wherever anvil does (linux x64); elsewhere the stack starts without it.
     let chain: DemoChain | undefined
     let chainSkipped: string | undefined
@@ -38,33 +52,17 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     const chainConfig = chain && { ...chain.chainConfig, name: realBroker ? `anvil-${Date.now().toString(36)}` : 'anvil' }
     const config = loadConfig({
       file: options.file,
-      defaults: chainConfig ? { events: { chains: [chainConfig] } } : undefined,
+      // A person watches `bifrost dev`: readable log lines unless log.format / LOG_FORMAT says otherwise.
+      defaults: { log: { format: 'pretty' }, ...(chainConfig ? { events: { chains: [chainConfig] } } : {}) },
     })
-    const topics: TopicSpec[] = [
-      ...config.feeds.topics.map((topic) => ({ topic, partitions: 3, compacted: true })),
-      { topic: config.feeds.deadLetterTopic },
-      { topic: config.requests.topic, partitions: 3 },
-      { topic: config.requests.replyTopic, partitions: 3 },
-      { topic: config.requests.deadLetterTopic },
-      { topic: config.requests.pendingTopic, partitions: 3, compacted: true },
-    ]
-    if (config.events.chains.length) {
-      topics.push(
-        { topic: config.events.topic, partitions: 3 },
-        { topic: config.events.checkpointTopic, compacted: true },
-        { topic: config.events.deadLetterTopic },
-      )
-    }
+    const plans = topicPlans(config)
     if (realBroker) {
-      // A fresh cluster (e.g. `bifrost broker --apache`) has none of them; existing topics are left as they are.
-      // Before the adapter starts, the framework logger kafkajs logs into does not exist yet; failures still throw.
-      const admin = createTopicAdmin(createKafka(config.kafka, { logLevel: logLevel.NOTHING }))
-      try {
-        await admin.createTopics(topics)
-      } finally {
-        await admin.stop()
-      }
+      // A fresh cluster (e.g. `bifrost broker --apache`) has none of them: what `bifrost topics --create` does; existing
+      // topics are left as they are. The framework logger kafkajs logs into does not exist yet; failures still throw.
+      await ensureTopics(config.kafka, plans, { create: 'all', overrides: { logLevel: logLevel.NOTHING } })
     } else {
+      // The test broker has no CreateTopics: it makes them itself (and ignores compaction, having no log cleaner).
+      const topics: TopicSpec[] = plans.map((p) => ({ topic: p.topic, partitions: p.partitions }))
       const broker = await startTestBroker({ topics })
       stops.push(broker.stop)
       config.kafka.brokers = broker.brokers
@@ -75,19 +73,27 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     stops.push(demo.stop)
     const responder = await startDemoResponder(createKafka(config.kafka), config.requests)
     stops.push(responder.stop)
+    const requester = startDemoRequests(bifrost.adapterUrl)
+    stops.push(requester.stop)
     const actors = await chain?.startActors({ bridgeUrl: bifrost.adapterUrl, feed: 'ETH/USD' })
     if (actors) stops.push(actors.stop)
-    const body = JSON.stringify({ id: '1', data: { feed: 'ETH/USD' } })
+    // Bodies as a current node's bridge task sends them: requestData and meta, no id
+    const body = JSON.stringify({ data: { feed: 'ETH/USD' }, meta: {} })
     const question = JSON.stringify({
-      id: 'run-1',
       data: { endpoint: 'request', type: 'shipment-status', params: { shipment: '4711' } },
+      meta: {},
     })
     const banner = [
       '',
+      ...(bifrost.statusUrl ? [`Status page: ${bifrost.statusUrl}  (open it: feeds, chains and requests, live)`, ''] : []),
       'Bifrost dev stack is up.',
       `  Kafka brokers:    ${config.kafka.brokers.join(',')}`,
       `  External Adapter: ${bifrost.adapterUrl}`,
       bifrost.metricsUrl ? `  Metrics:          ${bifrost.metricsUrl}` : '',
+      `  Status:           ${bifrost.adapterUrl}/status`,
+      bifrost.streamsPort !== undefined
+        ? `  Streaming bridge: gRPC on port ${bifrost.streamsPort} (bridge name "${config.streams.bridgeName}", see docs/streams.md)`
+        : '',
       '',
       'Ask for the demo feed (a median of three sources that came through Kafka):',
       `  curl -s -X POST ${bifrost.adapterUrl} -H 'content-type: application/json' -d '${body}'`,
@@ -97,9 +103,10 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
       '',
       ...(chain
         ? [
-            `Chain -> Kafka: anvil at ${chain.anvil.rpcUrl} (chain id 31337, a block a second) runs the real Chainlink Operator.`,
-            `  Every 5 s a demo consumer (${chain.deployment.addresses.consumer}) asks for ETH/USD, dataVersion 1 and 2 in turn;`,
-            '  a stand-in Chainlink node calls the adapter above and fulfils, and Bifrost publishes the confirmed events.',
+            `Chain -> Kafka: anvil at ${chain.anvil.rpcUrl} (chain id 31337, a block a second) with a demo aggregator.`,
+            '  Every 5 s a stand-in Chainlink node runs a cron job (the one `bifrost jobspec --type cron` prints): it asks the',
+            `  adapter above for ETH/USD (no id, meta present) and calls updateAnswer on ${chain.deployment.addresses.aggregator};`,
+            '  Bifrost publishes the confirmed AnswerUpdated events.',
             `Watch them arrive in Kafka (${config.events.topic}):`,
             `  KAFKA_BROKERS=${config.kafka.brokers.join(',')} node_modules/.bin/node dist/src/cli/main.js events --follow`,
           ]
@@ -109,7 +116,7 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     ]
       .filter((line, i, all) => line !== '' || all[i - 1] !== '')
       .join('\n')
-    return { banner, stop }
+    return { banner, statusUrl: bifrost.statusUrl, brokers: config.kafka.brokers, stop }
   } catch (err) {
     await stop()
     throw err

@@ -10,15 +10,12 @@ export interface TopicAdmin {
 }
 
 /**
- * A kafkajs admin that connects on first use, to plain `brokers` or through a configured client
- * (credentials and TLS included). Compacted topics get
+ * A kafkajs admin that connects on first use. Compacted topics get
  * `cleanup.policy=compact`; partitions and replication default to the broker's
  * settings (`num.partitions` aside: a spec without partitions gets one, as on the test broker).
  */
-export const createTopicAdmin = (cluster: string[] | Kafka): TopicAdmin => {
-  const kafka = Array.isArray(cluster)
-    ? new Kafka({ clientId: 'bifrost-topic-admin', brokers: cluster, logLevel: logLevel.ERROR })
-    : cluster
+export const createTopicAdmin = (brokers: string[]): TopicAdmin => {
+  const kafka = new Kafka({ clientId: 'bifrost-topic-admin', brokers, logLevel: logLevel.ERROR })
   let admin: Promise<Admin> | undefined
   const connected = (): Promise<Admin> =>
     (admin ??= (async () => {

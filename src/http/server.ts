@@ -2,6 +2,7 @@
 import { start, type ServerInstance } from '@chainlink/external-adapter-framework/index'
 import type { Adapter } from '@chainlink/external-adapter-framework/adapter'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
+import type { LoggerFactory } from '@chainlink/external-adapter-framework/util/logger'
 import { readinessReport, type ReadinessCheck } from './readiness'
 
 const logger = makeLogger('Server')
@@ -15,7 +16,7 @@ export interface ServerHandle {
 }
 
 /** Sees the server before it listens, e.g. to add a hook that must run before the framework's own. */
-export type ServerHook = (app: ServerInstance) => void
+export type ServerHook = (app: ServerInstance, adapter: Adapter) => void
 
 const listen = async (app: ServerInstance, port: number, host: string): Promise<number> => {
   await app.listen({ port, host })
@@ -31,12 +32,14 @@ export const startServer = async (
   adapter: Adapter,
   checks: ReadinessCheck[],
   hooks: ServerHook[] = [],
+  /** Every logger's sink (the framework's and Bifrost's); undefined keeps the framework's JSON lines */
+  loggerFactory?: LoggerFactory,
 ): Promise<ServerHandle> => {
-  const { api, metricsApi } = await start(adapter)
+  const { api, metricsApi } = await start(adapter, loggerFactory ? { loggerFactory } : undefined)
   if (!api) throw new Error('EA_MODE must serve requests (reader or reader-writer) for Bifrost')
   // The framework registers its routes as a plugin that loads on listen(), so
   // root hooks added now still run before its own.
-  for (const hook of hooks) hook(api)
+  for (const hook of hooks) hook(api, adapter)
   api.get('/ready', async (_, reply) => {
     const report = readinessReport(checks)
     return reply.code(report.ready ? 200 : 503).send(report)

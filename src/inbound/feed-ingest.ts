@@ -4,10 +4,12 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs'
 import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
+import type { FeedsStatus } from '../status/snapshot'
 import { createCatchUp, partitionTargets, type CatchUp, type PartitionTarget } from '../kafka/catch-up'
 import { createDeadLetterPublisher, type DeadLetter, type DeadLetterPublisher } from './dead-letter'
+import { createFeedHistory, type FeedHistory } from './feed-history'
 import { parseFeedRecord } from './feed-record'
-import { createFeedStore, type FeedStore } from './feed-store'
+import { createFeedStore, newestTimestamp, type FeedStore } from './feed-store'
 import { feedMetrics, reportFeedAges } from './metrics'
 import type { FeedSettings } from './settings'
 
@@ -17,8 +19,12 @@ export class FeedIngestError extends BifrostError {}
 
 export interface FeedIngest {
   store: FeedStore
+  /** Recent medians per feed, for the status page */
+  history: FeedHistory
   /** Not ready until started and every partition has been re-read up to its high-water mark at start */
   readiness: ReadinessCheck
+  /** For /status: caught up or not, and how many feeds are held and stale */
+  status(): FeedsStatus
   /**
    * Connects and starts consuming; resolves without waiting for the re-read.
    * Call it after the adapter is initialized: the framework's logger, which
@@ -74,6 +80,7 @@ export const createFeedIngest = ({
   store = createFeedStore(),
 }: FeedIngestOptions): FeedIngest => {
   const metrics = feedMetrics()
+  const history = createFeedHistory()
   const abort = new AbortController()
   const groupId = uniqueGroupId(clientId)
   let catchUp: CatchUp | undefined
@@ -109,8 +116,13 @@ export const createFeedIngest = ({
         } else {
           // A malformed record must be in the dead-letter topic before anything after it counts.
           if (pending.length > 0) await flush()
-          if (parsed.kind === 'update') store.apply(parsed)
-          else store.remove(parsed.feed)
+          if (parsed.kind === 'update') {
+            store.apply(parsed)
+            history.record(parsed.feed, parsed.timestamp, store.get(parsed.feed)!)
+          } else {
+            store.remove(parsed.feed)
+            history.remove(parsed.feed)
+          }
         }
         last = offset
       }
@@ -163,12 +175,24 @@ export const createFeedIngest = ({
     )
   }
 
+  const notReadyReason = () => failure ?? (catchUp ? catchUp.reason() : 'starting: connecting to Kafka')
   const unreport = reportFeedAges(store)
   return {
     store,
-    readiness: {
-      name: 'feeds',
-      notReadyReason: () => failure ?? (catchUp ? catchUp.reason() : 'starting: connecting to Kafka'),
+    history,
+    readiness: { name: 'feeds', notReadyReason },
+    status: () => {
+      const reason = notReadyReason()
+      const oldest = Date.now() - settings.maxAgeSeconds * 1000
+      let stale = 0
+      for (const [, sources] of store.feeds()) if (newestTimestamp(sources) < oldest) stale++
+      return {
+        caughtUp: reason === undefined,
+        ...(reason === undefined ? {} : { notReadyReason: reason }),
+        topics: [...settings.topics],
+        feeds: store.size,
+        stale,
+      }
     },
     start,
     stop: async () => {

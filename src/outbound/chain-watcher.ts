@@ -5,6 +5,8 @@ import { ReorgTooDeepError } from '../chain/block-tracker'
 import { createChainRpc } from '../chain/failover'
 import type { Checkpoint } from './checkpoint'
 import { runChainPipeline } from './chain-pipeline'
+import { createChainTracker } from './chain-status'
+import type { ChainStatus } from '../status/snapshot'
 import { startLeaderElection, type LeaderElection } from './leader'
 import { eventMetrics } from './metrics'
 import type { ChainSettings, EventSettings } from './settings'
@@ -21,6 +23,8 @@ export interface ChainWatcher {
    * in its logs and metrics, not here: the adapter and the other chains still serve.
    */
   notReadyReason(): string | undefined
+  /** For /status and the operator API: role in the election; progress, lag and endpoints while leading */
+  status(): ChainStatus
   stop(): Promise<void>
 }
 
@@ -49,6 +53,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
   let run: { controller: AbortController; done: Promise<void> } | undefined
   let recovering = false
   let halted: string | undefined
+  const tracker = createChainTracker()
 
   const supervise = async (initial: Checkpoint | undefined, signal: AbortSignal): Promise<void> => {
     let checkpoint = initial
@@ -64,6 +69,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
           checkpoint,
           signal,
           groupIdPrefix: options.groupIdPrefix,
+          status: tracker,
           onCheckpoint: (written) => (checkpoint = written),
           onRecovered: () => {
             recovering = false
@@ -111,12 +117,14 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         if (halted) return
         const controller = new AbortController()
         metrics.leader.set({ chain: chain.name }, 1)
+
         run = { controller, done: supervise(checkpoint, controller.signal) }
       })
     },
     onDeposed: () => {
       // Abort now, synchronously: not one more send once another member may lead.
       run?.controller.abort()
+
       transitions = transitions.then(stopRun)
     },
   })
@@ -128,6 +136,17 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
       if (state === 'reading checkpoint' || (state === 'leader' && recovering))
         return `chain ${chain.name}: recovering from Kafka`
       return undefined
+    },
+    status: () => {
+      const role = election?.state ?? 'joining'
+      return {
+        name: chain.name,
+        chainId: chain.chainId,
+        role,
+        // A standby does not follow the chain: figures from when it led would look current.
+        ...(role === 'leader' ? tracker.progress(rpc.status()) : {}),
+        ...(halted ? { halted } : {}),
+      }
     },
     stop: async () => {
       await election?.stop()

@@ -27,6 +27,10 @@ const externalBrokers = (): string[] =>
  */
 export const onRealKafka = (): boolean => externalBrokers().length > 0
 
+/** For `{ skip }`: false on a real Kafka, else why the test cannot run on the mock broker, so the skip says it. */
+export const apacheKafkaOnly = (missingFromMock: string): string | false =>
+  onRealKafka() ? false : `needs Apache Kafka: ${missingFromMock} (run npm run test:kafka)`
+
 const uniqueTopic = (prefix: string): string => `${prefix}-${randomBytes(6).toString('hex')}`
 
 /**
