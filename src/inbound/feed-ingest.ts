@@ -101,7 +101,7 @@ export const createFeedIngest = ({
         const offset = Number(message.offset)
         if (offset <= done) continue
         count++
-        const parsed = parseFeedRecord(message)
+        const parsed = parseFeedRecord(message, settings)
         if (parsed.kind === 'invalid') {
           const { key, value, headers, timestamp } = message
           const { code, reason } = parsed

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Kafka, logLevel, type Admin } from 'kafkajs'
-import { startTestBroker, type TopicSpec } from '../../src/dev/test-broker'
+import { startTestBroker, type TopicSpec, type WriteRefusal } from '../../src/dev/test-broker'
 
 export type { TopicSpec }
 
@@ -11,6 +11,11 @@ export interface KafkaFixture {
   createTopics(t: TopicSpec[]): Promise<void>
   /** `${prefix}-<random>`: topics and groups of parallel tests never collide */
   uniqueTopic(prefix: string): string
+  /**
+   * The test broker only: makes it refuse writes to a topic for good (too large,
+   * not authorized). Undefined on a real cluster, whose limits and ACLs are its own.
+   */
+  refuseWrites?(refusal: WriteRefusal): Promise<void>
   stop(): Promise<void>
 }
 
@@ -29,7 +34,13 @@ export async function startKafka(): Promise<KafkaFixture> {
     .filter(Boolean)
   if (external.length === 0) {
     const broker = await startTestBroker()
-    return { brokers: broker.brokers, createTopics: broker.createTopics, uniqueTopic, stop: broker.stop }
+    return {
+      brokers: broker.brokers,
+      createTopics: broker.createTopics,
+      refuseWrites: broker.refuseWrites,
+      uniqueTopic,
+      stop: broker.stop,
+    }
   }
 
   const kafka = new Kafka({ clientId: 'bifrost-test-fixture', brokers: external, logLevel: logLevel.ERROR })
