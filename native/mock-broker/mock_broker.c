@@ -83,19 +83,25 @@ static int create_topic(const char *name, int partitions, char *err, size_t errs
         return 0;
 }
 
+/* The partition API takes its errors as varargs, and each call is one round
+ * trip to the mock's thread (~0.3 s), so one call passes MAX_ERRORS copies and
+ * a count of how many to use. */
+#define MAX_ERRORS 256
+#define E4(c) c, c, c, c
+#define E16(c) E4(c), E4(c), E4(c), E4(c)
+#define E64(c) E16(c), E16(c), E16(c), E16(c)
+#define E256(c) E64(c), E64(c), E64(c), E64(c)
+
 static int push_errors(const char *topic, int partition, int api_key, int code, int count, char *err,
                        size_t errsz) {
-        rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
-        int i;
-        if (count < 1 || count > 1000000 || api_key < 0 || partition < 0) {
-                snprintf(err, errsz, "invalid errors command for %s", topic);
+        rd_kafka_resp_err_t e, c = (rd_kafka_resp_err_t)code;
+        if (count < 1 || count > MAX_ERRORS || api_key < 0 || partition < 0) {
+                snprintf(err, errsz, "invalid errors command for %s (count 1..%d)", topic, MAX_ERRORS);
                 return -1;
         }
         pthread_mutex_lock(&lock);
-        /* The partition API takes varargs only: one error per call. */
-        for (i = 0; i < count && !e; i++)
-                e = rd_kafka_mock_partition_push_request_errors(mcluster, topic, partition, (int16_t)api_key, 1,
-                                                                (rd_kafka_resp_err_t)code);
+        e = rd_kafka_mock_partition_push_request_errors(mcluster, topic, partition, (int16_t)api_key,
+                                                        (size_t)count, E256(c));
         pthread_mutex_unlock(&lock);
         if (e) {
                 snprintf(err, errsz, "errors %s: %s", topic, rd_kafka_err2str(e));

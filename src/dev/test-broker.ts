@@ -50,7 +50,7 @@ export interface WriteRefusal {
   /** Default 1 */
   partitions?: number
   error: keyof typeof WRITE_ERRORS
-  /** Writes refused per partition; default 1000, more than any retry loop that gives up makes */
+  /** Writes refused per partition, at most 256; default 256, more than any retry loop that gives up makes */
   count?: number
 }
 
@@ -175,7 +175,7 @@ export async function startTestBroker(
     if (rejected) throw rejected.reason
   }
 
-  const refuseWrites = async ({ topic, partitions = 1, error, count = 1000 }: WriteRefusal): Promise<void> => {
+  const refuseWrites = async ({ topic, partitions = 1, error, count = 256 }: WriteRefusal): Promise<void> => {
     validate({ topic, partitions })
     for (let partition = 0; partition < partitions; partition++) {
       const answer = await command(`errors ${topic} ${partition} ${PRODUCE_API_KEY} ${WRITE_ERRORS[error]} ${count}`)

@@ -149,10 +149,7 @@ test('the test broker can refuse writes to a topic for good, as a too-small max.
   await producer.connect()
   try {
     for (let i = 0; i < 2; i++) {
-      await assert.rejects(producer.send({ topic, messages: [{ value: 'x' }] }), (err: Error & { cause?: { type?: string } }) => {
-        assert.equal(err.cause?.type, 'TOPIC_AUTHORIZATION_FAILED')
-        return true
-      })
+      await assert.rejects(producer.send({ topic, messages: [{ value: 'x' }] }), { type: 'TOPIC_AUTHORIZATION_FAILED' })
     }
     const [written] = await producer.send({ topic, messages: [{ value: 'x' }] })
     assert.equal(written.errorCode, 0, 'only `count` writes are refused')
