@@ -30,3 +30,19 @@ export const jsonDepth = (text: Uint8Array): number => {
   }
   return deepest
 }
+
+/**
+ * Whether a parsed value (an HTTP body, say) nests arrays and objects deeper
+ * than `limit`. Iterative, and it stops at the first path too deep: the value
+ * may be 100,000 levels deep, which a recursive walk would not survive.
+ */
+export const nestsDeeperThan = (value: unknown, limit: number): boolean => {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }]
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    if (typeof item.value !== 'object' || item.value === null) continue
+    const depth = item.depth + 1
+    if (depth > limit) return true
+    for (const child of Object.values(item.value)) if (typeof child === 'object') stack.push({ value: child, depth })
+  }
+  return false
+}
