@@ -48,6 +48,8 @@ export interface OracleEventMessage {
   fulfillment?: Fulfillment
   request?: RequestFields
   latencyBlocks?: number
+  /** Set by bound-message.ts when a long bytes or string value was replaced by its hash and length */
+  truncated?: true
 }
 
 export interface KafkaMessage {
