@@ -16,7 +16,7 @@ export interface DevStack {
  * `npm start`: everything on embedded defaults. A real broker named in
  * KAFKA_BROKERS is used as is; otherwise the test broker is started for you.
  */
-export const startDevStack = async (options: { file?: string } = {}): Promise<DevStack> => {
+export const startDevStack = async (options: { file?: string; signal?: AbortSignal } = {}): Promise<DevStack> => {
   const stops: Array<() => Promise<void>> = []
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined)
@@ -58,7 +58,8 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
       stops.push(broker.stop)
       config.kafka.brokers = broker.brokers
     }
-    const bifrost = await startBifrost(config)
+    options.signal?.throwIfAborted()
+    const bifrost = await startBifrost(config, { signal: options.signal })
     stops.push(bifrost.stop)
     const demo = await startDemoFeed(createKafka(config.kafka), config.feeds.topics[0])
     stops.push(demo.stop)

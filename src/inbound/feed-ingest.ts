@@ -5,6 +5,7 @@ import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Pr
 import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
 import { createCatchUp, partitionTargets, type CatchUp, type PartitionTarget } from '../kafka/catch-up'
+import { disconnectSoon } from '../kafka/client'
 import { createDeadLetterPublisher, type DeadLetter, type DeadLetterPublisher } from './dead-letter'
 import { parseFeedRecord } from './feed-record'
 import { createFeedStore, type FeedStore } from './feed-store'
@@ -175,8 +176,8 @@ export const createFeedIngest = ({
       abort.abort()
       unreport()
       if (!clients) return
-      await clients.consumer.disconnect()
-      await clients.producer.disconnect()
+      await disconnectSoon(clients.consumer, 'Feed consumer')
+      await disconnectSoon(clients.producer, 'Feed dead-letter producer')
     },
   }
 }

@@ -4,6 +4,7 @@ import type { Kafka } from 'kafkajs'
 import { createBlockTracker, ReorgTooDeepError, type BlockTracker } from '../chain/block-tracker'
 import type { ChainRpc } from '../chain/failover'
 import { createLogRangeReader, type RawLog } from '../chain/get-logs'
+import { untilAborted } from '../abort'
 import { BifrostError } from '../errors'
 import type { Checkpoint } from './checkpoint'
 import { decodeLog, logFilter, LogDecodeError } from './decode'
@@ -113,6 +114,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         checkpoint,
         offsets,
         groupPrefix: `${options.groupIdPrefix}.events.scan.${chain.name}`,
+        signal,
       })
       ledger = back.ledger
       ledger.pruneBelow(Math.min(finalBelow, tip.number + 1))
@@ -142,7 +144,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       }
       guard()
       try {
-        await (sender as EventSender).sendCheckpoint(record)
+        await untilAborted((sender as EventSender).sendCheckpoint(record), signal)
       } catch (cause) {
         throw new PublishError(`${chain.name}: checkpoint not acknowledged: ${(cause as Error).message}`, { cause })
       }
@@ -166,7 +168,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       guard()
       let sent
       try {
-        sent = await (sender as EventSender).send(messages)
+        // Abandoned when publishing stops: whatever Kafka took of it, the next publisher reads back
+        sent = await untilAborted((sender as EventSender).send(messages), signal)
       } catch (cause) {
         throw new PublishError(
           `${chain.name}: ${messages.length} messages not acknowledged: ${(cause as Error).message}`,
