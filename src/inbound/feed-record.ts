@@ -13,15 +13,17 @@ export interface FeedUpdate {
   timestamp: number
 }
 
-/** Why a record went to the dead-letter topic; also the `reason` label of the DLQ metric. Public contract: docs/inbound.md */
-export type InvalidRecordCode =
-  | 'missing-key'
-  | 'not-json'
-  | 'bad-shape'
-  | 'too-large'
-  | 'too-deep'
-  | 'too-many-digits'
-  | 'future-timestamp'
+/** Why a record went to the dead-letter topic; also the `reason` label of the DLQ metric. Public contract: docs/bad-input.md */
+export const INVALID_RECORD_CODES = [
+  'missing-key',
+  'not-json',
+  'bad-shape',
+  'too-large',
+  'too-deep',
+  'too-many-digits',
+  'future-timestamp',
+] as const
+export type InvalidRecordCode = (typeof INVALID_RECORD_CODES)[number]
 
 /** What a record may take; settings feeds.maxRecordBytes, feeds.maxDepth, feeds.maxDecimalDigits, feeds.maxClockSkewMs. */
 export interface FeedRecordLimits {

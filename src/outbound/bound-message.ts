@@ -13,6 +13,13 @@ import type { KafkaMessage } from './message'
  * the message gives, and the hash proves which it was.
  */
 
+/**
+ * Why a watched log went to events.deadLetterTopic instead of the events topic. Public contract: docs/bad-input.md
+ * undecodable: its data does not decode with the configured ABI; too-large: over events.maxMessageBytes even bounded.
+ */
+export const EVENT_DEAD_LETTER_CODES = ['undecodable', 'too-large'] as const
+export type EventDeadLetterCode = (typeof EVENT_DEAD_LETTER_CODES)[number]
+
 export interface MessageBounds {
   /** events.maxFieldBytes */
   maxFieldBytes: number

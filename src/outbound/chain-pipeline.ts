@@ -13,7 +13,7 @@ import { createFulfillmentEnricher, type TransactionLike } from './fulfillment'
 import { createLedger, eventId, retractionOf } from './ledger'
 import { DLQ_HEADERS } from '../kafka/dead-letter'
 import type { Json } from '../json'
-import { boundJson, boundMessage } from './bound-message'
+import { boundJson, boundMessage, type EventDeadLetterCode } from './bound-message'
 import { EVENT_HEADERS, toKafkaMessage, type KafkaMessage } from './message'
 import { eventMetrics } from './metrics'
 import { readBack } from './read-back'
@@ -325,7 +325,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     }
 
     /** The log as read, its long fields bounded like an event's, so the letter itself fits the broker. */
-    const deadLetterOf = (log: RawLog, code: 'undecodable' | 'too-large', reason: string) => {
+    const deadLetterOf = (log: RawLog, code: EventDeadLetterCode, reason: string) => {
       const logIndex = Number.parseInt(log.logIndex, 16)
       const bounded = boundJson(log as unknown as Json, settings.maxFieldBytes)
       const message: KafkaMessage = {

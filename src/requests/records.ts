@@ -24,16 +24,18 @@ export const requestMessage = (record: RequestRecord): Message => ({
   headers: { type: record.type, correlationId: record.correlationId },
 })
 
-/** Why a reply went to the dead-letter topic. Public contract: docs/requests.md */
-export type MalformedReplyCode =
-  | 'missing-key'
-  | 'missing-value'
-  | 'too-large'
-  | 'too-deep'
-  | 'not-json'
-  | 'not-an-object'
-  | 'result-xor-error'
-  | 'bad-error'
+/** Why a reply went to the dead-letter topic. Public contract: docs/bad-input.md */
+export const MALFORMED_REPLY_CODES = [
+  'missing-key',
+  'missing-value',
+  'too-large',
+  'too-deep',
+  'not-json',
+  'not-an-object',
+  'result-xor-error',
+  'bad-error',
+] as const
+export type MalformedReplyCode = (typeof MALFORMED_REPLY_CODES)[number]
 
 /** What a reply may take; settings requests.maxReplyBytes and requests.maxDepth */
 export interface ReplyLimits {
