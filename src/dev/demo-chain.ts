@@ -1,9 +1,9 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { parseEther } from 'ethers'
 import { startAnvil, type Anvil } from './anvil'
-import { startChainlinkNodeSim } from './chainlink-node-sim'
+import { startCronJobSim } from './chainlink-cron-sim'
 import { deployChainlink, type ChainlinkDeployment } from './contracts'
-import { devProvider, mined } from './transactions'
+import { devProvider } from './transactions'
 
 const logger = makeLogger('DemoChain')
 
@@ -16,11 +16,11 @@ export const DEMO_TIMES = 100_000_000n
 export interface DemoChain {
   anvil: Anvil
   deployment: ChainlinkDeployment
-  /** The events chain watching the Operator and the consumer, as it goes into `events.chains` */
+  /** The events chain watching the aggregator the cron job writes to, as it goes into `events.chains` */
   chainConfig: Record<string, unknown>
   /**
-   * Starts the stand-in Chainlink node (answering through `bridgeUrl`) and a
-   * requester asking for `feed` every `intervalMs`, dataVersion 1 and 2 in turn.
+   * Starts the stand-in Chainlink node running a `cron` job every `intervalMs`:
+   * it asks `bridgeUrl` for `feed` (no id, meta present) and writes the answer to the aggregator.
    */
   startActors(options: { bridgeUrl: string; feed: string; intervalMs?: number }): Promise<{ stop(): Promise<void> }>
   stop(): Promise<void>
@@ -52,38 +52,20 @@ export const startDemoChain = async (): Promise<DemoChain> => {
         confirmations: 2,
         fromBlock,
         pollIntervalMs: 250,
-        contracts: [
-          { address: deployment.addresses.operator, kind: 'operator' },
-          { address: deployment.addresses.consumer, kind: 'client' },
-        ],
+        contracts: [{ address: deployment.addresses.aggregator, kind: 'aggregator' }],
       },
       startActors: async ({ bridgeUrl, feed, intervalMs = 5000 }) => {
-        const sim = await startChainlinkNodeSim({ provider, node, operator: deployment.addresses.operator, bridgeUrl, fromBlock })
-        const consumer = deployment.consumer.connect(await provider.getSigner(2)) as typeof deployment.consumer
-        let count = 0
-        let busy = false
-        const ask = async () => {
-          if (busy) return
-          busy = true
-          const dataVersion = (count++ % 2) + 1
-          try {
-            const method = dataVersion === 1 ? 'requestChainlink' : 'requestOperator'
-            const receipt = await mined(consumer.getFunction(method)(DEMO_SPEC_ID, feed, DEMO_TIMES, parseEther('0.1')))
-            logger.info(`Demo consumer asked for ${feed} (dataVersion ${dataVersion}) in block ${receipt.blockNumber}`)
-          } catch (err) {
-            logger.warn(`Demo request failed: ${(err as Error).message}`)
-          } finally {
-            busy = false
-          }
-        }
-        // The first request waits one interval, so the adapter has read the demo feed from Kafka by then.
-        const timer = setInterval(() => void ask(), intervalMs)
-        return {
-          stop: async () => {
-            clearInterval(timer)
-            await sim.stop()
-          },
-        }
+        // The first run waits one interval, so the adapter has read the demo feed from Kafka by then.
+        const job = startCronJobSim({
+          node,
+          bridgeUrl,
+          contract: deployment.addresses.aggregator,
+          feed,
+          times: DEMO_TIMES,
+          intervalMs,
+        })
+        logger.info(`Stand-in node runs a cron job every ${intervalMs} ms: ${feed} from ${bridgeUrl} to ${deployment.addresses.aggregator}`)
+        return job
       },
       stop,
     }

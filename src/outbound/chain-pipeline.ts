@@ -9,7 +9,8 @@ import { BifrostError } from '../errors'
 import type { Checkpoint } from './checkpoint'
 import { decodeLog, logFilter, LogDecodeError } from './decode'
 import { createEventSender, type EventSender } from './event-sender'
-import { createFulfillmentEnricher, type TransactionLike } from './fulfillment'
+import { createEventEnricher } from './enrich'
+import type { TransactionLike } from './families'
 import { createLedger, eventId, retractionOf } from './ledger'
 import { DLQ_HEADERS } from '../kafka/dead-letter'
 import type { Json } from '../json'
@@ -45,6 +46,16 @@ export interface PipelineOptions {
   onRecovered(): void
   /** Prefix of the throwaway consumer groups that read the events topic back */
   groupIdPrefix: string
+  /** Kept current while the pipeline runs, for /status */
+  position: ChainPosition
+}
+
+/** Where a publishing chain stands. */
+export interface ChainPosition {
+  /** Latest block number seen from the RPC endpoints */
+  head?: number
+  /** Highest block whose confirmed events are in Kafka */
+  publishedBlock?: number
 }
 
 interface Tip {
@@ -199,7 +210,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       onRefusal: (size, err) =>
         logger.debug(`${chain.name}: eth_getLogs over ${size} blocks refused (${err.rpcMessage}); halving`),
     })
-    const enricher = createFulfillmentEnricher({
+    const enricher = createEventEnricher({
       getTransaction: (hash) => rpc.request<TransactionLike | null>('eth_getTransactionByHash', [hash]),
     })
     const progress = createProgress(chain.name, tip.number, (line) => logger.info(line))
@@ -240,6 +251,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         }
         tip = resume
         metrics.publishedBlock.set(labels, tip.number)
+        options.position.publishedBlock = tip.number
       }
       await writeCheckpoint()
     }
@@ -297,10 +309,13 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         if (!decoded) continue
         // A backfill far below the head has nothing in the ledger: skip building ids there.
         const out = ledger.size > 0 && ledger.has(eventId(blockHash, logIndex))
-        // Already published ones still teach the enricher their request; no RPC for those.
-        if (out && decoded.event !== 'OracleRequest') continue
-        const enriched = await enricher.enrich(decoded, { blockNumber, transactionHash: log.transactionHash })
-        if (out) continue
+        const location = { blockNumber, transactionHash: log.transactionHash }
+        // Already published ones still teach the enricher (a request's fields); no RPC for those.
+        if (out) {
+          enricher.observe(decoded, location)
+          continue
+        }
+        const enriched = await enricher.enrich(decoded, location)
         const bounded = boundMessage(
           toKafkaMessage(enriched, {
             status: 'confirmed',
@@ -390,6 +405,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         await publish(messages, blocks, nextFinal)
         tip = { number: prepared.to, hash: prepared.toHash }
         metrics.publishedBlock.set(labels, tip.number)
+        options.position.publishedBlock = tip.number
         finalBelow = nextFinal
         ledger.pruneBelow(finalBelow)
         progress.advanced(tip.number, confirmed, messages.length)
@@ -397,6 +413,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       }
     }
 
+    options.position.publishedBlock = tip.number
     options.onRecovered()
     let rpcFailures = 0
     while (!signal.aborted) {
@@ -406,6 +423,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         const update = await tracker.update()
         head = (tracker.head as { number: number }).number
         metrics.head.set(labels, head)
+        options.position.head = head
         if (update.reorg) {
           const reachesPublished = update.reorg.forkPoint < tip.number
           metrics.reorgs.inc({ ...labels, published: String(reachesPublished) })

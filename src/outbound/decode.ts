@@ -1,20 +1,17 @@
 import { EventFragment, getAddress } from 'ethers'
-import { decodeRequestParams, type CborValue } from '../chain/cbor'
 import { BifrostError } from '../errors'
 import type { Json } from '../json'
-import { EVENT_FRAGMENTS } from './abi'
 import { compileEventDecoder, type EventDecoder } from './event-decoder'
+import { familyOf, type ContractFamily, type ContractKind, type FamilyFields } from './families'
 
-export type ContractKind = 'operator' | 'client' | 'aggregator' | 'custom'
+export type { ContractKind } from './families'
 
 export interface WatchedContract {
   address: string
   kind: ContractKind
-  /** Human-readable event fragments; required for (and only used by) `custom` */
+  /** Human-readable event fragments; required for (and only used by) families without built-in ones (`custom`) */
   abi?: string[]
 }
-
-/** A JSON value: what every decoded argument becomes, so messages serialise without loss. */
 
 /** The fields of a log decoding needs; both ethers `Log` objects and raw JSON-RPC logs fit. */
 export interface LogLike {
@@ -28,7 +25,7 @@ export interface LogLike {
   index?: number
 }
 
-export interface DecodedEvent {
+export type DecodedEvent = {
   /** Event name, e.g. `OracleRequest` */
   event: string
   kind: ContractKind
@@ -36,15 +33,9 @@ export interface DecodedEvent {
   address: string
   /** Decoded arguments by name (position when unnamed): integers as decimal strings, bytes as 0x hex */
   args: Record<string, Json>
-  /** Operator and client events */
-  requestId?: string
-  /** Aggregator events */
-  roundId?: string
-  /** OracleRequest only: the request's CBOR parameters, decoded (absent when they are not valid CBOR) */
-  params?: Record<string, Json>
   /** Kafka key: all events of one request (or one feed round) share it, so they stay in order on one partition */
   key: string
-}
+} & FamilyFields
 
 export class LogDecodeError extends BifrostError {}
 
@@ -55,42 +46,35 @@ export interface LogFilter {
 }
 
 interface WatchedEvent {
-  kind: ContractKind
+  family: ContractFamily
   fragment: EventFragment
   decode: EventDecoder
 }
 
-/** Which argument identifies the request (operator, client) or the round (aggregator). */
-const REQUEST_ID_ARG: Record<string, string> = {
-  OracleRequest: 'requestId',
-  OracleResponse: 'requestId',
-  CancelOracleRequest: 'requestId',
-  ChainlinkRequested: 'id',
-  ChainlinkFulfilled: 'id',
-  ChainlinkCancelled: 'id',
-}
-const ROUND_ID_ARG: Record<string, string> = {
-  AnswerUpdated: 'roundId',
-  NewRound: 'roundId',
-  NewTransmission: 'aggregatorRoundId',
+const familyOfContract = (contract: WatchedContract): ContractFamily => {
+  const family = familyOf(contract.kind)
+  if (!family) throw new LogDecodeError(`contract ${contract.address} has unknown kind ${contract.kind}`)
+  return family
 }
 
-const fragmentsOf = (contract: WatchedContract): readonly string[] => {
-  if (contract.kind !== 'custom') return EVENT_FRAGMENTS[contract.kind]
-  if (!contract.abi?.length) throw new LogDecodeError(`custom contract ${contract.address} needs an abi with at least one event`)
+const fragmentsOf = (contract: WatchedContract, family: ContractFamily): readonly string[] => {
+  if (family.fragments) return family.fragments
+  if (!contract.abi?.length) {
+    throw new LogDecodeError(`${contract.kind} contract ${contract.address} needs an abi with at least one event`)
+  }
   return contract.abi
 }
 
 const compiled = new Map<string, WatchedEvent[]>()
 /** Each fragment list parsed and compiled once per process, whatever the number of contracts using it. */
-const eventsOf = (kind: ContractKind, fragments: readonly string[]): WatchedEvent[] => {
-  const cacheKey = `${kind}\n${fragments.join('\n')}`
+const eventsOf = (family: ContractFamily, fragments: readonly string[]): WatchedEvent[] => {
+  const cacheKey = `${family.kind}\n${fragments.join('\n')}`
   let events = compiled.get(cacheKey)
   if (!events) {
     events = fragments.map((text) => {
       try {
         const fragment = EventFragment.from(text)
-        return { kind, fragment, decode: compileEventDecoder(fragment) }
+        return { family, fragment, decode: compileEventDecoder(fragment) }
       } catch (cause) {
         throw new LogDecodeError(`invalid event fragment "${text}": ${(cause as Error).message}`, { cause })
       }
@@ -111,7 +95,8 @@ const indexOf = (contracts: readonly WatchedContract[]): WatchIndex => {
   for (const contract of contracts) {
     const key = contract.address.toLowerCase()
     const entry = index.get(key) ?? { address: getAddress(contract.address), byTopic: new Map<string, WatchedEvent>() }
-    for (const event of eventsOf(contract.kind, fragmentsOf(contract))) {
+    const family = familyOfContract(contract)
+    for (const event of eventsOf(family, fragmentsOf(contract, family))) {
       if (!event.fragment.anonymous) entry.byTopic.set(event.fragment.topicHash, event)
     }
     index.set(key, entry)
@@ -128,62 +113,41 @@ export const logFilter = (contracts: readonly WatchedContract[]): LogFilter => {
   return { address: [...index.values()].map((entry) => entry.address), topics: [[...topics]] }
 }
 
-const cborToJson = (value: CborValue): Json => {
-  if (typeof value === 'bigint') return value.toString()
-  if (value === undefined) return null
-  if (Array.isArray(value)) return value.map(cborToJson)
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cborToJson(v)]))
-  }
-  return value
-}
-
-const requestParams = (data: Json): Record<string, Json> | undefined => {
-  try {
-    return cborToJson(decodeRequestParams(data as string)) as Record<string, Json>
-  } catch {
-    // Malformed parameters are the node's problem, not the event's: the raw bytes stay in args.data.
-    return undefined
-  }
-}
-
 /**
  * Decodes a log of a watched contract. Returns undefined for a log that is not a
  * watched event of that address (eth_getLogs filters by address OR topic, so some
  * arrive that way); throws LogDecodeError when a watched signature carries data
  * that does not decode (a contract whose ABI differs from the one configured).
  */
-export const decodeLog = (log: LogLike, contracts: readonly WatchedContract[], chainId: number | bigint): DecodedEvent | undefined => {
+export const decodeLog = (
+  log: LogLike,
+  contracts: readonly WatchedContract[],
+  chainId: number | bigint
+): DecodedEvent | undefined => {
   const contract = indexOf(contracts).get(log.address.toLowerCase())
   const watched = contract?.byTopic.get(log.topics[0]?.toLowerCase() ?? '')
   if (!contract || !watched) return undefined
-  const { kind, fragment, decode } = watched
+  const { family, fragment, decode } = watched
   const logIndex = Number(log.logIndex ?? log.index)
   let args: Record<string, Json>
   try {
     args = decode(log.topics, log.data)
   } catch (cause) {
     throw new LogDecodeError(
-      `cannot decode ${fragment.name} from ${log.address} (tx ${log.transactionHash}, log ${logIndex}): ${(cause as Error).message}`,
-      { cause },
+      `cannot decode ${fragment.name} from ${log.address} (tx ${log.transactionHash}, log ${logIndex}): ${
+        (cause as Error).message
+      }`,
+      { cause }
     )
   }
   const { address } = contract
-  const decoded: DecodedEvent = { event: fragment.name, kind, address, args, key: '' }
-  const requestArg = kind === 'operator' || kind === 'client' ? REQUEST_ID_ARG[fragment.name] : undefined
-  const roundArg = kind === 'aggregator' ? ROUND_ID_ARG[fragment.name] : undefined
-  if (requestArg) {
-    decoded.requestId = args[requestArg] as string
-    decoded.key = `${chainId}:${decoded.requestId}`
-  } else if (roundArg) {
-    decoded.roundId = args[roundArg] as string
-    decoded.key = `${chainId}:${address}:${decoded.roundId}`
-  } else {
-    decoded.key = `${chainId}:${log.transactionHash}:${logIndex}`
-  }
-  if (fragment.name === 'OracleRequest' && kind === 'operator') {
-    const params = requestParams(args['data'])
-    if (params) decoded.params = params
-  }
-  return decoded
+  const { key, fields } = family.identify({
+    name: fragment.name,
+    args,
+    address,
+    chainId,
+    transactionHash: log.transactionHash,
+    logIndex,
+  })
+  return { event: fragment.name, kind: family.kind as ContractKind, address, args, ...fields, key }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Kafka } from 'kafkajs'
 import { BifrostError } from '../errors'
 import { createCatchUp, partitionTargets } from '../kafka/catch-up'
+import { familyOf } from './families'
 import type { OracleEventMessage } from './message'
 
 /** One record of the events topic, as read back. */
@@ -91,9 +92,6 @@ export const describeEvent = (record: EventRecord): string => {
   if (!e) return `partition ${record.partition} offset ${record.offset} key ${record.key}: (not JSON)`
   const id = e.requestId ?? (e.roundId !== undefined ? `round ${e.roundId}` : `${e.transactionHash}:${e.logIndex}`)
   const parts = [`chain ${e.chainId}`, `block ${e.blockNumber}`, e.status.padEnd(9), e.event.padEnd(19), id]
-  if (e.params) parts.push(`params ${JSON.stringify(e.params)}`)
-  if (e.fulfillment?.decoded) parts.push(`value ${e.fulfillment.value ?? e.fulfillment.data} via ${e.fulfillment.method}`)
-  else if (e.fulfillment) parts.push(`fulfilment not decoded: ${e.fulfillment.reason}`)
-  if (e.latencyBlocks !== undefined) parts.push(`after ${e.latencyBlocks} block(s)`)
+  parts.push(...(familyOf(e.kind)?.describe?.(e) ?? []))
   return parts.join('  ')
 }

@@ -2,7 +2,7 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Partitioners, type Kafka, type Producer } from 'kafkajs'
 import { createDeadLetterWriter } from '../kafka/dead-letter'
 import { encodeCheckpoint, type Checkpoint } from './checkpoint'
-import { partitionOf } from './partition'
+import { partitionOf } from '../kafka/partition'
 import { CHECKPOINT_PARTITION } from './leader'
 import type { KafkaMessage } from './message'
 

@@ -1,7 +1,7 @@
 import type { IHeaders } from 'kafkajs'
-import type { ContractKind } from './decode'
 import type { Json } from '../json'
-import type { EnrichedEvent, Fulfillment, RequestFields } from './fulfillment'
+import type { EnrichedEvent } from './enrich'
+import type { ContractKind, FamilyFields } from './families'
 
 export const CONTENT_TYPE = 'application/json'
 
@@ -29,7 +29,7 @@ export interface PublishMeta {
 }
 
 /** The value of every message on the events topic; documented in docs/oracle-events.md. */
-export interface OracleEventMessage {
+export type OracleEventMessage = {
   schemaVersion: number
   event: string
   kind: ContractKind
@@ -42,15 +42,9 @@ export interface OracleEventMessage {
   logIndex: number
   confirmations: number
   args: Record<string, Json>
-  requestId?: string
-  roundId?: string
-  params?: Record<string, Json>
-  fulfillment?: Fulfillment
-  request?: RequestFields
-  latencyBlocks?: number
   /** Set by bound-message.ts when a long bytes or string value was replaced by its hash and length */
   truncated?: true
-}
+} & FamilyFields
 
 export interface KafkaMessage {
   key: string
@@ -65,31 +59,28 @@ export interface KafkaMessage {
  */
 export const toKafkaMessage = (event: EnrichedEvent, meta: PublishMeta): KafkaMessage => {
   const chainId = Number(meta.chainId)
+  // What a family adds (requestId, fulfillment, ...) goes to the top level as it is; undefined ones vanish in JSON.
+  const { event: name, kind, address, args, key, ...fields } = event
   const value: OracleEventMessage = {
     schemaVersion: SCHEMA_VERSION,
-    event: event.event,
-    kind: event.kind,
+    event: name,
+    kind,
     status: meta.status,
     chainId,
-    address: event.address,
+    address,
     blockNumber: meta.blockNumber,
     blockHash: meta.blockHash,
     transactionHash: meta.transactionHash,
     logIndex: meta.logIndex,
     confirmations: meta.confirmations,
-    args: event.args,
-    ...(event.requestId !== undefined ? { requestId: event.requestId } : {}),
-    ...(event.roundId !== undefined ? { roundId: event.roundId } : {}),
-    ...(event.params !== undefined ? { params: event.params } : {}),
-    ...(event.fulfillment !== undefined ? { fulfillment: event.fulfillment } : {}),
-    ...(event.request !== undefined ? { request: event.request } : {}),
-    ...(event.latencyBlocks !== undefined ? { latencyBlocks: event.latencyBlocks } : {}),
+    args,
+    ...fields,
   }
   return {
-    key: event.key,
+    key,
     value: Buffer.from(JSON.stringify(value)),
     headers: {
-      [EVENT_HEADERS.event]: event.event,
+      [EVENT_HEADERS.event]: name,
       [EVENT_HEADERS.status]: meta.status,
       [EVENT_HEADERS.chainId]: String(chainId),
       [EVENT_HEADERS.contentType]: CONTENT_TYPE,

@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs'
 import type { Checkpoint } from './checkpoint'
 import { createLedger, eventId, type Ledger } from './ledger'
 import { EVENT_HEADERS, type OracleEventMessage } from './message'
-import { scanTopic } from './output-scan'
+import { scanTopic } from '../kafka/scan'
 
 const logger = makeLogger('EventReadBack')
 

@@ -1,17 +1,24 @@
 import { EventFragment } from 'ethers'
 import { z } from 'zod'
 import { topicName } from '../kafka/settings'
+import { FAMILIES, familyOf, KINDS, type ContractFamily } from './families'
 
 const DEFAULT_CONFIRMATIONS = 3
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x-prefixed 20-byte hex address')
 
+const eventNames = (fragments: readonly string[]) => fragments.map((text) => EventFragment.from(text).name).join(', ')
+
+/** Families whose events come from the contract's `abi` setting */
+const ABI_KINDS = (FAMILIES as readonly ContractFamily[]).filter((f) => !f.fragments).map((f) => f.kind)
+
 const contractSettings = z
   .object({
     address: address.meta({ description: 'Address of the watched contract.' }),
-    kind: z.enum(['operator', 'client', 'aggregator', 'custom']).meta({
-      description:
-        'operator: OracleRequest, OracleResponse, CancelOracleRequest; client: ChainlinkRequested, ChainlinkFulfilled, ChainlinkCancelled; aggregator: AnswerUpdated, NewRound, NewTransmission; custom: the events of `abi`.',
+    kind: z.enum(KINDS).meta({
+      description: `${(FAMILIES as readonly ContractFamily[])
+        .map((f) => `${f.kind}: ${f.fragments ? eventNames(f.fragments) : f.watches}`)
+        .join('; ')}.`,
     }),
     abi: z
       .array(z.string().min(1))
@@ -19,17 +26,17 @@ const contractSettings = z
       .optional()
       .meta({
         description:
-          'Human-readable event fragments, e.g. "event Foo(uint256 indexed a, bytes b)"; required for kind custom.',
+          `Human-readable event fragments, e.g. "event Foo(uint256 indexed a, bytes b)"; required for kind ${ABI_KINDS.join(', ')}.`,
       }),
   })
   .strict()
   .superRefine((contract, ctx) => {
-    if (contract.kind !== 'custom') {
+    if (familyOf(contract.kind)?.fragments) {
       if (contract.abi) {
         ctx.addIssue({
           code: 'custom',
           path: ['abi'],
-          message: `only for kind custom: the ${contract.kind} events are built in`,
+          message: `only for kind ${ABI_KINDS.join(', ')}: the ${contract.kind} events are built in`,
         })
       }
       return
@@ -38,7 +45,7 @@ const contractSettings = z
       ctx.addIssue({
         code: 'custom',
         path: ['abi'],
-        message: 'required for kind custom: the event fragments, e.g. ["event Foo(uint256 indexed a, bytes b)"]',
+        message: `required for kind ${contract.kind}: the event fragments, e.g. ["event Foo(uint256 indexed a, bytes b)"]`,
       })
       return
     }

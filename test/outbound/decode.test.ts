@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { AbiCoder, getAddress, id, Interface, toBeHex, zeroPadValue } from 'ethers'
 import { mined } from '../../src/dev/transactions'
 import { decodeLog, logFilter, LogDecodeError, type WatchedContract } from '../../src/outbound/decode'
-import { EVENT_FRAGMENTS } from '../../src/outbound/abi'
+import { BUILT_IN_FRAGMENTS as EVENT_FRAGMENTS } from '../../src/outbound/families'
 import { CHAIN_ID, PAYMENT, SPEC_ID, startChainlinkChain, TIMES, type ChainlinkChain } from '../support/chainlink'
 
 describe('decodeLog on real Chainlink contracts', () => {

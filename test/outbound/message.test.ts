@@ -6,9 +6,9 @@ import { Interface, type TransactionReceipt } from 'ethers'
 import { fulfilmentCall } from '../../src/dev/chainlink-node-sim'
 import { repoRoot } from '../../src/dev/paths'
 import { mined } from '../../src/dev/transactions'
-import { FORWARDER_FRAGMENTS } from '../../src/outbound/abi'
+import { AUTHORIZED_FORWARDER_FRAGMENTS as FORWARDER_FRAGMENTS } from '../../src/outbound/families/operator-fulfillment'
 import { decodeLog, type WatchedContract } from '../../src/outbound/decode'
-import { createFulfillmentEnricher, type EnrichedEvent } from '../../src/outbound/fulfillment'
+import { createEventEnricher, type EnrichedEvent } from '../../src/outbound/enrich'
 import { CONTENT_TYPE, EVENT_HEADERS, toKafkaMessage, type KafkaMessage } from '../../src/outbound/message'
 import { CHAIN_ID, startChainlinkChain, type ChainlinkChain } from '../support/chainlink'
 import { assertValidOracleEvent, validateOracleEvent } from '../support/oracle-event-schema'
@@ -26,7 +26,7 @@ describe('event messages', () => {
       ...chain.watched,
       { address: chain.deployment.addresses.link, kind: 'custom', abi: ['event Transfer(address indexed from, address indexed to, uint256 value, bytes data)'] },
     ]
-    const enricher = createFulfillmentEnricher({ getTransaction: (hash) => chain.provider.getTransaction(hash) })
+    const enricher = createEventEnricher({ getTransaction: (hash) => chain.provider.getTransaction(hash) })
     const publish = async (receipt: TransactionReceipt) => {
       for (const log of receipt.logs) {
         const decoded = decodeLog(log, watched, CHAIN_ID)

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { Kafka, logLevel, type Admin } from 'kafkajs'
 import { startTestBroker, type TopicSpec, type WriteRefusal } from '../../src/dev/test-broker'
+import { createTopicAdmin } from '../../src/dev/topic-admin'
 
 export type { TopicSpec }
 
@@ -19,6 +19,23 @@ export interface KafkaFixture {
   stop(): Promise<void>
 }
 
+const externalBrokers = (): string[] =>
+  (process.env['KAFKA_BROKERS'] ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean)
+
+/**
+ * True when the suite runs on a real Kafka (KAFKA_BROKERS, e.g. `npm run test:kafka`), false on the
+ * librdkafka mock. Only for the few tests whose broker's behaviour differs; each says why where it
+ * asks, and docs/brokers.md lists them.
+ */
+export const onRealKafka = (): boolean => externalBrokers().length > 0
+
+/** For `{ skip }`: false on a real Kafka, else why the test cannot run on the mock broker, so the skip says it. */
+export const apacheKafkaOnly = (missingFromMock: string): string | false =>
+  onRealKafka() ? false : `needs Apache Kafka: ${missingFromMock} (run npm run test:kafka)`
+
 const uniqueTopic = (prefix: string): string => `${prefix}-${randomBytes(6).toString('hex')}`
 
 /**
@@ -28,10 +45,7 @@ const uniqueTopic = (prefix: string): string => `${prefix}-${randomBytes(6).toSt
  * for this fixture and stop() shuts it down.
  */
 export async function startKafka(): Promise<KafkaFixture> {
-  const external = (process.env['KAFKA_BROKERS'] ?? '')
-    .split(',')
-    .map((b) => b.trim())
-    .filter(Boolean)
+  const external = externalBrokers()
   if (external.length === 0) {
     const broker = await startTestBroker()
     return {
@@ -43,32 +57,6 @@ export async function startKafka(): Promise<KafkaFixture> {
     }
   }
 
-  const kafka = new Kafka({ clientId: 'bifrost-test-fixture', brokers: external, logLevel: logLevel.ERROR })
-  let admin: Promise<Admin> | undefined
-  const connected = (): Promise<Admin> =>
-    (admin ??= (async () => {
-      const a = kafka.admin()
-      await a.connect()
-      return a
-    })())
-  return {
-    brokers: external,
-    uniqueTopic,
-    createTopics: async (topics) => {
-      if (topics.length === 0) return
-      await (
-        await connected()
-      ).createTopics({
-        waitForLeaders: true,
-        topics: topics.map((t) => ({
-          topic: t.topic,
-          numPartitions: t.partitions ?? 1,
-          configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
-        })),
-      })
-    },
-    stop: async () => {
-      if (admin) await (await admin).disconnect()
-    },
-  }
+  const admin = createTopicAdmin(external)
+  return { brokers: external, uniqueTopic, createTopics: admin.createTopics, stop: admin.stop }
 }

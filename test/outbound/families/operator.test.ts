@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { AbiCoder, Interface, type TransactionReceipt } from 'ethers'
-import { fulfilmentCall } from '../../src/dev/chainlink-node-sim'
-import { mined } from '../../src/dev/transactions'
-import { FORWARDER_FRAGMENTS } from '../../src/outbound/abi'
-import type { DecodedEvent } from '../../src/outbound/decode'
+import { fulfilmentCall } from '../../../src/dev/chainlink-node-sim'
+import { mined } from '../../../src/dev/transactions'
+import type { DecodedEvent } from '../../../src/outbound/decode'
+import { createEventEnricher as createFulfillmentEnricher, type EventEnricher as FulfillmentEnricher } from '../../../src/outbound/enrich'
 import {
-  createFulfillmentEnricher,
+  AUTHORIZED_FORWARDER_FRAGMENTS as FORWARDER_FRAGMENTS,
   decodeFulfillment,
-  FulfillmentLookupError,
-  type FulfillmentEnricher,
-} from '../../src/outbound/fulfillment'
-import { PAYMENT, SPEC_ID, startChainlinkChain, type ChainlinkChain } from '../support/chainlink'
+} from '../../../src/outbound/families/operator-fulfillment'
+import { FulfillmentLookupError } from '../../../src/outbound/families/transaction'
+import { PAYMENT, SPEC_ID, startChainlinkChain, type ChainlinkChain } from '../../support/chainlink'
 
 const ANSWER = 300_012_345_678n
 

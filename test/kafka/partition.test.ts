@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import { Partitioners } from 'kafkajs'
-import { partitionOf } from '../../src/outbound/partition'
+import { partitionOf } from '../../src/kafka/partition'
 
 test('partitions keys exactly as kafkajs (and the Java client) do', () => {
   const kafkajs = Partitioners.DefaultPartitioner()

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { EventFragment, FunctionFragment, Interface } from 'ethers'
-import { loadArtifacts } from '../../src/dev/contracts'
-import { EVENT_FRAGMENTS, FORWARDER_FRAGMENTS, OPERATOR_FULFILL_FRAGMENTS } from '../../src/outbound/abi'
+import { loadArtifacts } from '../../../src/dev/contracts'
+import { BUILT_IN_FRAGMENTS as EVENT_FRAGMENTS, FAMILIES, type ContractFamily } from '../../../src/outbound/families'
+import {
+  AUTHORIZED_FORWARDER_FRAGMENTS as FORWARDER_FRAGMENTS,
+  OPERATOR_FULFILL_FRAGMENTS,
+} from '../../../src/outbound/families/operator-fulfillment'
 
 /** topic0 of every watched event: a changed fragment would silently watch nothing, so each is pinned. */
-const PINNED_TOPICS = {
+const PINNED_TOPICS: Record<string, Record<string, string>> = {
   operator: {
     OracleRequest: '0xd8d7ecc4800d25fa53ce0372f13a416d98907a7ef3d8d3bdd79cf4fe75529c65',
     OracleResponse: '0x9e9bc7616d42c2835d05ae617e508454e63b30b934be8aa932ebc125e0e58a64',
@@ -30,9 +34,12 @@ const topicsOf = (fragments: readonly string[]) => {
 }
 
 describe('event fragments', () => {
-  for (const [kind, pinned] of Object.entries(PINNED_TOPICS)) {
+  for (const family of FAMILIES as readonly ContractFamily[]) {
+    if (!family.fragments) continue
+    const { kind, fragments } = family
     test(`${kind} topic hashes are pinned`, () => {
-      assert.deepEqual(topicsOf(EVENT_FRAGMENTS[kind as keyof typeof EVENT_FRAGMENTS]), pinned)
+      assert.ok(PINNED_TOPICS[kind], `the ${kind} family in the index has its topics pinned here`)
+      assert.deepEqual(topicsOf(fragments), PINNED_TOPICS[kind])
     })
   }
 

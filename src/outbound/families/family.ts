@@ -1,0 +1,75 @@
+import type { Json } from '../../json'
+import type { DecodedEvent } from '../decode'
+import type { OracleEventMessage } from '../message'
+
+/** Where a decoded event sits on the chain, as enrichment needs it. */
+export interface EventLocation {
+  blockNumber: number
+  transactionHash: string
+}
+
+/** One log of a family's contract, decoded: what its key and top-level fields are derived from. */
+export interface FamilyLog {
+  /** Event name, e.g. `OracleRequest` */
+  name: string
+  args: Record<string, Json>
+  /** Emitting contract, checksummed */
+  address: string
+  chainId: number | bigint
+  transactionHash: string
+  logIndex: number
+}
+
+/** The parts of a transaction the decoding needs (ethers TransactionResponse and raw RPC objects both fit). */
+export interface TransactionLike {
+  hash: string
+  from: string
+  to: string | null
+  /** `input` in JSON-RPC, `data` in ethers */
+  input?: string
+  data?: string
+}
+
+export interface EnricherOptions {
+  /** Looks a transaction up by hash (through the chain's RPC failover); null when the node does not know it */
+  getTransaction(hash: string): Promise<TransactionLike | null>
+  /** Events a family remembers for enriching later ones (requests awaiting their response); the oldest go first (default 100,000) */
+  maxRequests?: number
+}
+
+/** A family's per-chain enrichment state: what the log alone does not say, from calldata or from earlier events. */
+export interface FamilyEnricher {
+  /** An event already in Kafka (read again after a restart): learn from it, fetch nothing */
+  observe(event: DecodedEvent, log: EventLocation): void
+  /** The event with the family's enrichment fields added */
+  enrich(event: DecodedEvent, log: EventLocation): Promise<DecodedEvent>
+  /** How many events are remembered (bounded by maxRequests) */
+  readonly size: number
+}
+
+/**
+ * One family of Chainlink contracts (the `kind` of a watched contract): which
+ * events it emits, how they are keyed, and what Bifrost adds to them. Every
+ * family lives in this folder and is listed in ./index.ts; nothing outside the
+ * folder names one.
+ */
+export interface ContractFamily {
+  /** The `kind` in settings and messages: public contract, never renamed */
+  readonly kind: string
+  /** Built-in event fragments (ethers human-readable); absent when the contract's configured `abi` supplies them */
+  readonly fragments?: readonly string[]
+  /** For the configuration reference when there are no built-in fragments: what is watched */
+  readonly watches?: string
+  /** The Kafka key and the family's top-level message fields of one decoded event */
+  identify(log: FamilyLog): { key: string; fields?: Record<string, Json> }
+  /**
+   * Folds `event` into `previous` when it is part of it (the log right after it,
+   * same contract, same transaction) and returns true; such an event is not
+   * published on its own.
+   */
+  attach?(previous: DecodedEvent, event: DecodedEvent): boolean
+  /** Per-chain enrichment; absent when the log says everything */
+  createEnricher?(options: EnricherOptions): FamilyEnricher
+  /** Extra parts of the one-line summary `bifrost events` prints */
+  describe?(message: OracleEventMessage): string[]
+}

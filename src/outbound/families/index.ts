@@ -1,0 +1,33 @@
+import { aggregator, type AggregatorFields } from './aggregator'
+import { client, type ClientFields } from './client'
+import { custom } from './custom'
+import type { ContractFamily } from './family'
+import { operator, type OperatorFields } from './operator'
+
+/**
+ * Every contract family Bifrost knows, in the order the configuration reference
+ * lists them. A new family is a module in this folder and a line here (and its
+ * fields type below); settings, decoding, enrichment and messages follow.
+ */
+export const FAMILIES = [operator, client, aggregator, custom] as const
+
+export type ContractKind = (typeof FAMILIES)[number]['kind']
+
+/** The `kind` values, for the settings enum */
+export const KINDS = FAMILIES.map((f) => f.kind) as [ContractKind, ...ContractKind[]]
+
+/** The top-level message fields the families add to an event, all optional */
+export type FamilyFields = OperatorFields & ClientFields & AggregatorFields
+
+const byKind = new Map<string, ContractFamily>(FAMILIES.map((f) => [f.kind, f]))
+
+export const familyOf = (kind: string): ContractFamily | undefined => byKind.get(kind)
+
+type BuiltIn = Extract<(typeof FAMILIES)[number], { fragments: readonly string[] }>
+
+/** The built-in event fragments of each family that has them, by kind */
+export const BUILT_IN_FRAGMENTS = Object.fromEntries(
+  FAMILIES.flatMap((f: ContractFamily) => (f.fragments ? [[f.kind, f.fragments]] : []))
+) as { [F in BuiltIn as F['kind']]: F['fragments'] }
+
+export type { ContractFamily, EnricherOptions, EventLocation, FamilyEnricher, TransactionLike } from './family'
