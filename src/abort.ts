@@ -29,7 +29,10 @@ export const untilAborted = <T>(work: Promise<T>, signal: AbortSignal): Promise<
  * untilAborted for a start that returns a handle: when the signal wins, the
  * handle the start still delivers is stopped, so an abandoned start leaks nothing.
  */
-export const startUntilAborted = <T extends { stop(): Promise<void> }>(start: Promise<T>, signal: AbortSignal): Promise<T> =>
+export const startUntilAborted = <T extends { stop(): Promise<void> }>(
+  start: Promise<T>,
+  signal: AbortSignal,
+): Promise<T> =>
   untilAborted(start, signal).catch((err: unknown) => {
     if (signal.aborted) void start.then((handle) => handle.stop()).catch(() => undefined)
     throw err

@@ -36,7 +36,10 @@ export interface StartOptions {
  * Wires both directions of the bridge from one validated config. Parts start in
  * dependency order and stop in reverse, so nothing publishes into a closed client.
  */
-export const startBifrost = async (config: Config, { signal = new AbortController().signal }: StartOptions = {}): Promise<Bifrost> => {
+export const startBifrost = async (
+  config: Config,
+  { signal = new AbortController().signal }: StartOptions = {},
+): Promise<Bifrost> => {
   const stops: Array<() => Promise<void>> = []
   const stop = async () => {
     for (const s of stops.reverse()) {

@@ -18,7 +18,9 @@ export interface Command {
 const untilSignal = (): Promise<NodeJS.Signals> => onShutdown(() => undefined).requested
 
 /** Runs a long-lived stack: signal handlers first, so a stop asked for during start-up ends the start. */
-const serveUntilSignal = async (start: (signal: AbortSignal) => Promise<{ stop(): Promise<void> }>): Promise<number> => {
+const serveUntilSignal = async (
+  start: (signal: AbortSignal) => Promise<{ stop(): Promise<void> }>,
+): Promise<number> => {
   const shutdown = onShutdown()
   let running: { stop(): Promise<void> }
   try {
@@ -32,7 +34,10 @@ const serveUntilSignal = async (start: (signal: AbortSignal) => Promise<{ stop()
   return exitNow(0)
 }
 
-/** After a stop: what a cut-short start or send still holds (a connection waiting out its timeout) must not keep the process. */
+/**
+ * After a stop: what a cut-short start or send still holds (a connection
+ * waiting out its timeout) must not keep the process.
+ */
 const exitNow = (code: number): Promise<number> =>
   new Promise(() => process.stdout.write('', () => process.exit(code)))
 
@@ -79,7 +84,9 @@ export const commands: Record<string, Command> = {
     summary: 'Connect to the configured Kafka (and chains) and serve the External Adapter',
     options: configOption,
     run: (values) =>
-      serveUntilSignal((signal) => startBifrost(loadConfig({ file: values['config'] as string | undefined }), { signal })),
+      serveUntilSignal((signal) =>
+        startBifrost(loadConfig({ file: values['config'] as string | undefined }), { signal }),
+      ),
   },
   dev: {
     summary: 'Run the whole bridge locally on embedded defaults: test broker, demo data, adapter',

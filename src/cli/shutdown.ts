@@ -1,4 +1,4 @@
-/** How long a stop may take after SIGTERM/SIGINT before the process exits regardless (orchestrators kill at 10 s by default). */
+/** How long a stop may take after SIGTERM/SIGINT before the process exits regardless (orchestrators kill at 10 s). */
 export const STOP_DEADLINE_MS = 9000
 
 export interface Shutdown {

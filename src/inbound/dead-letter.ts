@@ -39,7 +39,12 @@ export interface DeadLetterOptions {
 const toMessage = (letter: DeadLetter) =>
   deadLetterMessage(letter, { topic: letter.topic, partition: letter.partition }, { code: letter.code, reason: letter.reason })
 
-export const createDeadLetterPublisher = ({ producer, topic, retry, refusedAttempts }: DeadLetterOptions): DeadLetterPublisher => {
+export const createDeadLetterPublisher = ({
+  producer,
+  topic,
+  retry,
+  refusedAttempts,
+}: DeadLetterOptions): DeadLetterPublisher => {
   const metrics = feedMetrics()
   const writer = createDeadLetterWriter({
     producer,

@@ -13,7 +13,7 @@ export interface FeedUpdate {
   timestamp: number
 }
 
-/** Why a record went to the dead-letter topic; also the `reason` label of the DLQ metric. Public contract: docs/bad-input.md */
+/** Why a record went to the dead-letter topic; also the `reason` label of the DLQ metric. Public: docs/bad-input.md */
 export const INVALID_RECORD_CODES = [
   'missing-key',
   'not-json',
@@ -25,7 +25,7 @@ export const INVALID_RECORD_CODES = [
 ] as const
 export type InvalidRecordCode = (typeof INVALID_RECORD_CODES)[number]
 
-/** What a record may take; settings feeds.maxRecordBytes, feeds.maxDepth, feeds.maxDecimalDigits, feeds.maxClockSkewMs. */
+/** What a record may take: feeds.maxRecordBytes, feeds.maxDepth, feeds.maxDecimalDigits, feeds.maxClockSkewMs. */
 export interface FeedRecordLimits {
   maxRecordBytes: number
   maxDepth: number
@@ -134,9 +134,17 @@ export const parseFeedRecord = (
     at = Number(record.timestamp)
     const problem = timestampProblem(at, now, limits.maxClockSkewMs)
     if (problem === 'bad-shape') {
-      return invalid('bad-shape', `no "timestamp", and the record's Kafka timestamp ${describe(record.timestamp)} is not epoch ms`)
+      return invalid(
+        'bad-shape',
+        `no "timestamp", and the record's Kafka timestamp ${describe(record.timestamp)} is not epoch ms`,
+      )
     }
-    if (problem) return invalid(problem, `no "timestamp", and the record's Kafka timestamp is ${future(at, now, limits.maxClockSkewMs)}`)
+    if (problem) {
+      return invalid(
+        problem,
+        `no "timestamp", and the record's Kafka timestamp is ${future(at, now, limits.maxClockSkewMs)}`,
+      )
+    }
   } else if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) {
     return invalid('bad-shape', `"timestamp" must be epoch milliseconds (an integer), got ${describe(timestamp)}`)
   } else if (timestamp < MIN_PLAUSIBLE_MS) {

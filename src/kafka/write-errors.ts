@@ -66,7 +66,8 @@ export const recordBytes = (message: {
   const length = (v: unknown): number =>
     v === null || v === undefined ? 0 : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(String(v))
   let bytes = 70 + length(message.key) + length(message.value)
-  for (const [name, value] of Object.entries(message.headers ?? {})) bytes += 8 + Buffer.byteLength(name) + length(value)
+  for (const [name, value] of Object.entries(message.headers ?? {}))
+    bytes += 8 + Buffer.byteLength(name) + length(value)
   return bytes
 }
 

@@ -345,7 +345,9 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       const bounded = boundJson(log as unknown as Json, settings.maxFieldBytes)
       const message: KafkaMessage = {
         key: `${chain.chainId}:${log.transactionHash}:${logIndex}`,
-        value: Buffer.from(JSON.stringify({ chain: chain.name, chainId: chain.chainId, code, reason, log: bounded.value })),
+        value: Buffer.from(
+          JSON.stringify({ chain: chain.name, chainId: chain.chainId, code, reason, log: bounded.value }),
+        ),
         headers: {
           [DLQ_HEADERS.code]: code,
           [DLQ_HEADERS.reason]: reason,
@@ -353,7 +355,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
           'content-type': 'application/json',
         },
       }
-      return { message, origin: `${chain.name} block ${Number.parseInt(log.blockNumber, 16)} tx ${log.transactionHash} log ${logIndex}` }
+      const block = Number.parseInt(log.blockNumber, 16)
+      return { message, origin: `${chain.name} block ${block} tx ${log.transactionHash} log ${logIndex}` }
     }
 
     type Prepared = Batch & Awaited<ReturnType<typeof toMessages>>

@@ -122,8 +122,12 @@ const respond = (answer: Answer, type: string, requestedAt: number): AdapterResp
 }
 
 const failure = (err: unknown): unknown => {
-  if (err instanceof RequestTooLargeError) return new AdapterError({ statusCode: 413, name: 'RequestTooLarge', message: err.message })
-  if (err instanceof TooManyCallbacksError) return new AdapterError({ statusCode: 429, name: 'TooManyCallbacks', message: err.message })
+  if (err instanceof RequestTooLargeError) {
+    return new AdapterError({ statusCode: 413, name: 'RequestTooLarge', message: err.message })
+  }
+  if (err instanceof TooManyCallbacksError) {
+    return new AdapterError({ statusCode: 429, name: 'TooManyCallbacks', message: err.message })
+  }
   if (err instanceof RequestTimeoutError) return new AdapterError({ statusCode: 504, name: 'RequestTimeout', message: err.message })
   if (err instanceof RequestPublishError || err instanceof RequestsUnavailableError) {
     return new AdapterError({ statusCode: 503, name: 'RequestsUnavailable', message: err.message })

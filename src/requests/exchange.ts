@@ -381,7 +381,10 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
       if (!reply.ok) {
         counts.malformed++
         logger.warn(`Malformed reply at ${batch.topic}/${batch.partition}@${m.offset} dead-lettered: ${reply.reason}`)
-        letters.push({ message: deadLetterMessage(m, batch, reply), origin: `${batch.topic}/${batch.partition}@${m.offset}` })
+        letters.push({
+          message: deadLetterMessage(m, batch, reply),
+          origin: `${batch.topic}/${batch.partition}@${m.offset}`,
+        })
         continue
       }
       const e = entries.get(reply.correlationId)

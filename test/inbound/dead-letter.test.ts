@@ -110,7 +110,9 @@ test('a letter the dead-letter topic refuses as too large is dropped, logged and
   const dlq = kafka.uniqueTopic('dlq-too-large')
   await kafka.createTopics([{ topic: dlq }])
   const publisher = createDeadLetterPublisher({ producer, topic: dlq, retry: { initialMs: 5, maxMs: 20 } })
-  const dropped = async () => (await feedMetrics().deadLettersDropped.get()).values.find((v) => v.labels.error === 'MESSAGE_TOO_LARGE')?.value ?? 0
+  const dropped = async () =>
+    (await feedMetrics().deadLettersDropped.get()).values.find((v) => v.labels.error === 'MESSAGE_TOO_LARGE')?.value ??
+    0
   const before = await dropped()
   // The first send (all three) and then the first letter alone are refused; the other two go through
   await kafka.refuseWrites({ topic: dlq, error: 'MESSAGE_TOO_LARGE', count: 2 })
@@ -133,9 +135,15 @@ test('a dead-letter topic that denies writes is tried a few times, then its lett
   const dlq = kafka.uniqueTopic('dlq-denied')
   await kafka.createTopics([{ topic: dlq }])
   await kafka.refuseWrites({ topic: dlq, error: 'TOPIC_AUTHORIZATION_FAILED' })
-  const publisher = createDeadLetterPublisher({ producer, topic: dlq, retry: { initialMs: 5, maxMs: 20 }, refusedAttempts: 3 })
+  const publisher = createDeadLetterPublisher({
+    producer,
+    topic: dlq,
+    retry: { initialMs: 5, maxMs: 20 },
+    refusedAttempts: 3,
+  })
   const dropped = async () =>
-    (await feedMetrics().deadLettersDropped.get()).values.find((v) => v.labels.error === 'TOPIC_AUTHORIZATION_FAILED')?.value ?? 0
+    (await feedMetrics().deadLettersDropped.get()).values.find((v) => v.labels.error === 'TOPIC_AUTHORIZATION_FAILED')
+      ?.value ?? 0
   const before = await dropped()
   const attempts = await failures()
   // Resolves: the records behind these may be passed over

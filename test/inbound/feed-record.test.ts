@@ -22,13 +22,16 @@ const invalid = (r: RawFeedRecord) => {
 
 describe('parseFeedRecord', () => {
   test('a full record: key is the feed, value carries value, timestamp and source', () => {
-    assert.deepEqual(parseFeedRecord(record('ETH/USD', { value: 3000.5, timestamp: 1700000001234, source: 'alpha' }), LIMITS, NOW), {
-      kind: 'update',
-      feed: 'ETH/USD',
-      source: 'alpha',
-      value: 3000.5,
-      timestamp: 1700000001234,
-    })
+    assert.deepEqual(
+      parseFeedRecord(record('ETH/USD', { value: 3000.5, timestamp: 1700000001234, source: 'alpha' }), LIMITS, NOW),
+      {
+        kind: 'update',
+        feed: 'ETH/USD',
+        source: 'alpha',
+        value: 3000.5,
+        timestamp: 1700000001234,
+      },
+    )
   })
 
   test('timestamp defaults to the record timestamp and source to "default"', () => {

@@ -8,7 +8,13 @@ import { startEventChain, type EventChain } from '../support/event-chain'
 import { startKafka, type KafkaFixture } from '../support/kafka'
 import { useDefaultLogger } from '../support/logger'
 import { assertValidOracleEvent } from '../support/oracle-event-schema'
-import { createOutboundTopics, emitterChain, eventsOf, startTestPublisher, testEventSettings } from '../support/outbound'
+import {
+  createOutboundTopics,
+  emitterChain,
+  eventsOf,
+  startTestPublisher,
+  testEventSettings,
+} from '../support/outbound'
 import { readTopics } from '../support/topic-reader'
 
 useDefaultLogger()
@@ -40,7 +46,11 @@ describe('boundMessage', () => {
 
   test('a small message goes as it is', () => {
     const m = message({ args: { data: '0x00ff', note: 'hi' } })
-    assert.deepEqual(boundMessage(m, { maxFieldBytes: 64, maxMessageBytes: 1024 }), { ok: true, message: m, truncated: false })
+    assert.deepEqual(boundMessage(m, { maxFieldBytes: 64, maxMessageBytes: 1024 }), {
+      ok: true,
+      message: m,
+      truncated: false,
+    })
   })
 
   test('a long bytes or string value becomes its keccak256 and length, and the message says truncated', () => {
@@ -68,7 +78,10 @@ describe('boundMessage', () => {
       maxMessageBytes: 2048,
     })
     assert.equal(bounded.ok, false)
-    assert.match(!bounded.ok ? bounded.reason : '', /more than events\.maxMessageBytes=2048 \(EVENTS_MAX_MESSAGE_BYTES\)/)
+    assert.match(
+      !bounded.ok ? bounded.reason : '',
+      /more than events\.maxMessageBytes=2048 \(EVENTS_MAX_MESSAGE_BYTES\)/,
+    )
   })
 })
 
@@ -97,7 +110,14 @@ describe('chain -> Kafka with events larger than the broker takes', () => {
     const big = `0x${'5a'.repeat(600_000)}`
     await emitBlob(chain, blob, 1, big, 'a note')
     // 4000 short notes: no field is long, the message is
-    await emitBlob(chain, blob, 2, '0x01', 'many', Array.from({ length: 4000 }, (_, i) => `note ${i}`.padEnd(60, '.')))
+    await emitBlob(
+      chain,
+      blob,
+      2,
+      '0x01',
+      'many',
+      Array.from({ length: 4000 }, (_, i) => `note ${i}`.padEnd(60, '.')),
+    )
     await emitBlob(chain, blob, 3, '0x02', 'after')
     await chain.mine(1)
 
