@@ -98,7 +98,7 @@ export interface Exchange {
   /** The replies waiting at start-up have been read: deadlines may now expire requests */
   repliesCaughtUp(): void
   /** Takes a batch from requests.replyTopic; resolves once it may be committed */
-  takeReplies(batch: Batch): Promise<void>
+  takeReplies(batch: Batch, heartbeat?: () => Promise<void>): Promise<void>
   /** What is in flight now, for /status */
   inFlight(): InFlight
   stop(): Promise<void>
@@ -372,7 +372,7 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     }
   }
 
-  const takeReplies = async (batch: Batch): Promise<void> => {
+  const takeReplies = async (batch: Batch, heartbeat?: () => Promise<void>): Promise<void> => {
     const letters: OutgoingLetter[] = []
     const claimed = new Map<string, Entry>()
     const counts = { matched: 0, unknown: 0, duplicate: 0, late: 0, malformed: 0 }
@@ -402,7 +402,7 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
         counts.matched++
       }
     }
-    if (letters.length > 0) await deadLetters.write(letters, { signal: stopping.signal })
+    if (letters.length > 0) await deadLetters.write(letters, { signal: stopping.signal, heartbeat })
     // The outcome is on disk before the reply's offset is committed: a crash after this point loses nothing.
     // A write that fails does not hold the replies up: Kafka down fails the commit too (the batch comes
     // again), and a pending topic that refuses the record would otherwise stop every reply behind this one.
