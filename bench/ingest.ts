@@ -117,8 +117,12 @@ const ingestLatency =
       remove: store.remove,
       get: store.get,
       feeds: store.feeds,
+      onChange: store.onChange,
       get size() {
         return store.size
+      },
+      get generation() {
+        return store.generation
       },
     }
     const settings = feedSettings.parse({ topics: [topic], deadLetterTopic: `${topic}.dlq`, fetchMaxWaitMs })

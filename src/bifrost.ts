@@ -3,15 +3,19 @@ import { startUntilAborted, untilAborted } from './abort'
 import type { Config } from './config/schema'
 import { topicPlans } from './config/topics'
 import { buildAdapter } from './http/adapter'
+import { startApiServer } from './http/api/server'
+import { readinessReport } from './http/readiness'
 import { startServer } from './http/server'
 import { statusHook } from './http/status'
-import { feedEndpoint } from './inbound/feed-endpoint'
+import { feedEndpoint, feedRequestParser } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
 import { requireTopics, topicMismatches, topicSpec } from './kafka/topics'
 import { startEventPublisher } from './outbound/publisher'
+import { createLoggerFactory } from './log/logger'
 import { createRequests } from './requests/service'
 import { createStatusBoard, type StatusBoard } from './status/snapshot'
+import { startStreams } from './streams/service'
 
 const logger = makeLogger('Bifrost')
 
@@ -19,6 +23,10 @@ export interface Bifrost {
   /** Base URL of the External Adapter */
   adapterUrl: string
   metricsUrl?: string
+  /** The status page (and /api under it); undefined when http.enabled is false */
+  statusUrl?: string
+  /** Port of the gRPC streaming bridge, when `streams.enabled` */
+  streamsPort?: number
   /** What /status reports under `bifrost`; the operator API serves the same model */
   status: StatusBoard
   stop(): Promise<void>
@@ -59,10 +67,25 @@ export const startBifrost = async (
     // comes first; /ready answers 503 until the parts below have caught up.
     const readiness = [feeds.readiness, requests.readiness]
     const server = await startUntilAborted(
-      startServer(adapter, readiness, [requests.serverHook, statusHook(status)]).then((s) => ({ ...s, stop: s.close })),
+      startServer(adapter, readiness, [requests.serverHook, statusHook(status)], createLoggerFactory(config.log)).then(
+        (s) => ({ ...s, stop: s.close }),
+      ),
       signal,
     )
     stops.push(server.close)
+    // The page comes up before the parts catch up, so it can show them doing it.
+    const api = config.http.enabled
+      ? await startApiServer({
+          config,
+          kafka,
+          feeds: { store: feeds.store, history: feeds.history },
+          requests: requests.view,
+          status,
+          readiness: () => readinessReport(readiness),
+          startedAt: Date.now(),
+        })
+      : undefined
+    if (api) stops.push(api.stop)
     // Before any part subscribes: a missing topic is named in seconds, and Bifrost's own are created with their settings.
     const report = await untilAborted(requireTopics(config.kafka, topicPlans(config)), signal)
     for (const t of report.topics) {
@@ -74,6 +97,17 @@ export const startBifrost = async (
     }
     stops.push(feeds.stop)
     await untilAborted(feeds.start(), signal)
+    let streamsPort: number | undefined
+    if (config.streams.enabled) {
+      const parse = feedRequestParser(feeds.store, config.feeds, feeds.readiness)
+      const streams = await startUntilAborted(
+        startStreams({ settings: config.streams, store: feeds.store, readiness: feeds.readiness, parse }),
+        signal,
+      )
+      stops.push(streams.stop)
+      streamsPort = streams.port
+      status.provide('streaming', streams.status)
+    }
     stops.push(requests.stop)
     await untilAborted(requests.start(), signal)
     if (config.events.chains.length > 0) {
@@ -86,7 +120,7 @@ export const startBifrost = async (
       readiness.push(events.readiness)
       status.provide('chains', events.status)
     }
-    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, status, stop }
+    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, statusUrl: api?.url, streamsPort, status, stop }
   } catch (err) {
     await stop()
     throw err

@@ -3,6 +3,9 @@ import { kafkaSettings } from '../kafka/settings'
 import { feedSettings } from '../inbound/settings'
 import { requestSettings } from '../requests/settings'
 import { eventSettings } from '../outbound/settings'
+import { httpSettings } from '../http/settings'
+import { logSettings } from '../log/settings'
+import { streamSettings } from '../streams/settings'
 
 /**
  * The whole configuration, declared once. Every leaf carries its description,
@@ -14,6 +17,9 @@ export const configSchema = z.object({
   feeds: feedSettings,
   requests: requestSettings,
   events: eventSettings,
+  http: httpSettings,
+  log: logSettings,
+  streams: streamSettings,
 })
 
 export type Config = z.infer<typeof configSchema>
