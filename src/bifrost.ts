@@ -72,6 +72,7 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
         parse,
       })
       stops.push(streams.stop)
+      status.provide('streaming', streams.status)
       streamsPort = streams.port
     }
     stops.push(requests.stop)

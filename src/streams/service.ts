@@ -4,6 +4,7 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
 import type { FeedStore } from '../inbound/feed-store'
+import type { StreamingStatus } from '../status/snapshot'
 import type { FeedRequestParser } from './asset'
 import { streamMetrics } from './metrics'
 import { hashedBridgeName } from './payload-hash'
@@ -18,6 +19,8 @@ export class StreamsError extends BifrostError {}
 export interface Streams {
   /** Port the streaming bridge listens on (the bound one when `streams.port` is 0) */
   port: number
+  /** The nodes connected now, for /status */
+  status(): StreamingStatus
   /** Ends every stream and closes the port; safe to call twice */
   stop(): Promise<void>
 }
@@ -32,6 +35,8 @@ export interface StreamsOptions {
 
 // How often an unready Bifrost checks whether its feeds have caught up.
 const READY_POLL_MS = 100
+// Refused assets remembered so each is logged once; past this, the oldest may be logged again.
+const MAX_LOGGED_REFUSALS = 10_000
 // Streams are ended first; a node that does not hang up in this time is cut off.
 const SHUTDOWN_GRACE_MS = 2_000
 
@@ -73,11 +78,14 @@ const bind = (server: Server, address: string, creds: ServerCredentials): Promis
 export const startStreams = async ({ settings, store, readiness, parse }: StreamsOptions): Promise<Streams> => {
   const metrics = streamMetrics()
   const bridgeName = hashedBridgeName(settings.bridgeName)
-  const sessions = new Map<ServerDuplexStream<SubscribeRequest, SubscribeResponse>, StreamSession>()
-  const closeSession = (call: ServerDuplexStream<SubscribeRequest, SubscribeResponse>) => {
+  type Call = ServerDuplexStream<SubscribeRequest, SubscribeResponse>
+  const sessions = new Map<Call, StreamSession>()
+  const clients = new Map<Call, { peer: string; connectedAt: string }>()
+  const closeSession = (call: Call) => {
     const session = sessions.get(call)
     if (!session) return
     sessions.delete(call)
+    clients.delete(call)
     session.close()
     metrics.connected.dec()
   }
@@ -110,7 +118,7 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
   }
 
   server.addService(streamService().service, {
-    Subscribe: (call: ServerDuplexStream<SubscribeRequest, SubscribeResponse>) => {
+    Subscribe: (call: Call) => {
       const session = createSession({
         sink: call,
         bridgeName,
@@ -119,11 +127,14 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
         metrics,
         onRefused: ({ key, reason }) => {
           if (logged.has(key)) return
+          // Bounded: the port takes any client, and a stream of ever new bad assets must not grow memory.
+          if (logged.size >= MAX_LOGGED_REFUSALS) logged.delete(logged.values().next().value as string)
           logged.add(key)
           logger.warn(`Not serving ${key} over the stream: ${reason}`)
         },
       })
       sessions.set(call, session)
+      clients.set(call, { peer: call.getPeer(), connectedAt: new Date().toISOString() })
       metrics.connected.inc()
       const close = () => closeSession(call)
       call.on('data', (request: SubscribeRequest) => session.subscribe(request))
@@ -169,7 +180,10 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
     logger.info(
       `Streaming bridge (gRPC StreamService/Subscribe) listening on ${settings.host}:${port} over ${settings.tlsCert ? 'TLS' : 'plaintext'}, bridge name "${bridgeName}"`,
     )
-    return { port, stop }
+    const status = (): StreamingStatus => ({
+      clients: [...clients].map(([call, client]) => ({ ...client, subscriptions: sessions.get(call)?.size ?? 0 })),
+    })
+    return { port, status, stop }
   } catch (err) {
     await stop()
     throw err

@@ -17,6 +17,8 @@ export interface StreamSession {
   answerAll(): void
   /** Forgets every asset and stops every timer; safe to call twice */
   close(): void
+  /** Assets in the current set, served or not */
+  readonly size: number
 }
 
 /** The part of a gRPC server stream a session writes to. */
@@ -159,6 +161,9 @@ export const createSession = ({
       metrics.assets.dec(entries.size + refused.size)
       for (const [key, entry] of entries) drop(key, entry)
       refused.clear()
+    },
+    get size() {
+      return entries.size + refused.size
     },
   }
 }

@@ -182,6 +182,12 @@ describe('the gRPC streaming bridge of a real `bifrost serve`', () => {
 
     assert.equal(await metric('bifrost_streams_assets_subscribed'), assets.length + neverSent.length)
     assert.equal(await metric('bifrost_streams_connected'), 1)
+    const status = (await (await fetch(`${serve.url}/status`)).json()) as {
+      bifrost: { streaming: { clients: Array<{ peer: string; connectedAt: string; subscriptions: number }> } }
+    }
+    assert.equal(status.bifrost.streaming.clients.length, 1)
+    assert.equal(status.bifrost.streaming.clients[0].subscriptions, assets.length + neverSent.length)
+    assert.match(status.bifrost.streaming.clients[0].peer, /127\.0\.0\.1/)
     assert.ok((await metric('bifrost_streams_observations_sent_total'))! >= node.accepted.length)
     await eventually(
       'a refresh of an unchanged answer',
