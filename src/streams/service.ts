@@ -79,14 +79,12 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
   const metrics = streamMetrics()
   const bridgeName = hashedBridgeName(settings.bridgeName)
   type Call = ServerDuplexStream<SubscribeRequest, SubscribeResponse>
-  const sessions = new Map<Call, StreamSession>()
-  const clients = new Map<Call, { peer: string; connectedAt: string }>()
-  const closeSession = (call: Call) => {
-    const session = sessions.get(call)
-    if (!session) return
-    sessions.delete(call)
-    clients.delete(call)
-    session.close()
+  const streams = new Map<Call, { session: StreamSession; peer: string; connectedAt: string }>()
+  const closeStream = (call: Call) => {
+    const stream = streams.get(call)
+    if (!stream) return
+    streams.delete(call)
+    stream.session.close()
     metrics.connected.dec()
   }
   const logged = new Set<string>()
@@ -98,11 +96,11 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
   let flushing: NodeJS.Immediate | undefined
   const flush = () => {
     flushing = undefined
-    for (const session of sessions.values()) session.feedsChanged(changed)
+    for (const { session } of streams.values()) session.feedsChanged(changed)
     changed.clear()
   }
   const unwatch = store.onChange((feed) => {
-    if (sessions.size === 0) return
+    if (streams.size === 0) return
     changed.add(feed)
     flushing ??= setImmediate(flush)
   })
@@ -112,7 +110,7 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
     readyPoll = setInterval(() => {
       if (readiness.notReadyReason() !== undefined) return
       clearInterval(readyPoll)
-      for (const session of sessions.values()) session.answerAll()
+      for (const { session } of streams.values()) session.answerAll()
     }, READY_POLL_MS)
     readyPoll.unref()
   }
@@ -133,10 +131,9 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
           logger.warn(`Not serving ${key} over the stream: ${reason}`)
         },
       })
-      sessions.set(call, session)
-      clients.set(call, { peer: call.getPeer(), connectedAt: new Date().toISOString() })
+      streams.set(call, { session, peer: call.getPeer(), connectedAt: new Date().toISOString() })
       metrics.connected.inc()
-      const close = () => closeSession(call)
+      const close = () => closeStream(call)
       call.on('data', (request: SubscribeRequest) => session.subscribe(request))
       call.on('end', () => {
         close()
@@ -155,8 +152,8 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
     unwatch()
     clearInterval(readyPoll)
     if (flushing) clearImmediate(flushing)
-    for (const call of [...sessions.keys()]) {
-      closeSession(call)
+    for (const call of [...streams.keys()]) {
+      closeStream(call)
       call.end()
     }
     await new Promise<void>((resolve) => {
@@ -181,7 +178,11 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
       `Streaming bridge (gRPC StreamService/Subscribe) listening on ${settings.host}:${port} over ${settings.tlsCert ? 'TLS' : 'plaintext'}, bridge name "${bridgeName}"`,
     )
     const status = (): StreamingStatus => ({
-      clients: [...clients].map(([call, client]) => ({ ...client, subscriptions: sessions.get(call)?.size ?? 0 })),
+      clients: [...streams.values()].map(({ session, peer, connectedAt }) => ({
+        peer,
+        connectedAt,
+        subscriptions: session.size,
+      })),
     })
     return { port, status, stop }
   } catch (err) {
