@@ -121,6 +121,9 @@ const ingestLatency =
       get size() {
         return store.size
       },
+      get generation() {
+        return store.generation
+      },
     }
     const settings = feedSettings.parse({ topics: [topic], deadLetterTopic: `${topic}.dlq`, fetchMaxWaitMs })
     const ingest = createFeedIngest({ kafka, settings, clientId: 'bench', store: timed })

@@ -2,6 +2,8 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Config } from './config/schema'
 import { topicPlans } from './config/topics'
 import { buildAdapter } from './http/adapter'
+import { startApiServer } from './http/api/server'
+import { readinessReport } from './http/readiness'
 import { startServer } from './http/server'
 import { statusHook } from './http/status'
 import { feedEndpoint, feedRequestParser } from './inbound/feed-endpoint'
@@ -9,6 +11,7 @@ import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
 import { requireTopics, topicMismatches, topicSpec } from './kafka/topics'
 import { startEventPublisher } from './outbound/publisher'
+import { createLoggerFactory } from './log/logger'
 import { createRequests } from './requests/service'
 import { createStatusBoard, type StatusBoard } from './status/snapshot'
 import { startStreams } from './streams/service'
@@ -19,6 +22,8 @@ export interface Bifrost {
   /** Base URL of the External Adapter */
   adapterUrl: string
   metricsUrl?: string
+  /** The status page (and /api under it); undefined when http.enabled is false */
+  statusUrl?: string
   /** Port of the gRPC streaming bridge, when `streams.enabled` */
   streamsPort?: number
   /** What /status reports under `bifrost`; the operator API serves the same model */
@@ -49,8 +54,26 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     // The server (and with it the framework's logger, which kafkajs logs into)
     // comes first; /ready answers 503 until the parts below have caught up.
     const readiness = [feeds.readiness, requests.readiness]
-    const server = await startServer(adapter, readiness, [requests.serverHook, statusHook(status)])
+    const server = await startServer(
+      adapter,
+      readiness,
+      [requests.serverHook, statusHook(status)],
+      createLoggerFactory(config.log),
+    )
     stops.push(server.close)
+    // The page comes up before the parts catch up, so it can show them doing it.
+    const api = config.http.enabled
+      ? await startApiServer({
+          config,
+          kafka,
+          feeds: { store: feeds.store, history: feeds.history },
+          requests: requests.view,
+          status,
+          readiness: () => readinessReport(readiness),
+          startedAt: Date.now(),
+        })
+      : undefined
+    if (api) stops.push(api.stop)
     // Before any part subscribes: a missing topic is named in seconds, and Bifrost's own are created with their settings.
     const report = await requireTopics(config.kafka, topicPlans(config))
     for (const t of report.topics) {
@@ -72,8 +95,8 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
         parse,
       })
       stops.push(streams.stop)
-      status.provide('streaming', streams.status)
       streamsPort = streams.port
+      status.provide('streaming', streams.status)
     }
     stops.push(requests.stop)
     await requests.start()
@@ -84,7 +107,7 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
       readiness.push(events.readiness)
       status.provide('chains', events.status)
     }
-    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, streamsPort, status, stop }
+    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, statusUrl: api?.url, streamsPort, status, stop }
   } catch (err) {
     await stop()
     throw err

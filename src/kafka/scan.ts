@@ -10,6 +10,8 @@ export interface ScannedRecord {
   key: Buffer | null
   value: Buffer | null
   headers: IHeaders
+  /** Kafka's record timestamp, epoch ms as a decimal string */
+  timestamp: string
 }
 
 export interface ScanOptions {
@@ -67,6 +69,7 @@ export const scanTopic = async (options: ScanOptions): Promise<void> => {
                 key: message.key,
                 value: message.value,
                 headers: message.headers ?? {},
+                timestamp: message.timestamp,
               })
             }
             if (Number(batch.lastOffset()) >= range.end - 1) {

@@ -6,6 +6,7 @@ import type { ChainRpc } from '../chain/failover'
 import { createLogRangeReader, type RawLog } from '../chain/get-logs'
 import { BifrostError } from '../errors'
 import type { Checkpoint } from './checkpoint'
+import type { ChainTracker } from './chain-status'
 import { decodeLog, logFilter, LogDecodeError } from './decode'
 import { createEventSender, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
@@ -42,16 +43,8 @@ export interface PipelineOptions {
   onRecovered(): void
   /** Prefix of the throwaway consumer groups that read the events topic back */
   groupIdPrefix: string
-  /** Kept current while the pipeline runs, for /status */
-  position: ChainPosition
-}
-
-/** Where a publishing chain stands. */
-export interface ChainPosition {
-  /** Latest block number seen from the RPC endpoints */
-  head?: number
-  /** Highest block whose confirmed events are in Kafka */
-  publishedBlock?: number
+  /** Told the head, the published block, reorgs and retractions, for /status and the operator API */
+  status?: ChainTracker
 }
 
 interface Tip {
@@ -72,7 +65,7 @@ const abortable = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { si
  * (the caller restarts it, which recovers from Kafka again).
  */
 export const runChainPipeline = async (options: PipelineOptions): Promise<void> => {
-  const { kafka, settings, chain, rpc, signal } = options
+  const { kafka, settings, chain, rpc, signal, status } = options
   const metrics = eventMetrics()
   const labels = { chain: chain.name }
   const finality = finalityOf(chain)
@@ -229,6 +222,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         entries.map((e) => retractionOf(e.message)),
         entries.map((e) => ({ number: e.blockNumber, hash: e.blockHash, logIndex: e.logIndex })),
       )
+      status?.retracted(entries.length)
       if (tipStale) {
         // Resume above the highest published block still on the chain; blocks without
         // events carry nothing to retract, so re-reading from there is exact.
@@ -244,7 +238,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         }
         tip = resume
         metrics.publishedBlock.set(labels, tip.number)
-        options.position.publishedBlock = tip.number
+        status?.published(tip.number)
       }
       await writeCheckpoint()
     }
@@ -384,7 +378,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         await publish(messages, blocks, nextFinal)
         tip = { number: prepared.to, hash: prepared.toHash }
         metrics.publishedBlock.set(labels, tip.number)
-        options.position.publishedBlock = tip.number
+        status?.published(tip.number)
         finalBelow = nextFinal
         ledger.pruneBelow(finalBelow)
         progress.advanced(tip.number, confirmed, messages.length)
@@ -392,7 +386,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       }
     }
 
-    options.position.publishedBlock = tip.number
+    status?.published(tip.number)
     options.onRecovered()
     let rpcFailures = 0
     while (!signal.aborted) {
@@ -402,10 +396,15 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         const update = await tracker.update()
         head = (tracker.head as { number: number }).number
         metrics.head.set(labels, head)
-        options.position.head = head
+        status?.head(head)
         if (update.reorg) {
           const reachesPublished = update.reorg.forkPoint < tip.number
           metrics.reorgs.inc({ ...labels, published: String(reachesPublished) })
+          status?.reorg({
+            depth: update.reorg.depth,
+            forkPoint: update.reorg.forkPoint,
+            reachedPublished: reachesPublished,
+          })
           logger.info(
             `${chain.name}: reorg of ${update.reorg.depth} blocks above block ${update.reorg.forkPoint}${
               reachesPublished ? '' : ' (nothing published there)'

@@ -16,6 +16,7 @@ import {
   type PendingRecord,
 } from './records'
 import type { RequestSettings } from './settings'
+import { createAnsweredLog, type RequestsView } from './view'
 
 const logger = makeLogger('Requests')
 
@@ -91,6 +92,8 @@ export interface Exchange {
   repliesCaughtUp(): void
   /** Takes a batch from requests.replyTopic; resolves once it may be committed */
   takeReplies(batch: Batch): Promise<void>
+  /** What the operator page shows: open requests (no responseURL) and recently answered ones */
+  view(): Omit<RequestsView, 'enabled'>
   /** What is in flight now, for /status */
   inFlight(): InFlight
   stop(): Promise<void>
@@ -115,6 +118,7 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
   let caughtUp = false
   const held = new Set<Entry>()
   const graceMs = settings.callbackGraceSeconds * 1000
+  const answered = createAnsweredLog()
 
   const recordOf = (e: Entry): PendingRecord => ({
     correlationId: e.correlationId,
@@ -166,6 +170,10 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
   // A settled request is kept for a grace period (and while its callbacks run),
   // so a retried bridge call still gets the answer and a late reply is told from a stray one
   const settle = (e: Entry, outcome: Outcome): void => {
+    if (e.state !== 'settled') {
+      const kind = e.expired ? 'expired' : 'result' in outcome ? 'result' : 'error'
+      answered.add({ correlationId: e.correlationId, type: e.type, createdAt: e.createdAt, answeredAt: Date.now(), outcome: kind })
+    }
     e.outcome ??= outcome
     e.state = 'settled'
     clearTimeout(e.timer)
@@ -405,6 +413,18 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     held.clear()
   }
 
+  const view = (): Omit<RequestsView, 'enabled'> => ({
+    open: [...entries.values()].map((e) => ({
+      correlationId: e.correlationId,
+      type: e.type,
+      state: e.state,
+      createdAt: e.createdAt,
+      deadline: e.deadline,
+      callbacksPending: e.state === 'settled' && !e.delivering ? 0 : e.callbacks.length,
+    })),
+    recent: answered.list(),
+  })
+
   const inFlight = (): InFlight => {
     const out: InFlight = { open: 0, delivering: 0 }
     for (const e of entries.values()) {
@@ -416,5 +436,5 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     return out
   }
 
-  return { submit, restore, repliesCaughtUp, takeReplies, inFlight, stop }
+  return { submit, restore, repliesCaughtUp, takeReplies, view, inFlight, stop }
 }

@@ -10,6 +10,7 @@ import { readPendingLog } from './pending-log'
 import { startReplyConsumer, type ReplyConsumer } from './reply-consumer'
 import { captureResponseUrl } from './response-url'
 import type { RequestSettings } from './settings'
+import type { RequestsView } from './view'
 
 const logger = makeLogger('Requests')
 
@@ -22,6 +23,8 @@ export interface Requests {
   serverHook: ServerHook
   /** Not ready until the reply backlog left at start-up is read */
   readiness: ReadinessCheck
+  /** This replica's open and recently answered requests, for the operator API */
+  view(): RequestsView
   /** For /status: the requests in flight on this instance */
   status(): RequestsStatus
   /** Re-opens what the pending topic holds, then consumes replies */
@@ -109,6 +112,7 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
         ...(oldestOpenAt === undefined ? {} : { oldestOpenSeconds: (Date.now() - oldestOpenAt) / 1000 }),
       }
     },
+    view: () => ({ enabled: true, ...(running ? running.exchange.view() : { open: [], recent: [] }) }),
     start,
     stop: async () => {
       const r = running
@@ -134,6 +138,7 @@ const disabledRequests = (settings: RequestSettings): Requests => ({
   ),
   serverHook: captureResponseUrl,
   readiness: { name: 'requests', notReadyReason: () => undefined },
+  view: () => ({ enabled: false, open: [], recent: [] }),
   status: () => ({ enabled: false, open: 0, delivering: 0 }),
   start: async () => undefined,
   stop: async () => undefined,

@@ -19,7 +19,7 @@ export class StreamsError extends BifrostError {}
 export interface Streams {
   /** Port the streaming bridge listens on (the bound one when `streams.port` is 0) */
   port: number
-  /** The nodes connected now, for /status */
+  /** For /status: every connected node and what it subscribed */
   status(): StreamingStatus
   /** Ends every stream and closes the port; safe to call twice */
   stop(): Promise<void>
@@ -181,7 +181,8 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
       clients: [...streams.values()].map(({ session, peer, connectedAt }) => ({
         peer,
         connectedAt,
-        subscriptions: session.size,
+        subscriptions: session.subscriptions,
+        refused: session.refused,
       })),
     })
     return { port, status, stop }

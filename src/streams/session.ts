@@ -17,8 +17,10 @@ export interface StreamSession {
   answerAll(): void
   /** Forgets every asset and stops every timer; safe to call twice */
   close(): void
-  /** Assets in the current set, served or not */
-  readonly size: number
+  /** Assets of the current set that are served */
+  readonly subscriptions: number
+  /** Assets of the current set that are refused (logged once each) */
+  readonly refused: number
 }
 
 /** The part of a gRPC server stream a session writes to. */
@@ -162,8 +164,11 @@ export const createSession = ({
       for (const [key, entry] of entries) drop(key, entry)
       refused.clear()
     },
-    get size() {
-      return entries.size + refused.size
+    get subscriptions() {
+      return entries.size
+    },
+    get refused() {
+      return refused.size
     },
   }
 }

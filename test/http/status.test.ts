@@ -38,8 +38,7 @@ describe('/status, as the node polls it', () => {
   before(async () => {
     kafka = await startKafka()
     node = await startFakeChainlinkNode()
-    // Without the streaming bridge, to see a part that is not running leave no section (test/streams shows it running).
-    const env = await freshTopicsEnv(kafka, { KAFKA_CLIENT_ID: kafka.uniqueTopic('bifrost'), STREAMS_ENABLED: 'false' })
+    const env = await freshTopicsEnv(kafka, { KAFKA_CLIENT_ID: kafka.uniqueTopic('bifrost') })
     const producer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer()
     await producer.connect()
     await producer.send({
@@ -74,7 +73,7 @@ describe('/status, as the node polls it', () => {
     const { bifrost: snapshot } = await status(bifrost.adapterUrl)
     assert.deepEqual(snapshot.settings, JSON.parse(JSON.stringify(redactConfig(config))))
     assert.equal(snapshot.chains, undefined, 'no chains are configured')
-    assert.equal(snapshot.streaming, undefined, 'the streaming bridge is off')
+    assert.deepEqual(snapshot.streaming, { clients: [] }, 'the streaming bridge runs, no node is connected')
   })
 
   test('tells whether the feeds have caught up, how many there are and how many are stale', async () => {
