@@ -96,6 +96,7 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
       })
       stops.push(streams.stop)
       streamsPort = streams.port
+      status.provide('streaming', streams.status)
     }
     stops.push(requests.stop)
     await requests.start()

@@ -3,6 +3,7 @@ import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-j
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
+import type { StreamingStatus } from '../status/snapshot'
 import type { FeedStore } from '../inbound/feed-store'
 import type { FeedRequestParser } from './asset'
 import { streamMetrics } from './metrics'
@@ -18,6 +19,8 @@ export class StreamsError extends BifrostError {}
 export interface Streams {
   /** Port the streaming bridge listens on (the bound one when `streams.port` is 0) */
   port: number
+  /** For /status and the status page: the connected nodes and how many assets each subscribed */
+  status(): StreamingStatus
   /** Ends every stream and closes the port; safe to call twice */
   stop(): Promise<void>
 }
@@ -74,6 +77,7 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
   const metrics = streamMetrics()
   const bridgeName = hashedBridgeName(settings.bridgeName)
   const sessions = new Map<ServerDuplexStream<SubscribeRequest, SubscribeResponse>, StreamSession>()
+  const connectedAt = new WeakMap<StreamSession, string>()
   const closeSession = (call: ServerDuplexStream<SubscribeRequest, SubscribeResponse>) => {
     const session = sessions.get(call)
     if (!session) return
@@ -124,6 +128,7 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
         },
       })
       sessions.set(call, session)
+      connectedAt.set(session, new Date().toISOString())
       metrics.connected.inc()
       const close = () => closeSession(call)
       call.on('data', (request: SubscribeRequest) => session.subscribe(request))
@@ -167,9 +172,18 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
       throw new StreamsError(`Cannot listen on ${address} (streams.host, streams.port): ${cause.message}`, { cause })
     })
     logger.info(
-      `Streaming bridge (gRPC StreamService/Subscribe) listening on ${settings.host}:${port} over ${settings.tlsCert ? 'TLS' : 'plaintext'}, bridge name "${bridgeName}"`,
+      `Streaming bridge (gRPC StreamService/Subscribe) listening on ${settings.host}:${port} over ${
+        settings.tlsCert ? 'TLS' : 'plaintext'
+      }, bridge name "${bridgeName}"`,
     )
-    return { port, stop }
+    const status = (): StreamingStatus => ({
+      clients: [...sessions].map(([call, session]) => ({
+        peer: call.getPeer(),
+        connectedAt: connectedAt.get(session) ?? '',
+        subscriptions: session.assetCount(),
+      })),
+    })
+    return { port, status, stop }
   } catch (err) {
     await stop()
     throw err

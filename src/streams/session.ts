@@ -15,6 +15,8 @@ export interface StreamSession {
   feedsChanged(feeds: Iterable<string>): void
   /** Answers every asset again, e.g. once the feeds have caught up and answers stop being "not ready" */
   answerAll(): void
+  /** Assets subscribed now, served or refused (for /status) */
+  assetCount(): number
   /** Forgets every asset and stops every timer; safe to call twice */
   close(): void
 }
@@ -153,6 +155,7 @@ export const createSession = ({
     answerAll: () => {
       for (const entry of entries.values()) answer(entry, 'update')
     },
+    assetCount: () => entries.size + refused.size,
     close: () => {
       if (closed) return
       closed = true

@@ -209,6 +209,11 @@ export const openApiDocument = {
             properties: { count: { type: 'integer' }, leading: { type: 'integer' } },
           },
           eventsTopic: { type: 'string' },
+          bridgeRequestsPerSecond: {
+            type: 'number',
+            description:
+              'HTTP bridge requests per second to the adapter over the last few seconds; absent until measured',
+          },
         },
       },
       FeedPage: {
@@ -349,6 +354,21 @@ export const openApiDocument = {
           takenAt: timestamp,
           settings: { type: 'object' },
           chains: { type: 'array', items: ref('Chain') },
+          streaming: {
+            type: 'object',
+            required: ['clients'],
+            description: 'Present while the gRPC streaming bridge runs',
+            properties: {
+              clients: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['peer', 'connectedAt', 'subscriptions'],
+                  properties: { peer: { type: 'string' }, connectedAt: timestamp, subscriptions: { type: 'integer' } },
+                },
+              },
+            },
+          },
         },
       },
       Chains: {
