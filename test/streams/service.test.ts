@@ -250,6 +250,11 @@ describe('the gRPC streaming bridge of a real `bifrost serve`', () => {
     await arrives(second, { feed: 'TWO/USD', aggregate: 'mean' }, 11)
     assert.deepEqual(acceptedFor(first, { feed: 'TWO/USD', aggregate: 'mean' }), [], 'only what this node subscribed')
     assert.equal(first.rejected + second.rejected, 0)
+    // What /status (and the status page's node connections) tells: each node and how many assets it subscribed.
+    const status = (await (await fetch(`${serve.url}/status`)).json()) as {
+      bifrost: { streaming?: { clients: Array<{ peer: string; subscriptions: number }> } }
+    }
+    assert.deepEqual(status.bifrost.streaming?.clients.map((c) => c.subscriptions).sort(), [1, 2])
     await first.stop()
     await second.stop()
   })

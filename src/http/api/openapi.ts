@@ -258,13 +258,14 @@ export const openApiDocument = {
       },
       OpenRequest: {
         type: 'object',
-        required: ['correlationId', 'type', 'state', 'createdAt', 'deadline', 'callbacksPending'],
+        required: ['correlationId', 'type', 'state', 'createdAt', 'ageSeconds', 'deadline', 'callbacksPending'],
         additionalProperties: false,
         properties: {
           correlationId: { type: 'string' },
           type: { type: 'string' },
           state: { type: 'string', enum: ['open', 'recording', 'settled'] },
           createdAt: { type: 'number', description: 'Epoch ms' },
+          ageSeconds: { type: 'number' },
           deadline: { type: 'number', description: 'Epoch ms' },
           callbacksPending: {
             type: 'integer',
