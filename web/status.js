@@ -357,7 +357,7 @@ const renderStreaming = (streaming) => {
             {},
             el('td', {}, c.peer),
             el('td', {}, new Date(c.connectedAt).toLocaleString()),
-            el('td', {}, c.subscriptions),
+            el('td', {}, c.refused ? `${c.subscriptions} (+${c.refused} refused)` : c.subscriptions),
           ),
         ),
       ),

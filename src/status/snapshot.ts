@@ -60,8 +60,10 @@ export interface StreamingClientStatus {
   /** Where it connected from */
   peer: string
   connectedAt: string
-  /** Feeds it has asked for */
+  /** Assets it subscribed that are served */
   subscriptions: number
+  /** Assets it subscribed that the stream does not serve (each logged once with the reason) */
+  refused: number
 }
 
 export interface StreamingStatus {

@@ -3,8 +3,8 @@ import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-j
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
-import type { StreamingStatus } from '../status/snapshot'
 import type { FeedStore } from '../inbound/feed-store'
+import type { StreamingStatus } from '../status/snapshot'
 import type { FeedRequestParser } from './asset'
 import { streamMetrics } from './metrics'
 import { hashedBridgeName } from './payload-hash'
@@ -19,7 +19,7 @@ export class StreamsError extends BifrostError {}
 export interface Streams {
   /** Port the streaming bridge listens on (the bound one when `streams.port` is 0) */
   port: number
-  /** For /status and the status page: the connected nodes and how many assets each subscribed */
+  /** For /status: every connected node and what it subscribed */
   status(): StreamingStatus
   /** Ends every stream and closes the port; safe to call twice */
   stop(): Promise<void>
@@ -77,11 +77,12 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
   const metrics = streamMetrics()
   const bridgeName = hashedBridgeName(settings.bridgeName)
   const sessions = new Map<ServerDuplexStream<SubscribeRequest, SubscribeResponse>, StreamSession>()
-  const connectedAt = new WeakMap<StreamSession, string>()
+  const connectedAt = new Map<ServerDuplexStream<SubscribeRequest, SubscribeResponse>, string>()
   const closeSession = (call: ServerDuplexStream<SubscribeRequest, SubscribeResponse>) => {
     const session = sessions.get(call)
     if (!session) return
     sessions.delete(call)
+    connectedAt.delete(call)
     session.close()
     metrics.connected.dec()
   }
@@ -128,7 +129,7 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
         },
       })
       sessions.set(call, session)
-      connectedAt.set(session, new Date().toISOString())
+      connectedAt.set(call, new Date().toISOString())
       metrics.connected.inc()
       const close = () => closeSession(call)
       call.on('data', (request: SubscribeRequest) => session.subscribe(request))
@@ -172,15 +173,14 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
       throw new StreamsError(`Cannot listen on ${address} (streams.host, streams.port): ${cause.message}`, { cause })
     })
     logger.info(
-      `Streaming bridge (gRPC StreamService/Subscribe) listening on ${settings.host}:${port} over ${
-        settings.tlsCert ? 'TLS' : 'plaintext'
-      }, bridge name "${bridgeName}"`,
+      `Streaming bridge (gRPC StreamService/Subscribe) listening on ${settings.host}:${port} over ${settings.tlsCert ? 'TLS' : 'plaintext'}, bridge name "${bridgeName}"`,
     )
     const status = (): StreamingStatus => ({
       clients: [...sessions].map(([call, session]) => ({
         peer: call.getPeer(),
-        connectedAt: connectedAt.get(session) ?? '',
-        subscriptions: session.assetCount(),
+        connectedAt: connectedAt.get(call) ?? '',
+        subscriptions: session.subscriptions,
+        refused: session.refused,
       })),
     })
     return { port, status, stop }

@@ -15,10 +15,12 @@ export interface StreamSession {
   feedsChanged(feeds: Iterable<string>): void
   /** Answers every asset again, e.g. once the feeds have caught up and answers stop being "not ready" */
   answerAll(): void
-  /** Assets subscribed now, served or refused (for /status) */
-  assetCount(): number
   /** Forgets every asset and stops every timer; safe to call twice */
   close(): void
+  /** Assets of the current set that are served */
+  readonly subscriptions: number
+  /** Assets of the current set that are refused (logged once each) */
+  readonly refused: number
 }
 
 /** The part of a gRPC server stream a session writes to. */
@@ -155,13 +157,18 @@ export const createSession = ({
     answerAll: () => {
       for (const entry of entries.values()) answer(entry, 'update')
     },
-    assetCount: () => entries.size + refused.size,
     close: () => {
       if (closed) return
       closed = true
       metrics.assets.dec(entries.size + refused.size)
       for (const [key, entry] of entries) drop(key, entry)
       refused.clear()
+    },
+    get subscriptions() {
+      return entries.size
+    },
+    get refused() {
+      return refused.size
     },
   }
 }

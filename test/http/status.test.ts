@@ -38,8 +38,7 @@ describe('/status, as the node polls it', () => {
   before(async () => {
     kafka = await startKafka()
     node = await startFakeChainlinkNode()
-    // The streaming bridge off: it reports its clients in a section of its own when it runs.
-    const env = await freshTopicsEnv(kafka, { KAFKA_CLIENT_ID: kafka.uniqueTopic('bifrost'), STREAMS_ENABLED: 'false' })
+    const env = await freshTopicsEnv(kafka, { KAFKA_CLIENT_ID: kafka.uniqueTopic('bifrost') })
     const producer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer()
     await producer.connect()
     await producer.send({
@@ -74,7 +73,7 @@ describe('/status, as the node polls it', () => {
     const { bifrost: snapshot } = await status(bifrost.adapterUrl)
     assert.deepEqual(snapshot.settings, JSON.parse(JSON.stringify(redactConfig(config))))
     assert.equal(snapshot.chains, undefined, 'no chains are configured')
-    assert.equal(snapshot.streaming, undefined, 'no streaming bridge runs')
+    assert.deepEqual(snapshot.streaming, { clients: [] }, 'the streaming bridge runs, no node is connected')
   })
 
   test('tells whether the feeds have caught up, how many there are and how many are stale', async () => {

@@ -364,8 +364,13 @@ export const openApiDocument = {
                 type: 'array',
                 items: {
                   type: 'object',
-                  required: ['peer', 'connectedAt', 'subscriptions'],
-                  properties: { peer: { type: 'string' }, connectedAt: timestamp, subscriptions: { type: 'integer' } },
+                  required: ['peer', 'connectedAt', 'subscriptions', 'refused'],
+                  properties: {
+                    peer: { type: 'string' },
+                    connectedAt: timestamp,
+                    subscriptions: { type: 'integer', description: 'Assets subscribed that are served' },
+                    refused: { type: 'integer', description: 'Assets subscribed that the stream does not serve' },
+                  },
                 },
               },
             },
