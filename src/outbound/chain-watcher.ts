@@ -3,8 +3,9 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Kafka } from 'kafkajs'
 import { createChainRpc } from '../chain/failover'
 import type { Checkpoint, Halt } from './checkpoint'
+import { ChainHaltedError, runChainPipeline } from './chain-pipeline'
+import { createChainTracker } from './chain-status'
 import type { ChainStatus } from '../status/snapshot'
-import { ChainHaltedError, runChainPipeline, type ChainPosition } from './chain-pipeline'
 import { startLeaderElection, type LeaderElection } from './leader'
 import { eventMetrics } from './metrics'
 import type { ChainSettings, EventSettings } from './settings'
@@ -23,7 +24,7 @@ export interface ChainWatcher {
   notReadyReason(): string | undefined
   /** What stops this chain publishing without making Bifrost unready (halted, every endpoint down); undefined when none */
   condition(): string | undefined
-  /** For /status: role in the election, and head and published block while leading */
+  /** For /status and the operator API: role in the election; progress, lag and endpoints while leading */
   status(): ChainStatus
   stop(): Promise<void>
 }
@@ -44,9 +45,12 @@ export interface ChainWatcherOptions {
 export const startChainWatcher = async (options: ChainWatcherOptions): Promise<ChainWatcher> => {
   const { kafka, settings, chain } = options
   const metrics = eventMetrics()
+  // Aborted first thing in stop(): RPC calls in flight end now, not at their timeout
+  const stopping = new AbortController()
   const rpc = createChainRpc(chain.rpcUrls, {
     chainId: chain.chainId,
     timeoutMs: chain.rpcTimeoutMs,
+    signal: stopping.signal,
     maxLagBlocks: chain.maxLagBlocks,
     chainName: chain.name,
   })
@@ -59,7 +63,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
     halted = why
     metrics.halted.set(labels, 1)
   }
-  let position: ChainPosition = {}
+  const tracker = createChainTracker()
 
   const supervise = async (initial: Checkpoint | undefined, signal: AbortSignal): Promise<void> => {
     let checkpoint = initial
@@ -75,7 +79,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
           checkpoint,
           signal,
           groupIdPrefix: options.groupIdPrefix,
-          position,
+          status: tracker,
           onCheckpoint: (written) => (checkpoint = written),
           onRecovered: () => {
             recovering = false
@@ -103,8 +107,6 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
     const current = run
     run = undefined
     metrics.leader.set({ chain: chain.name }, 0)
-    // A standby does not follow the chain: a figure from when it led would look current
-    position = {}
     if (!current) return
     current.controller.abort()
     await current.done
@@ -156,6 +158,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
     onDeposed: () => {
       // Abort now, synchronously: not one more send once another member may lead.
       run?.controller.abort()
+
       transitions = transitions.then(stopRun)
     },
   })
@@ -175,14 +178,20 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         return `chain ${chain.name}: recovering from Kafka`
       return undefined
     },
-    status: () => ({
-      name: chain.name,
-      chainId: chain.chainId,
-      role: election?.state ?? 'joining',
-      ...position,
-      ...(halted ? { halted: `since ${halted.since}: ${halted.reason}` } : {}),
-    }),
+    status: () => {
+      const role = election?.state ?? 'joining'
+      return {
+        name: chain.name,
+        chainId: chain.chainId,
+        role,
+        // A standby does not follow the chain: figures from when it led would look current.
+        ...(role === 'leader' ? tracker.progress(rpc.status()) : {}),
+        ...(halted ? { halted: `since ${halted.since}: ${halted.reason}` } : {}),
+      }
+    },
     stop: async () => {
+      stopping.abort()
+      run?.controller.abort()
       await election?.stop()
       election = undefined
       await transitions

@@ -1,7 +1,9 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Partitioners, type Kafka } from 'kafkajs'
+import { untilAborted } from '../abort'
 import { BifrostError } from '../errors'
 import type { OnPartDied } from '../liveness'
+import { disconnectSoon } from '../kafka/client'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ServerHook } from '../http/server'
 import type { RequestsStatus } from '../status/snapshot'
@@ -11,6 +13,7 @@ import { readPendingLog } from './pending-log'
 import { startReplyConsumer, type ReplyConsumer } from './reply-consumer'
 import { captureResponseUrl } from './response-url'
 import type { RequestSettings } from './settings'
+import type { RequestsView } from './view'
 
 const logger = makeLogger('Requests')
 
@@ -23,6 +26,8 @@ export interface Requests {
   serverHook: ServerHook
   /** Not ready until the reply backlog left at start-up is read */
   readiness: ReadinessCheck
+  /** This replica's open and recently answered requests, for the operator API */
+  view(): RequestsView
   /** For /status: the requests in flight on this instance */
   status(): RequestsStatus
   /** Re-opens what the pending topic holds, then consumes replies */
@@ -48,19 +53,29 @@ export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOp
   if (!settings.enabled) return disabledRequests(settings)
   let running: { exchange: Exchange; replies: ReplyConsumer; stop(): Promise<void> } | undefined
   let failure: string | undefined
+  // stop() during start() ends the start where it waits, and waits for it to release what it holds
+  const stopping = new AbortController()
+  let starting: Promise<void> | undefined
 
   const start = async (): Promise<void> => {
+    starting = run()
+    return starting
+  }
+
+  const run = async (): Promise<void> => {
     // kafkajs logs as soon as its clients exist, so none is created before start()
     const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner })
     const exchange = createExchange({ producer, settings })
     try {
-      await producer.connect()
+      await untilAborted(producer.connect(), stopping.signal)
       const open = await readPendingLog(kafka, {
         topic: settings.pendingTopic,
         clientId,
         fetchMaxWaitMs: settings.fetchMaxWaitMs,
+        signal: stopping.signal,
       })
       exchange.restore(open.values())
+      stopping.signal.throwIfAborted()
       const replies = await startReplyConsumer({
         kafka,
         topic: settings.replyTopic,
@@ -78,7 +93,7 @@ export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOp
         stop: async () => {
           await replies.stop()
           await exchange.stop()
-          await producer.disconnect()
+          await disconnectSoon(producer, 'Request producer')
         },
       }
       logger.info(
@@ -87,7 +102,7 @@ export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOp
     } catch (cause) {
       failure = `cannot start: ${(cause as Error).message}`
       await exchange.stop()
-      await producer.disconnect().catch(() => undefined)
+      await disconnectSoon(producer, 'Request producer')
       throw new RequestsStartError(`Cannot start the requests part: ${(cause as Error).message}`, { cause })
     }
   }
@@ -113,8 +128,11 @@ export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOp
         ...(oldestOpenAt === undefined ? {} : { oldestOpenSeconds: (Date.now() - oldestOpenAt) / 1000 }),
       }
     },
+    view: () => ({ enabled: true, ...(running ? running.exchange.view() : { open: [], recent: [] }) }),
     start,
     stop: async () => {
+      stopping.abort()
+      await starting?.catch(() => undefined)
       const r = running
       running = undefined
       await r?.stop()
@@ -138,6 +156,7 @@ const disabledRequests = (settings: RequestSettings): Requests => ({
   ),
   serverHook: captureResponseUrl,
   readiness: { name: 'requests', notReadyReason: () => undefined },
+  view: () => ({ enabled: false, open: [], recent: [] }),
   status: () => ({ enabled: false, open: 0, delivering: 0 }),
   start: async () => undefined,
   stop: async () => undefined,
