@@ -15,6 +15,8 @@ export interface DevStack {
   banner: string
   /** The status page; undefined when http.enabled is false */
   statusUrl?: string
+  /** Port of the gRPC streaming bridge, when it runs */
+  streamsPort?: number
   brokers: string[]
   stop(): Promise<void>
 }
@@ -123,7 +125,7 @@ export const startDevStack = async (
     ]
       .filter((line, i, all) => line !== '' || all[i - 1] !== '')
       .join('\n')
-    return { banner, statusUrl: bifrost.statusUrl, brokers: config.kafka.brokers, stop }
+    return { banner, statusUrl: bifrost.statusUrl, streamsPort: bifrost.streamsPort, brokers: config.kafka.brokers, stop }
   } catch (err) {
     await stop()
     throw err

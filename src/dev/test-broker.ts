@@ -25,6 +25,11 @@ export interface TopicSpec {
    * when tests run against a real broker (KAFKA_BROKERS).
    */
   compacted?: boolean
+  /**
+   * More topic settings for a real broker, e.g. `segment.ms` for a test that waits for the log
+   * cleaner. Ignored by the test broker, which has none of these.
+   */
+  configs?: Record<string, string>
 }
 
 export interface TestBroker {
@@ -171,7 +176,8 @@ export async function startTestBroker(
   try {
     const line = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new TestBrokerError(`Test broker did not start within ${STARTUP_TIMEOUT_MS} ms; stderr:\n${stderr}`)),
+        () =>
+          reject(new TestBrokerError(`Test broker did not start within ${STARTUP_TIMEOUT_MS} ms; stderr:\n${stderr}`)),
         STARTUP_TIMEOUT_MS,
       )
       onBootstrap = (l) => {

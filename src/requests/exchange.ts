@@ -455,12 +455,13 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     held.clear()
   }
 
-  const view = (): Omit<RequestsView, 'enabled'> => ({
+  const view = (now = Date.now()): Omit<RequestsView, 'enabled'> => ({
     open: [...entries.values()].map((e) => ({
       correlationId: e.correlationId,
       type: e.type,
       state: e.state,
       createdAt: e.createdAt,
+      ageSeconds: (now - e.createdAt) / 1000,
       deadline: e.deadline,
       callbacksPending: e.state === 'settled' && !e.delivering ? 0 : e.callbacks.length,
     })),

@@ -25,7 +25,7 @@ test('bifrost dev prints a curl line that answers with a value from Kafka', { ti
 })
 
 test('bifrost dev prints the status page URL first, then one readable line per log entry, no JSON, no kafkajs partitioner warning', { timeout: 180_000 }, async () => {
-  const env: NodeJS.ProcessEnv = { EA_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '' }
+  const env: NodeJS.ProcessEnv = { EA_PORT: '0', METRICS_PORT: '0', STREAMS_PORT: '0', LOG_LEVEL: 'info', KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '' }
   const child = spawnCli(['dev'], env)
   let stdout = ''
   let stderr = ''

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel, Partitioners, type Message, type Producer } from 'kafkajs'
 import { register } from 'prom-client'
@@ -14,6 +15,7 @@ import { feedSettings } from '../../src/inbound/settings'
 import { createKafka } from '../../src/kafka/client'
 import { freshTopicsEnv } from '../support/bifrost'
 import { eventually } from '../support/eventually'
+import { readTopics } from '../support/topic-reader'
 import { onRealKafka, startKafka, type KafkaFixture } from '../support/kafka'
 
 // Several adapters start one after the other in this process: the framework's
@@ -344,6 +346,54 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
     await producer.send({ topic, messages: [record('LIVE', null)] })
     await eventually('LIVE retired', async () => (await post(bifrost.adapterUrl, { feed: 'LIVE' })).status === 404)
   })
+
+  test(
+    'after the log cleaner compacted the topic, a restarted adapter serves the latest value of each feed',
+    { skip: !onRealKafka() && 'the mock never compacts: a real broker only' },
+    async () => {
+      const compacting = kafka.uniqueTopic('feeds-compacted')
+      await kafka.createTopics([
+        {
+          topic: compacting,
+          compacted: true,
+          // Segments roll every 100 ms and are cleaned as soon as anything in them is superseded.
+          configs: { 'segment.ms': '100', 'min.cleanable.dirty.ratio': '0.01', 'delete.retention.ms': '100' },
+        },
+      ])
+      let written = 0
+      const write = async (messages: Message[]) => {
+        await producer.send({ topic: compacting, messages })
+        written += messages.length
+        await sleep(200) // the next record rolls the segment: only closed segments are cleaned
+      }
+      for (let round = 1; round <= 3; round++) await write(['C1', 'C2', 'GONE'].map((k) => record(k, { value: round })))
+      await write([record('GONE', null)])
+      await write([record('C1', { value: 4 })])
+
+      await eventually(
+        'the log cleaner to drop superseded records',
+        async () => {
+          const reader = await readTopics(kafka.brokers, [compacting])
+          try {
+            await reader.until((r) => r.some((x) => x.offset === written - 1), 'the last record')
+            return reader.records.length < written
+          } finally {
+            await reader.stop()
+          }
+        },
+        { timeoutMs: 90_000, intervalMs: 1000 },
+      )
+      const restarted = await startAdapter(compacting, dlq)
+      try {
+        await untilReady(restarted.adapterUrl)
+        assert.equal((await post(restarted.adapterUrl, { feed: 'C1' })).body.result, 4)
+        assert.equal((await post(restarted.adapterUrl, { feed: 'C2' })).body.result, 3)
+        assert.equal((await post(restarted.adapterUrl, { feed: 'GONE' })).status, 404)
+      } finally {
+        await restarted.stop()
+      }
+    },
+  )
 
   test('a restarted adapter re-reads the topic and is ready only once it has', async () => {
     const warm = kafka.uniqueTopic('feeds-restart')
