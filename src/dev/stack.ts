@@ -26,7 +26,13 @@ export interface DevStack {
  * KAFKA_BROKERS is used, its missing topics created; otherwise the test broker is started for you.
  */
 export const startDevStack = async (
-  options: { file?: string; /** Told the status page's address before anything slow starts */ announce?(line: string): void } = {},
+  options: {
+    file?: string
+    /** Told the status page's address before anything slow starts */
+    announce?(line: string): void
+    /** Aborted by SIGINT/SIGTERM: start-up gives up */
+    signal?: AbortSignal
+  } = {},
 ): Promise<DevStack> => {
   const stops: Array<() => Promise<void>> = []
   const stop = async () => {
@@ -69,7 +75,8 @@ export const startDevStack = async (
       stops.push(broker.stop)
       config.kafka.brokers = broker.brokers
     }
-    const bifrost = await startBifrost(config)
+    options.signal?.throwIfAborted()
+    const bifrost = await startBifrost(config, { signal: options.signal })
     stops.push(bifrost.stop)
     const demo = await startDemoFeed(createKafka(config.kafka), config.feeds.topics[0])
     stops.push(demo.stop)

@@ -6,6 +6,7 @@ import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
 import type { FeedsStatus } from '../status/snapshot'
 import { createCatchUp, partitionTargets, type CatchUp, type PartitionTarget } from '../kafka/catch-up'
+import { disconnectSoon } from '../kafka/client'
 import { createDeadLetterPublisher, type DeadLetter, type DeadLetterPublisher } from './dead-letter'
 import { createFeedHistory, type FeedHistory } from './feed-history'
 import { parseFeedRecord } from './feed-record'
@@ -108,7 +109,7 @@ export const createFeedIngest = ({
         const offset = Number(message.offset)
         if (offset <= done) continue
         count++
-        const parsed = parseFeedRecord(message)
+        const parsed = parseFeedRecord(message, settings)
         if (parsed.kind === 'invalid') {
           const { key, value, headers, timestamp } = message
           const { code, reason } = parsed
@@ -199,8 +200,8 @@ export const createFeedIngest = ({
       abort.abort()
       unreport()
       if (!clients) return
-      await clients.consumer.disconnect()
-      await clients.producer.disconnect()
+      await disconnectSoon(clients.consumer, 'Feed consumer')
+      await disconnectSoon(clients.producer, 'Feed dead-letter producer')
     },
   }
 }

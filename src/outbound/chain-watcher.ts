@@ -44,9 +44,12 @@ export interface ChainWatcherOptions {
 export const startChainWatcher = async (options: ChainWatcherOptions): Promise<ChainWatcher> => {
   const { kafka, settings, chain } = options
   const metrics = eventMetrics()
+  // Aborted first thing in stop(): RPC calls in flight end now, not at their timeout
+  const stopping = new AbortController()
   const rpc = createChainRpc(chain.rpcUrls, {
     chainId: chain.chainId,
     timeoutMs: chain.rpcTimeoutMs,
+    signal: stopping.signal,
     maxLagBlocks: chain.maxLagBlocks,
     chainName: chain.name,
   })
@@ -149,6 +152,8 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
       }
     },
     stop: async () => {
+      stopping.abort()
+      run?.controller.abort()
       await election?.stop()
       election = undefined
       await transitions
