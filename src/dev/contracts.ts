@@ -102,6 +102,9 @@ export const loadArtifacts = (): Artifacts => {
     .slice(0, 16)
   const file = join(cacheDir('contracts'), `${hash}.json`)
   if (existsSync(file)) return (loaded = JSON.parse(readFileSync(file, 'utf8')) as Artifacts)
+  process.stderr.write(
+    'Compiling the Solidity contracts with solc 0.8.19 (after a change or on the first run; usually 5-20 s, then cached in .cache/contracts)\n',
+  )
   const artifacts = compile(sources)
   mkdirSync(dirname(file), { recursive: true })
   // Several test processes may compile at once: write aside, then rename atomically.

@@ -37,7 +37,9 @@ export const createTopicAdmin = (brokers: string[]): TopicAdmin => {
         topics: missing.map((t) => ({
           topic: t.topic,
           numPartitions: t.partitions ?? 1,
-          configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+          configEntries: Object.entries({ ...(t.compacted && { 'cleanup.policy': 'compact' }), ...t.configs }).map(
+            ([name, value]) => ({ name, value }),
+          ),
         })),
       })
       await waitUntilServed(client, missing.map((t) => t.topic))

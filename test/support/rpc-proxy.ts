@@ -26,6 +26,8 @@ export interface RpcProxy {
   /** Pretend to be this many blocks behind the real chain */
   lag: number
   mode: 'up' | 'dead' | 'hanging'
+  /** HTTP requests received while hanging, left unanswered */
+  held: number
   close(): Promise<void>
 }
 
@@ -61,6 +63,7 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
     refusedRanges: [],
     lag: 0,
     mode: 'up',
+    held: 0,
     close: async () => undefined,
   }
 
@@ -131,7 +134,10 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
       req.socket.destroy()
       return
     }
-    if (proxy.mode === 'hanging') return
+    if (proxy.mode === 'hanging') {
+      proxy.held++
+      return
+    }
     let body = ''
     for await (const chunk of req) body += chunk
     try {
