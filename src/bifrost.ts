@@ -9,6 +9,7 @@ import { statusHook } from './http/status'
 import { feedEndpoint, feedRequestParser } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
+import type { OnPartDied, PartDiedError } from './liveness'
 import { requireTopics, topicMismatches, topicSpec } from './kafka/topics'
 import { startEventPublisher } from './outbound/publisher'
 import { createLoggerFactory } from './log/logger'
@@ -31,11 +32,19 @@ export interface Bifrost {
   stop(): Promise<void>
 }
 
+export interface BifrostOptions {
+  /**
+   * A part stopped for good (PartDiedError): Bifrost keeps serving what still works, and the caller decides. `bifrost
+   * serve` stops and exits non-zero, so the orchestrator restarts the process.
+   */
+  onPartDied?: OnPartDied
+}
+
 /**
  * Wires both directions of the bridge from one validated config. Parts start in
  * dependency order and stop in reverse, so nothing publishes into a closed client.
  */
-export const startBifrost = async (config: Config): Promise<Bifrost> => {
+export const startBifrost = async (config: Config, options: BifrostOptions = {}): Promise<Bifrost> => {
   const stops: Array<() => Promise<void>> = []
   const stop = async () => {
     for (const s of stops.reverse()) {
@@ -45,8 +54,13 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
   }
   try {
     const kafka = createKafka(config.kafka)
-    const feeds = createFeedIngest({ kafka, settings: config.feeds, clientId: config.kafka.clientId })
-    const requests = createRequests({ kafka, settings: config.requests, clientId: config.kafka.clientId })
+    const died = (err: PartDiedError) => {
+      logger.error(err.message)
+      options.onPartDied?.(err)
+    }
+    const clientId = config.kafka.clientId
+    const feeds = createFeedIngest({ kafka, settings: config.feeds, clientId, onDied: died })
+    const requests = createRequests({ kafka, settings: config.requests, clientId, onDied: died })
     const adapter = buildAdapter([feedEndpoint(feeds.store, config.feeds, feeds.readiness), requests.endpoint])
     const status = createStatusBoard(config)
     status.provide('feeds', feeds.status)

@@ -1,3 +1,4 @@
+import { nestsDeeperThan } from '../json'
 import { DECIMAL_STRING } from './decimal'
 
 /** A feed value as published: a JSON number, or a decimal string for values a double cannot hold exactly. */
@@ -38,7 +39,11 @@ const MIN_PLAUSIBLE_MS = 1e11
 
 const invalid = (code: InvalidRecordCode, reason: string): ParsedFeedRecord => ({ kind: 'invalid', code, reason })
 
+/** Deeper values are not shown: JSON.stringify recurses, and thousands of levels overflow the stack (found by test/fuzz) */
+const SHOWN_DEPTH = 32
+
 const describe = (v: unknown): string => {
+  if (nestsDeeperThan(v, SHOWN_DEPTH)) return `a ${Array.isArray(v) ? 'list' : 'object'} nested deeper than ${SHOWN_DEPTH} levels`
   const text = JSON.stringify(v) ?? String(v)
   return text.length > 60 ? `${text.slice(0, 57)}...` : text
 }

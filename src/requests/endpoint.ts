@@ -5,7 +5,7 @@ import type { Transport } from '@chainlink/external-adapter-framework/transports
 import type { AdapterRequest, AdapterResponse } from '@chainlink/external-adapter-framework/util/types'
 import { InputParameters } from '@chainlink/external-adapter-framework/validation'
 import { AdapterError, AdapterInputError } from '@chainlink/external-adapter-framework/validation/error'
-import type { Json } from '../json'
+import { nestsDeeperThan, type Json } from '../json'
 import { callbackGuard, CallbackRefusedError, type CallbackGuard } from './callback-url'
 import { correlationIdOf, type JsonObject } from './correlation'
 import {
@@ -47,6 +47,8 @@ interface RequestEndpointTypes {
 type Req = AdapterRequest<{ type: string }>
 
 const TYPE = /^[A-Za-z0-9._:/-]{1,200}$/
+/** Nesting levels `params` and `meta` may have; deeper ones are refused before anything recursive (the correlation id, JSON.stringify) sees them */
+export const MAX_PARAMS_DEPTH = 64
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -77,6 +79,9 @@ const validate = (req: Req, guard: CallbackGuard): AdapterInputError | undefined
   }
   const params = (body['data'] as Record<string, unknown>)['params']
   if (params !== undefined && !isObject(params)) return inputError('[Param: params] must be a JSON object')
+  for (const [name, value] of [['params', params], ['meta', body['meta']]] as const) {
+    if (nestsDeeperThan(value, MAX_PARAMS_DEPTH)) return inputError(`[Param: ${name}] nests deeper than ${MAX_PARAMS_DEPTH} levels`)
+  }
   try {
     callbackOf(req, guard)
   } catch (err) {

@@ -1,6 +1,7 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Partitioners, type Kafka } from 'kafkajs'
 import { BifrostError } from '../errors'
+import type { OnPartDied } from '../liveness'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ServerHook } from '../http/server'
 import type { RequestsStatus } from '../status/snapshot'
@@ -37,6 +38,8 @@ export interface RequestsOptions {
   settings: RequestSettings
   /** Prefix of the consumer group ids (the Kafka client id) */
   clientId: string
+  /** The reply consumer stopped for good (see PartDiedError) */
+  onDied?: OnPartDied
 }
 
 /**
@@ -44,7 +47,7 @@ export interface RequestsOptions {
  * in this process, so a second instance would not know the first one's; feed
  * replicas run with `requests.enabled: false`.
  */
-export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): Requests => {
+export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOptions): Requests => {
   if (!settings.enabled) return disabledRequests(settings)
   let running: { exchange: Exchange; replies: ReplyConsumer; stop(): Promise<void> } | undefined
   let failure: string | undefined
@@ -69,6 +72,7 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
         sessionTimeoutMs: settings.replySessionTimeoutMs,
         fetchMaxWaitMs: settings.fetchMaxWaitMs,
         handle: exchange.takeReplies,
+        onDied,
       })
       void replies.caughtUp.then(exchange.repliesCaughtUp)
       running = {

@@ -88,6 +88,13 @@ describe('parseFeedRecord', () => {
     })
   }
 
+  test('a value nested thousands of levels deep is refused with its reason, never a stack overflow', () => {
+    const deep = `{"value":${'['.repeat(20_000)}1${']'.repeat(20_000)}}`
+    const r = invalid(record('ETH/USD', deep, true))
+    assert.equal(r.code, 'bad-shape')
+    assert.match(r.reason, /"value" must be .* got a list nested deeper than 32 levels/)
+  })
+
   test('fields it does not know are ignored, so producers can add some', () => {
     assert.equal(parseFeedRecord(record('ETH/USD', { value: 2, venue: 'x' })).kind, 'update')
   })

@@ -73,7 +73,7 @@ describe('ledger of published events', () => {
 
 describe('checkpoint records', () => {
   const checkpoint: Checkpoint = {
-    version: 1,
+    version: 2,
     chain: 'main',
     chainId: 1,
     topic: 'bifrost.oracle.events',

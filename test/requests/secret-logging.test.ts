@@ -88,6 +88,6 @@ test('a responseURL never appears in the logs, whatever happens to it', async ()
 
   await waitForLine(child, /given up after \d+ attempt/, 30_000)
   await node.waitForPatches(1)
-  assert.match(output, /127\.0\.0\.1:1\/\[redacted\]/, 'the failing callbacks were logged, by host')
+  assert.match(output, /127\.0\.0\.1:1\/…/, 'the failing callbacks were logged, by host')
   for (const secret of secrets) assert.ok(!output.includes(secret), `${secret} appears in the output`)
 })
