@@ -30,11 +30,7 @@ export class PublishError extends BifrostError {}
 
 /** The chain is halted (its checkpoint says so): nothing is published until `bifrost events resume` lifts it. */
 export class ChainHaltedError extends BifrostError {
-  constructor(
-    readonly chain: string,
-    readonly halt: Halt,
-    options?: { cause?: unknown },
-  ) {
+  constructor(readonly chain: string, readonly halt: Halt, options?: { cause?: unknown }) {
     super(
       `${chain}: halted since ${halt.since}: ${halt.reason}; run \`bifrost events resume --chain ${chain}\` once the operator has decided (docs/outbound.md)`,
       options,
@@ -105,14 +101,26 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
             cause,
           })
         })
-    const offsets = await readOffsets()
+    const transactional = settings.transactions === 'on'
     sender = await createEventSender({
       kafka,
       topic: settings.topic,
-      partitions: offsets.length,
+      partitions: (await readOffsets()).length,
       checkpointTopic: settings.checkpointTopic,
       deadLetterTopic: settings.deadLetterTopic,
+      ...(transactional
+        ? {
+            transaction: {
+              id: `${options.groupIdPrefix}.events.${chain.name}`,
+              timeoutMs: settings.leaderSessionTimeoutMs,
+            },
+          }
+        : {}),
     })
+    const tx = sender
+    // Read once the sender has fenced the previous publisher: its open transaction, now aborted, no longer holds
+    // back the read_committed end (kafkajs asks for READ_COMMITTED offsets).
+    const offsets = await readOffsets()
 
     // --- Recovery: the checkpoint, then everything of this chain after it ---
     const checkpoint = options.checkpoint?.topic === settings.topic ? options.checkpoint : undefined
@@ -244,8 +252,9 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     })
     const progress = createProgress(chain.name, tip.number, (line) => logger.info(line))
 
-    /** Retracts what left the canonical chain, and moves the tip back below the fork. */
-    const reconcile = async (head: number) => {
+    /** Retracts what left the canonical chain, and moves the tip back below the fork; in one transaction. */
+    const reconcile = (head: number) => tx.atomically(() => retractStale(head))
+    const retractStale = async (head: number) => {
       const stale = [...ledger.blocks()].filter(
         (b) => b.number >= tracker.base && b.number <= head && tracker.hashAt(b.number) !== b.hash,
       )
@@ -291,7 +300,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
      * earlier block. Each is checked against the canonical chain now, and the events of those that left it are
      * retracted (inside the window, `reconcile` does this from the tracker's hashes).
      */
-    const retractOrphansBeyondTip = async () => {
+    const retractOrphansBeyondTip = () => tx.atomically(retractOrphans)
+    const retractOrphans = async () => {
       const unchecked = [...ledger.blocks()].filter((b) => b.number > tip.number && b.number < tracker.base)
       const stale: typeof unchecked = []
       for (let i = 0; i < unchecked.length; i += HEADERS_PER_BATCH) {
@@ -430,29 +440,34 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         } else {
           prepared = await prepare(readLive(from, Math.min(confirmed, from + LIVE_BATCH_BLOCKS - 1)), head)
         }
-        const { messages, blocks, deadLetters } = prepared
-        if (deadLetters.length) {
-          guard()
-          await (sender as EventSender).sendDeadLetters(deadLetters).catch((cause: unknown) => {
-            throw new PublishError(`${chain.name}: dead letters not acknowledged: ${(cause as Error).message}`, {
-              cause,
-            })
-          })
-          metrics.deadLettered.inc(labels, deadLetters.length)
-          logger.error(
-            `${chain.name}: ${deadLetters.length} logs did not decode (${deadLetters[0].headers['bifrost.dlq.reason']}); sent to ${settings.deadLetterTopic}`,
-          )
-        }
-        const nextFinal = Math.max(finalBelow, Math.min(head - chain.maxReorgDepth, prepared.to + 1))
-        await publish(messages, blocks, nextFinal)
-        tip = { number: prepared.to, hash: prepared.toHash }
-        metrics.publishedBlock.set(labels, tip.number)
-        status?.published(tip.number)
-        finalBelow = nextFinal
-        ledger.pruneBelow(finalBelow)
-        progress.advanced(tip.number, confirmed, messages.length)
-        if (Date.now() - lastCheckpointAt >= settings.checkpointIntervalMs) await writeCheckpoint()
+        await tx.atomically(() => commit(prepared, confirmed, head))
       }
+    }
+
+    /** Dead letters, events and (with transactions always, else when due) the checkpoint that covers them */
+    const commit = async (prepared: Prepared, confirmed: number, head: number) => {
+      const { messages, blocks, deadLetters } = prepared
+      if (deadLetters.length) {
+        guard()
+        await (sender as EventSender).sendDeadLetters(deadLetters).catch((cause: unknown) => {
+          throw new PublishError(`${chain.name}: dead letters not acknowledged: ${(cause as Error).message}`, {
+            cause,
+          })
+        })
+        metrics.deadLettered.inc(labels, deadLetters.length)
+        logger.error(
+          `${chain.name}: ${deadLetters.length} logs did not decode (${deadLetters[0].headers['bifrost.dlq.reason']}); sent to ${settings.deadLetterTopic}`,
+        )
+      }
+      const nextFinal = Math.max(finalBelow, Math.min(head - chain.maxReorgDepth, prepared.to + 1))
+      await publish(messages, blocks, nextFinal)
+      tip = { number: prepared.to, hash: prepared.toHash }
+      metrics.publishedBlock.set(labels, tip.number)
+      status?.published(tip.number)
+      finalBelow = nextFinal
+      ledger.pruneBelow(finalBelow)
+      progress.advanced(tip.number, confirmed, messages.length)
+      if (transactional || Date.now() - lastCheckpointAt >= settings.checkpointIntervalMs) await writeCheckpoint()
     }
 
     status?.published(tip.number)

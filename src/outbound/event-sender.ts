@@ -1,5 +1,6 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs'
+import { Partitioners, type Kafka, type Producer, type ProducerRecord, type RecordMetadata } from 'kafkajs'
 import { encodeCheckpoint, type Checkpoint } from './checkpoint'
+import { isFenced } from '../kafka/fenced'
 import { partitionOf } from '../kafka/partition'
 import { CHECKPOINT_PARTITION } from './leader'
 import type { KafkaMessage } from './message'
@@ -13,10 +14,9 @@ export interface SentMessage {
 }
 
 /**
- * The chain's own idempotent producer. Partitions are chosen here (murmur2 of
- * the key, as Kafka's default partitioner picks them) so each
- * message's offset is known from the acknowledgement: the checkpoint records
- * where to scan from, and the ledger where each event sits.
+ * The chain's own producer: idempotent, and transactional unless `events.transactions` is off. Partitions are chosen
+ * here (murmur2 of the key, as Kafka's default partitioner picks them) so each message's offset is known from the
+ * acknowledgement: the checkpoint records where to scan from, and the ledger where each event sits.
  */
 export interface EventSender {
   /** Sends in order and resolves once every message is acknowledged by all in-sync replicas */
@@ -24,6 +24,12 @@ export interface EventSender {
   sendCheckpoint(checkpoint: Checkpoint): Promise<void>
   /** At least once: what does not decode is kept for a human, not replayed by Bifrost */
   sendDeadLetters(messages: readonly KafkaMessage[]): Promise<void>
+  /**
+   * Runs `work` so that everything it sends is committed in one Kafka transaction, or none of it: a read_committed
+   * consumer sees a batch of events together with the checkpoint that covers them, or neither. Without transactions
+   * (or inside another `atomically`) it just runs `work`. Outside of it, each send is a transaction of its own.
+   */
+  atomically<T>(work: () => Promise<T>): Promise<T>
   disconnect(): Promise<void>
 }
 
@@ -33,6 +39,17 @@ export interface EventSenderOptions {
   partitions: number
   checkpointTopic: string
   deadLetterTopic: string
+  /** Present when `events.transactions` is on: one id per chain, so the next publisher of the chain fences this one */
+  transaction?: {
+    id: string
+    /** At most the leader session timeout: a zombie's open transaction holds back read_committed offsets until then */
+    timeoutMs: number
+  }
+}
+
+/** The transaction an `atomically` runs in: opened by its first send */
+interface Scope {
+  send?: (record: ProducerRecord) => Promise<RecordMetadata[]>
 }
 
 export const createEventSender = async (options: EventSenderOptions): Promise<EventSender> => {
@@ -42,12 +59,46 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
     allowAutoTopicCreation: false,
     // Every message carries its partition already; this only keeps kafkajs from warning about its v2 default.
     createPartitioner: Partitioners.DefaultPartitioner,
+    ...(options.transaction
+      ? { transactionalId: options.transaction.id, transactionTimeout: options.transaction.timeoutMs }
+      : {}),
   })
   await producer.connect()
+  let scope: Scope | undefined
+
+  const atomically = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (!options.transaction || scope) return work()
+    const current: Scope = {}
+    scope = current
+    let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined
+    current.send = async (record) => {
+      transaction ??= await producer.transaction()
+      return transaction.send(record)
+    }
+    try {
+      const result = await work()
+      await transaction?.commit()
+      return result
+    } catch (err) {
+      // A fenced producer may not even abort; the broker aborts its transaction for it.
+      if (transaction && !isFenced(err)) await transaction.abort().catch(() => undefined)
+      throw err
+    } finally {
+      scope = undefined
+    }
+  }
+  const send = (record: ProducerRecord) => (scope?.send ? scope.send(record) : producer.send(record))
+  const sendAlone = (record: ProducerRecord) => atomically(() => send(record))
+
+  if (options.transaction) {
+    // Initialising the id fences the previous publisher of this chain and aborts its open transaction now, before
+    // recovery reads the topics back, rather than at this publisher's first send.
+    await (await producer.transaction()).commit()
+  }
   const partition = (message: KafkaMessage) => partitionOf(message.key, options.partitions)
 
   const sendChunk = async (chunk: readonly KafkaMessage[], partitions: number[]): Promise<SentMessage[]> => {
-    const metadata = await producer.send({
+    const metadata = await send({
       topic: options.topic,
       acks: -1,
       messages: chunk.map((m, i) => ({ key: m.key, value: m.value, headers: m.headers, partition: partitions[i] })),
@@ -61,34 +112,37 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
   }
 
   return {
-    send: async (messages) => {
-      const sent: SentMessage[] = []
-      let chunk: KafkaMessage[] = []
-      let bytes = 0
-      const flush = async () => {
-        if (chunk.length) sent.push(...(await sendChunk(chunk, chunk.map(partition))))
-        chunk = []
-        bytes = 0
-      }
-      for (const message of messages) {
-        const size = message.value.length + message.key.length + 128
-        if (bytes + size > MAX_SEND_BYTES) await flush()
-        chunk.push(message)
-        bytes += size
-      }
-      await flush()
-      return sent
-    },
+    // All chunks in one transaction: a batch is never half visible.
+    send: (messages) =>
+      atomically(async () => {
+        const sent: SentMessage[] = []
+        let chunk: KafkaMessage[] = []
+        let bytes = 0
+        const flush = async () => {
+          if (chunk.length) sent.push(...(await sendChunk(chunk, chunk.map(partition))))
+          chunk = []
+          bytes = 0
+        }
+        for (const message of messages) {
+          const size = message.value.length + message.key.length + 128
+          if (bytes + size > MAX_SEND_BYTES) await flush()
+          chunk.push(message)
+          bytes += size
+        }
+        await flush()
+        return sent
+      }),
     sendCheckpoint: async (checkpoint) => {
-      await producer.send({
+      await sendAlone({
         topic: options.checkpointTopic,
         acks: -1,
         messages: [{ ...encodeCheckpoint(checkpoint), partition: CHECKPOINT_PARTITION }],
       })
     },
     sendDeadLetters: async (messages) => {
-      if (messages.length) await producer.send({ topic: options.deadLetterTopic, acks: -1, messages: [...messages] })
+      if (messages.length) await sendAlone({ topic: options.deadLetterTopic, acks: -1, messages: [...messages] })
     },
+    atomically,
     disconnect: () => producer.disconnect(),
   }
 }

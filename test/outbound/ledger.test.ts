@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src/outbound/checkpoint'
+import { CHECKPOINT_VERSION, decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src/outbound/checkpoint'
 import { createLedger, eventId, retractionOf, type LedgerEntry } from '../../src/outbound/ledger'
 import { EVENT_HEADERS } from '../../src/outbound/message'
 
@@ -19,7 +19,9 @@ const entry = (
   offset,
   message: {
     key: `1:${blockHash}:${logIndex}`,
-    value: Buffer.from(JSON.stringify({ status: 'confirmed', blockNumber, blockHash, logIndex, args: { a: '1' } })),
+    value: Buffer.from(
+      JSON.stringify({ status: 'confirmed', chainId: 1, blockNumber, blockHash, logIndex, args: { a: '1' } }),
+    ),
     headers: { [EVENT_HEADERS.status]: 'confirmed', [EVENT_HEADERS.event]: 'Foo' },
   },
 })
@@ -58,12 +60,14 @@ describe('ledger of published events', () => {
     assert.equal(ledger.size, 1)
   })
 
-  test('a retraction is the confirmed message with another status, same key', () => {
+  test('a retraction is the confirmed message with another status, same key, and an event id of its own', () => {
     const { message } = entry(10, '0xaa', 3, 0, 0)
     const retraction = retractionOf(message)
     assert.equal(retraction.key, message.key)
     assert.equal(retraction.headers[EVENT_HEADERS.status], 'retracted')
     assert.equal(retraction.headers[EVENT_HEADERS.event], 'Foo')
+    // A read_uncommitted consumer de-duplicates by this header: the retraction must not collide with what it retracts.
+    assert.equal(retraction.headers[EVENT_HEADERS.eventId], '1:0xaa:3:retracted')
     assert.deepEqual(JSON.parse(retraction.value.toString()), {
       ...JSON.parse(message.value.toString()),
       status: 'retracted',
@@ -92,7 +96,7 @@ describe('checkpoint records', () => {
   test('anything else is not trusted: it decodes to nothing', () => {
     assert.equal(decodeCheckpoint(null), undefined)
     assert.equal(decodeCheckpoint(Buffer.from('not json')), undefined)
-    assert.equal(decodeCheckpoint(Buffer.from(JSON.stringify({ ...checkpoint, version: 2 }))), undefined)
+    assert.equal(decodeCheckpoint(Buffer.from(JSON.stringify({ ...checkpoint, version: CHECKPOINT_VERSION + 1 }))), undefined)
     assert.equal(decodeCheckpoint(Buffer.from(JSON.stringify({ ...checkpoint, scanFrom: { '0': -1 } }))), undefined)
   })
 })
