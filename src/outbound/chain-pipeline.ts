@@ -440,12 +440,16 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         } else {
           prepared = await prepare(readLive(from, Math.min(confirmed, from + LIVE_BATCH_BLOCKS - 1)), head)
         }
-        await tx.atomically(() => commit(prepared, confirmed, head))
+        await tx.atomically(() => commit(prepared, head))
+        // Only once committed: with transactions, nothing of the batch is visible before.
+        metrics.publishedBlock.set(labels, tip.number)
+        status?.published(tip.number)
+        progress.advanced(tip.number, confirmed, prepared.messages.length)
       }
     }
 
     /** Dead letters, events and (with transactions always, else when due) the checkpoint that covers them */
-    const commit = async (prepared: Prepared, confirmed: number, head: number) => {
+    const commit = async (prepared: Prepared, head: number) => {
       const { messages, blocks, deadLetters } = prepared
       if (deadLetters.length) {
         guard()
@@ -462,11 +466,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       const nextFinal = Math.max(finalBelow, Math.min(head - chain.maxReorgDepth, prepared.to + 1))
       await publish(messages, blocks, nextFinal)
       tip = { number: prepared.to, hash: prepared.toHash }
-      metrics.publishedBlock.set(labels, tip.number)
-      status?.published(tip.number)
       finalBelow = nextFinal
       ledger.pruneBelow(finalBelow)
-      progress.advanced(tip.number, confirmed, messages.length)
       if (transactional || Date.now() - lastCheckpointAt >= settings.checkpointIntervalMs) await writeCheckpoint()
     }
 
