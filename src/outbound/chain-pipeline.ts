@@ -9,7 +9,7 @@ import { BifrostError } from '../errors'
 import { CHECKPOINT_VERSION, type Checkpoint, type Halt } from './checkpoint'
 import type { ChainTracker } from './chain-status'
 import { decodeLog, logFilter, LogDecodeError } from './decode'
-import { createEventSender, type EventSender } from './event-sender'
+import { createEventSender, TransactionAbortedError, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
 import { createLedger, eventId, retractionOf } from './ledger'
 import { EVENT_HEADERS, toKafkaMessage, type KafkaMessage } from './message'
@@ -422,6 +422,23 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
 
     /** Publishes confirmed blocks from tip+1 towards `confirmed`, for at most ADVANCE_BUDGET_MS. */
     const advance = async (confirmed: number, head: number) => {
+      const before = tip.number
+      let events = 0
+      // With transactions, one per call: its batches and the checkpoint covering them commit together. A transaction
+      // per batch would cost more than the batch on small ranges: the coordinator answers the next AddPartitionsToTxn
+      // with CONCURRENT_TRANSACTIONS until the last commit's markers are written, and kafkajs backs off 300 ms.
+      await tx.atomically(async () => {
+        await advanceBatches(confirmed, head, (count) => (events += count))
+        if (transactional && tip.number !== before) await writeCheckpoint()
+      })
+      if (tip.number === before) return
+      // Only once committed: with transactions, nothing of the batches is visible before.
+      metrics.publishedBlock.set(labels, tip.number)
+      status?.published(tip.number)
+      progress.advanced(tip.number, confirmed, events)
+    }
+
+    const advanceBatches = async (confirmed: number, head: number, published: (events: number) => void) => {
       const started = Date.now()
       while (tip.number < confirmed && !signal.aborted && Date.now() - started < ADVANCE_BUDGET_MS) {
         const from = tip.number + 1
@@ -440,15 +457,12 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         } else {
           prepared = await prepare(readLive(from, Math.min(confirmed, from + LIVE_BATCH_BLOCKS - 1)), head)
         }
-        await tx.atomically(() => commit(prepared, head))
-        // Only once committed: with transactions, nothing of the batch is visible before.
-        metrics.publishedBlock.set(labels, tip.number)
-        status?.published(tip.number)
-        progress.advanced(tip.number, confirmed, prepared.messages.length)
+        await commit(prepared, head)
+        published(prepared.messages.length)
       }
     }
 
-    /** Dead letters, events and (with transactions always, else when due) the checkpoint that covers them */
+    /** Dead letters and events of a batch; without transactions, the checkpoint when one is due */
     const commit = async (prepared: Prepared, head: number) => {
       const { messages, blocks, deadLetters } = prepared
       if (deadLetters.length) {
@@ -468,7 +482,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       tip = { number: prepared.to, hash: prepared.toHash }
       finalBelow = nextFinal
       ledger.pruneBelow(finalBelow)
-      if (transactional || Date.now() - lastCheckpointAt >= settings.checkpointIntervalMs) await writeCheckpoint()
+      if (!transactional && Date.now() - lastCheckpointAt >= settings.checkpointIntervalMs) await writeCheckpoint()
     }
 
     status?.published(tip.number)
@@ -517,7 +531,14 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         await advance(confirmed, head)
         rpcFailures = 0
       } catch (err) {
-        if (err instanceof PublishError || err instanceof ChainHaltedError || signal.aborted) throw err
+        // A transaction that had begun is aborted, whatever failed: what moved in memory since is void.
+        if (
+          err instanceof PublishError ||
+          err instanceof TransactionAbortedError ||
+          err instanceof ChainHaltedError ||
+          signal.aborted
+        )
+          throw err
         // The chain side failed (endpoints down, chain moved mid-read): nothing was
         // published for it, so waiting and asking again is exact.
         rpcFailures++

@@ -1,4 +1,5 @@
 import { Partitioners, type Kafka, type Producer, type ProducerRecord, type RecordMetadata } from 'kafkajs'
+import { BifrostError } from '../errors'
 import { encodeCheckpoint, type Checkpoint } from './checkpoint'
 import { isFenced } from '../kafka/fenced'
 import { partitionOf } from '../kafka/partition'
@@ -47,6 +48,9 @@ export interface EventSenderOptions {
   }
 }
 
+/** Something failed while a transaction was open: it was aborted (or fenced), and nothing sent in it counts. */
+export class TransactionAbortedError extends BifrostError {}
+
 /** The transaction an `atomically` runs in: opened by its first send */
 interface Scope {
   send?: (record: ProducerRecord) => Promise<RecordMetadata[]>
@@ -80,9 +84,12 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
       await transaction?.commit()
       return result
     } catch (err) {
+      if (!transaction) throw err
       // A fenced producer may not even abort; the broker aborts its transaction for it.
-      if (transaction && !isFenced(err)) await transaction.abort().catch(() => undefined)
-      throw err
+      if (!isFenced(err)) await transaction.abort().catch(() => undefined)
+      throw new TransactionAbortedError(`transaction ${options.transaction.id} aborted: ${(err as Error).message}`, {
+        cause: err,
+      })
     } finally {
       scope = undefined
     }

@@ -89,8 +89,9 @@ export const duplicates = (events: PublishedEvent[]): string[] => {
 }
 
 /**
- * Messages ever written to a (fresh) topic, from its high-water marks: what Kafka took, however fast a test
- * consumer reads, and even after the test broker drops old ones (it keeps at most 5 MB per partition).
+ * Messages a read_committed consumer finds on a (fresh) topic, however fast a test consumer reads: every record
+ * from each partition's start to its end. A commit marker takes an offset but is no message, so offsets alone
+ * would over-count with transactions.
  */
 export const messageCount = async (brokers: string[], topic: string): Promise<number> => {
   const kafka = new Kafka({ clientId: 'test-count', brokers, logLevel: logLevel.NOTHING })
