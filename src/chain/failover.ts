@@ -73,6 +73,8 @@ interface Endpoint {
 export interface ChainRpcOptions {
   chainId: number
   timeoutMs: number
+  /** Aborts every call in flight, and every one after (the chain stops) */
+  signal?: AbortSignal
   maxLagBlocks: number
   /** For log lines */
   chainName: string
@@ -93,7 +95,7 @@ const checked = <T>(endpoint: string, method: string, raw: unknown, check: Answe
 
 export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainRpc => {
   const endpoints: Endpoint[] = urls.map((url) => ({
-    client: createRpcClient(url, { timeoutMs: options.timeoutMs }),
+    client: createRpcClient(url, { timeoutMs: options.timeoutMs, signal: options.signal }),
     verified: false,
     deadUntil: 0,
     backoffMs: FIRST_BACKOFF_MS,

@@ -67,7 +67,7 @@ const QUOTE_CHARS = 200
  * receipt a reorg had removed). Whatever an error quotes (a cause, the answer) is
  * scrubbed of the URL's secret parts: providers echo the key in their errors.
  */
-export const createRpcClient = (url: string, options: { timeoutMs: number }): RpcClient => {
+export const createRpcClient = (url: string, options: { timeoutMs: number; signal?: AbortSignal }): RpcClient => {
   const label = redactUrl(url)
   const scrub = (text: string) => scrubUrl(text, url)
   const { target, headers } = withBasicAuth(url)
@@ -80,7 +80,10 @@ export const createRpcClient = (url: string, options: { timeoutMs: number }): Rp
         method: 'POST',
         headers,
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs),
+        // Stopping cuts a call short instead of waiting out its timeout
+        signal: options.signal
+          ? AbortSignal.any([AbortSignal.timeout(options.timeoutMs), options.signal])
+          : AbortSignal.timeout(options.timeoutMs),
       })
       status = res.status
       text = await res.text()

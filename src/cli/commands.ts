@@ -7,49 +7,61 @@ import type { PartDiedError } from '../liveness'
 export const EXIT_PART_DIED = 70
 import { configOption, type Command } from './command'
 import { nodeCommands } from './node-commands'
+import { onShutdown } from './shutdown'
 
 export type { Command } from './command'
 
-const untilSignal = (): Promise<NodeJS.Signals> =>
-  new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on)
-      process.off('SIGTERM', on)
-      resolve(signal)
-    }
-    process.on('SIGINT', on)
-    process.on('SIGTERM', on)
-  })
+const untilSignal = (): Promise<NodeJS.Signals> => onShutdown(() => undefined).requested
+
+/** Runs a long-lived stack: signal handlers first, so a stop asked for during start-up ends the start. */
+const serveUntilSignal = async (
+  start: (signal: AbortSignal, onPartDied: (err: PartDiedError) => void) => Promise<{ stop(): Promise<void> }>,
+): Promise<number> => {
+  const shutdown = onShutdown()
+  let died!: (err: PartDiedError) => void
+  const dead = new Promise<PartDiedError>((resolve) => (died = resolve))
+  let running: { stop(): Promise<void> }
+  try {
+    running = await start(shutdown.signal, died)
+  } catch (err) {
+    if (shutdown.signal.aborted) return exitNow(0)
+    throw err
+  }
+  // A dead part cannot heal in this process: stop cleanly and exit non-zero, so the orchestrator restarts it.
+  const ending = await Promise.race([shutdown.requested, dead])
+  await running.stop()
+  if (typeof ending === 'string') return exitNow(0)
+  console.error(`bifrost: exiting because ${ending.message}`)
+  return exitNow(EXIT_PART_DIED)
+}
+
+/**
+ * After a stop: what a cut-short start or send still holds (a connection
+ * waiting out its timeout) must not keep the process.
+ */
+const exitNow = (code: number): Promise<number> =>
+  new Promise(() => process.stdout.write('', () => process.exit(code)))
 
 export const commands: Record<string, Command> = {
   serve: {
     summary: 'Connect to the configured Kafka (and chains) and serve the External Adapter',
     options: configOption,
-    run: async (values) => {
-      const config = loadConfig({ file: values['config'] as string | undefined })
-      let died!: (err: PartDiedError) => void
-      const dead = new Promise<PartDiedError>((resolve) => (died = resolve))
-      const bifrost = await startBifrost(config, { onPartDied: died })
-      // A dead part cannot heal in this process: stop cleanly and exit non-zero, so the orchestrator restarts it.
-      const ending = await Promise.race([untilSignal(), dead])
-      await bifrost.stop()
-      if (typeof ending === 'string') return 0
-      console.error(`bifrost: exiting because ${ending.message}`)
-      return EXIT_PART_DIED
-    },
+    run: (values) =>
+      serveUntilSignal((signal, onPartDied) =>
+        startBifrost(loadConfig({ file: values['config'] as string | undefined }), { signal, onPartDied }),
+      ),
   },
   dev: {
     summary: 'Run the whole bridge locally on embedded defaults: test broker, demo data, adapter',
     options: configOption,
-    run: async (values) => {
-      // Dev tooling (test broker, solc, anvil) is not installed in production images: load it only here.
-      const { startDevStack } = await import('../dev/stack')
-      const stack = await startDevStack({ file: values['config'] as string | undefined, announce: console.log })
-      console.log(stack.banner)
-      await untilSignal()
-      await stack.stop()
-      return 0
-    },
+    run: (values) =>
+      serveUntilSignal(async (signal) => {
+        // Dev tooling (test broker, solc, anvil) is not installed in production images: load it only here.
+        const { startDevStack } = await import('../dev/stack')
+        const stack = await startDevStack({ file: values['config'] as string | undefined, announce: console.log, signal })
+        console.log(stack.banner)
+        return stack
+      }),
   },
   broker: {
     summary: 'Start a Kafka broker for tests (librdkafka mock cluster, or Apache Kafka with --apache) and print its address',

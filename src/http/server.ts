@@ -2,8 +2,8 @@
 import { start, type ServerInstance } from '@chainlink/external-adapter-framework/index'
 import type { Adapter } from '@chainlink/external-adapter-framework/adapter'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
-import type { LoggerFactory } from '@chainlink/external-adapter-framework/util/logger'
 import { refuseMisshapenBodies } from './body-shape'
+import type { LoggerFactory } from '@chainlink/external-adapter-framework/util/logger'
 import { readinessReport, type ReadinessCheck } from './readiness'
 
 const logger = makeLogger('Server')

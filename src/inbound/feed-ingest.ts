@@ -7,6 +7,7 @@ import type { ReadinessCheck } from '../http/readiness'
 import type { FeedsStatus } from '../status/snapshot'
 import { createCatchUp, partitionTargets, type CatchUp, type PartitionTarget } from '../kafka/catch-up'
 import { PartDiedError, type OnPartDied } from '../liveness'
+import { disconnectSoon } from '../kafka/client'
 import { createDeadLetterPublisher, type DeadLetter, type DeadLetterPublisher } from './dead-letter'
 import { createFeedHistory, type FeedHistory } from './feed-history'
 import { parseFeedRecord } from './feed-record'
@@ -116,7 +117,7 @@ export const createFeedIngest = ({
         const offset = Number(message.offset)
         if (offset <= done) continue
         count++
-        const parsed = parseFeedRecord(message)
+        const parsed = parseFeedRecord(message, settings)
         if (parsed.kind === 'invalid') {
           const { key, value, headers, timestamp } = message
           const { code, reason } = parsed
@@ -207,8 +208,8 @@ export const createFeedIngest = ({
       abort.abort()
       unreport()
       if (!clients) return
-      await clients.consumer.disconnect()
-      await clients.producer.disconnect()
+      await disconnectSoon(clients.consumer, 'Feed consumer')
+      await disconnectSoon(clients.producer, 'Feed dead-letter producer')
     },
   }
 }

@@ -5,6 +5,7 @@ import { createBlockTracker, ReorgTooDeepError, type BlockTracker } from '../cha
 import type { ChainRpc } from '../chain/failover'
 import { checkHeader, checkLogs, checkTransaction } from '../chain/answers'
 import { createLogRangeReader, screenLogs, type DroppedLogReason, type RawLog } from '../chain/get-logs'
+import { untilAborted } from '../abort'
 import { BifrostError } from '../errors'
 import { CHECKPOINT_VERSION, type Checkpoint, type Halt } from './checkpoint'
 import type { ChainTracker } from './chain-status'
@@ -12,6 +13,9 @@ import { decodeLog, logFilter, LogDecodeError } from './decode'
 import { createEventSender, TransactionAbortedError, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
 import { createLedger, eventId, retractionOf } from './ledger'
+import { DLQ_HEADERS } from '../kafka/dead-letter'
+import type { Json } from '../json'
+import { boundJson, boundMessage, type EventDeadLetterCode } from './bound-message'
 import { EVENT_HEADERS, toKafkaMessage, type KafkaMessage } from './message'
 import { eventMetrics } from './metrics'
 import { readBack } from './read-back'
@@ -116,6 +120,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
             },
           }
         : {}),
+      onDeadLetterDropped: (count, error) => metrics.deadLettersDropped.inc({ ...labels, error }, count),
     })
     const tx = sender
     // Read once the sender has fenced the previous publisher: its open transaction, now aborted, no longer holds
@@ -143,6 +148,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         checkpoint,
         offsets,
         groupPrefix: `${options.groupIdPrefix}.events.scan.${chain.name}`,
+        signal,
       })
       ledger = back.ledger
       ledger.pruneBelow(Math.min(finalBelow, tip.number + 1))
@@ -187,7 +193,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       }
       guard()
       try {
-        await (sender as EventSender).sendCheckpoint(record)
+        await untilAborted((sender as EventSender).sendCheckpoint(record), signal)
       } catch (cause) {
         throw new PublishError(`${chain.name}: checkpoint not acknowledged: ${(cause as Error).message}`, { cause })
       }
@@ -211,7 +217,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       guard()
       let sent
       try {
-        sent = await (sender as EventSender).send(messages)
+        // Abandoned when publishing stops: whatever Kafka took of it, the next publisher reads back
+        sent = await untilAborted((sender as EventSender).send(messages), signal)
       } catch (cause) {
         throw new PublishError(
           `${chain.name}: ${messages.length} messages not acknowledged: ${(cause as Error).message}`,
@@ -358,7 +365,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     const toMessages = async (batch: Batch, head: number) => {
       const messages: KafkaMessage[] = []
       const blocks: Array<{ number: number; hash: string; logIndex: number }> = []
-      const deadLetters: KafkaMessage[] = []
+      const deadLetters: Array<{ message: KafkaMessage; origin: string }> = []
       for (const log of batch.logs) {
         const blockNumber = Number.parseInt(log.blockNumber, 16)
         const logIndex = Number.parseInt(log.logIndex, 16)
@@ -369,7 +376,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         } catch (err) {
           // Decoding is pure: whatever it throws is about this log's content, never worth a retry.
           const reason = err instanceof LogDecodeError ? err.message : `cannot decode: ${(err as Error).message}`
-          deadLetters.push(deadLetterOf(log, reason))
+          deadLetters.push(deadLetterOf(log, 'undecodable', reason))
           continue
         }
         if (!decoded) continue
@@ -382,7 +389,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
           continue
         }
         const enriched = await enricher.enrich(decoded, location)
-        messages.push(
+        const bounded = boundMessage(
           toKafkaMessage(enriched, {
             status: 'confirmed',
             confirmations: 'confirmations' in finality ? head - blockNumber : 0,
@@ -392,21 +399,38 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
             transactionHash: log.transactionHash,
             logIndex,
           }),
+          settings,
         )
+        if (!bounded.ok) {
+          deadLetters.push(deadLetterOf(log, 'too-large', bounded.reason))
+          continue
+        }
+        if (bounded.truncated) metrics.truncated.inc(labels)
+        messages.push(bounded.message)
         blocks.push({ number: blockNumber, hash: blockHash, logIndex })
       }
       return { messages, blocks, deadLetters }
     }
 
-    const deadLetterOf = (log: RawLog, reason: string): KafkaMessage => ({
-      key: `${chain.chainId}:${log.transactionHash}:${Number.parseInt(log.logIndex, 16)}`,
-      value: Buffer.from(JSON.stringify({ chain: chain.name, chainId: chain.chainId, reason, log })),
-      headers: {
-        'bifrost.dlq.reason': reason,
-        [EVENT_HEADERS.chainId]: String(chain.chainId),
-        'content-type': 'application/json',
-      },
-    })
+    /** The log as read, its long fields bounded like an event's, so the letter itself fits the broker. */
+    const deadLetterOf = (log: RawLog, code: EventDeadLetterCode, reason: string) => {
+      const logIndex = Number.parseInt(log.logIndex, 16)
+      const bounded = boundJson(log as unknown as Json, settings.maxFieldBytes)
+      const message: KafkaMessage = {
+        key: `${chain.chainId}:${log.transactionHash}:${logIndex}`,
+        value: Buffer.from(
+          JSON.stringify({ chain: chain.name, chainId: chain.chainId, code, reason, log: bounded.value }),
+        ),
+        headers: {
+          [DLQ_HEADERS.code]: code,
+          [DLQ_HEADERS.reason]: reason,
+          [EVENT_HEADERS.chainId]: String(chain.chainId),
+          'content-type': 'application/json',
+        },
+      }
+      const block = Number.parseInt(log.blockNumber, 16)
+      return { message, origin: `${chain.name} block ${block} tx ${log.transactionHash} log ${logIndex}` }
+    }
 
     type Prepared = Batch & Awaited<ReturnType<typeof toMessages>>
     const prepare = async (read: Promise<Batch>, head: number): Promise<Prepared> => {
@@ -467,14 +491,16 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       const { messages, blocks, deadLetters } = prepared
       if (deadLetters.length) {
         guard()
-        await (sender as EventSender).sendDeadLetters(deadLetters).catch((cause: unknown) => {
+        await (sender as EventSender).sendDeadLetters(deadLetters, signal).catch((cause: unknown) => {
           throw new PublishError(`${chain.name}: dead letters not acknowledged: ${(cause as Error).message}`, {
             cause,
           })
         })
         metrics.deadLettered.inc(labels, deadLetters.length)
         logger.error(
-          `${chain.name}: ${deadLetters.length} logs did not decode (${deadLetters[0].headers['bifrost.dlq.reason']}); sent to ${settings.deadLetterTopic}`,
+          `${chain.name}: ${deadLetters.length} logs not published (${
+            deadLetters[0].message.headers[DLQ_HEADERS.reason]
+          }); sent to ${settings.deadLetterTopic}`,
         )
       }
       const nextFinal = Math.max(finalBelow, Math.min(head - chain.maxReorgDepth, prepared.to + 1))

@@ -46,9 +46,12 @@ export interface ChainWatcherOptions {
 export const startChainWatcher = async (options: ChainWatcherOptions): Promise<ChainWatcher> => {
   const { kafka, settings, chain } = options
   const metrics = eventMetrics()
+  // Aborted first thing in stop(): RPC calls in flight end now, not at their timeout
+  const stopping = new AbortController()
   const rpc = createChainRpc(chain.rpcUrls, {
     chainId: chain.chainId,
     timeoutMs: chain.rpcTimeoutMs,
+    signal: stopping.signal,
     maxLagBlocks: chain.maxLagBlocks,
     chainName: chain.name,
   })
@@ -152,8 +155,9 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
       })
     },
     onCheckpoint: (checkpoint) => {
-      // Only an operator's resume lifts a halt: a record without one while halted, written by `bifrost events resume`.
-      if (!halted || checkpoint.halt || run) return
+      // Only an operator's resume lifts a halt: the record `bifrost events resume` wrote for this very halt (an older
+      // record of the chain's own, read late, must not restart it).
+      if (!halted || checkpoint.resumed?.haltSince !== halted.since || run) return
       transitions = transitions.then(async () => {
         if (!halted || run) return
         logger.info(`${chain.name}: resumed by an operator; publishing again after block ${checkpoint.tip.number}`)
@@ -197,6 +201,8 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
       }
     },
     stop: async () => {
+      stopping.abort()
+      run?.controller.abort()
       await election?.stop()
       election = undefined
       await transitions

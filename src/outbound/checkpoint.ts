@@ -43,6 +43,17 @@ export interface Checkpoint {
   writtenAt: string
   /** Present while the chain is halted */
   halt?: Halt
+  /** Written by `bifrost events resume`: which halt it lifts, so a leader never takes an older record for a resume */
+  resumed?: Resumption
+}
+
+export interface Resumption {
+  /** `since` of the halt it lifts */
+  haltSince: string
+  /** ISO 8601 */
+  at: string
+  /** When the chain re-reads from a block */
+  fromBlock?: number
 }
 
 const common = {
@@ -61,6 +72,7 @@ const readers = z.discriminatedUnion('version', [
     version: z.literal(2),
     ...common,
     halt: z.object({ reason: z.string(), since: z.string(), headBlock: z.number().int().optional() }).optional(),
+    resumed: z.object({ haltSince: z.string(), at: z.string(), fromBlock: z.number().int().optional() }).optional(),
   }),
 ])
 

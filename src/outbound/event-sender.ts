@@ -1,7 +1,9 @@
+import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Partitioners, type Kafka, type Producer, type ProducerRecord, type RecordMetadata } from 'kafkajs'
 import { BifrostError } from '../errors'
-import { encodeCheckpoint, type Checkpoint } from './checkpoint'
 import { isFenced } from '../kafka/fenced'
+import { createDeadLetterWriter } from '../kafka/dead-letter'
+import { encodeCheckpoint, type Checkpoint } from './checkpoint'
 import { partitionOf } from '../kafka/partition'
 import { CHECKPOINT_PARTITION } from './leader'
 import type { KafkaMessage } from './message'
@@ -23,12 +25,17 @@ export interface EventSender {
   /** Sends in order and resolves once every message is acknowledged by all in-sync replicas */
   send(messages: readonly KafkaMessage[]): Promise<SentMessage[]>
   sendCheckpoint(checkpoint: Checkpoint): Promise<void>
-  /** At least once: what does not decode is kept for a human, not replayed by Bifrost */
-  sendDeadLetters(messages: readonly KafkaMessage[]): Promise<void>
+  /**
+   * At least once: what cannot be published is kept for a human, not replayed by Bifrost.
+   * Sent in chunks by bytes; a letter the topic refuses for good is logged and reported to onDeadLetterDropped.
+   * Retries while Kafka is away; rejects only when `signal` aborts.
+   */
+  sendDeadLetters(letters: ReadonlyArray<{ message: KafkaMessage; origin: string }>, signal: AbortSignal): Promise<void>
   /**
    * Runs `work` so that everything it sends is committed in one Kafka transaction, or none of it: a read_committed
    * consumer sees a batch of events together with the checkpoint that covers them, or neither. Without transactions
    * (or inside another `atomically`) it just runs `work`. Outside of it, each send is a transaction of its own.
+   * Dead letters are not part of it: they are at least once, sent outside any transaction.
    */
   atomically<T>(work: () => Promise<T>): Promise<T>
   disconnect(): Promise<void>
@@ -40,6 +47,8 @@ export interface EventSenderOptions {
   partitions: number
   checkpointTopic: string
   deadLetterTopic: string
+  /** Dead letters given up, by Kafka error name */
+  onDeadLetterDropped(count: number, error: string): void
   /** Present when `events.transactions` is on: one id per chain, so the next publisher of the chain fences this one */
   transaction?: {
     id: string
@@ -55,6 +64,8 @@ export class TransactionAbortedError extends BifrostError {}
 interface Scope {
   send?: (record: ProducerRecord) => Promise<RecordMetadata[]>
 }
+
+const logger = makeLogger('EventDeadLetter')
 
 export const createEventSender = async (options: EventSenderOptions): Promise<EventSender> => {
   const producer: Producer = options.kafka.producer({
@@ -103,6 +114,12 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
     await (await producer.transaction()).commit()
   }
   const partition = (message: KafkaMessage) => partitionOf(message.key, options.partitions)
+  const deadLetters = createDeadLetterWriter({
+    producer,
+    topic: options.deadLetterTopic,
+    logger,
+    onDropped: options.onDeadLetterDropped,
+  })
 
   const sendChunk = async (chunk: readonly KafkaMessage[], partitions: number[]): Promise<SentMessage[]> => {
     const metadata = await send({
@@ -146,8 +163,8 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
         messages: [{ ...encodeCheckpoint(checkpoint), partition: CHECKPOINT_PARTITION }],
       })
     },
-    sendDeadLetters: async (messages) => {
-      if (messages.length) await sendAlone({ topic: options.deadLetterTopic, acks: -1, messages: [...messages] })
+    sendDeadLetters: async (letters, signal) => {
+      await deadLetters.write(letters, { signal })
     },
     atomically,
     disconnect: () => producer.disconnect(),

@@ -94,8 +94,14 @@ export const resumeChain = async (options: ResumeOptions): Promise<Resumed> => {
       `--from-block ${fromBlock} would skip blocks: chain ${options.chain} is published up to block ${previous.tip.number}`
     )
   }
-  const { halt: _lifted, ...rest } = previous
-  let written: Checkpoint = { ...rest, version: CHECKPOINT_VERSION, writtenAt: new Date().toISOString() }
+  const { halt, ...rest } = previous
+  const at = new Date().toISOString()
+  let written: Checkpoint = {
+    ...rest,
+    version: CHECKPOINT_VERSION,
+    writtenAt: at,
+    resumed: { haltSince: halt.since, at, ...(fromBlock !== undefined ? { fromBlock } : {}) },
+  }
   if (fromBlock !== undefined) {
     const belowFinal = fromBlock < previous.finalBelow
     written = {

@@ -12,6 +12,8 @@ import {
   RequestPublishError,
   RequestsUnavailableError,
   RequestTimeoutError,
+  RequestTooLargeError,
+  TooManyCallbacksError,
   type Answer,
   type BridgeRequest,
   type Submit,
@@ -47,8 +49,6 @@ interface RequestEndpointTypes {
 type Req = AdapterRequest<{ type: string }>
 
 const TYPE = /^[A-Za-z0-9._:/-]{1,200}$/
-/** Nesting levels `params` and `meta` may have; deeper ones are refused before anything recursive (the correlation id, JSON.stringify) sees them */
-export const MAX_PARAMS_DEPTH = 64
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -65,7 +65,7 @@ const callbackOf = (req: Req, guard: CallbackGuard): string | undefined => {
 
 const inputError = (message: string) => new AdapterInputError({ statusCode: 400, message })
 
-const validate = (req: Req, guard: CallbackGuard): AdapterInputError | undefined => {
+const validate = (req: Req, guard: CallbackGuard, maxDepth: number): AdapterInputError | undefined => {
   const body = rawBody(req)
   const id = body['id']
   if (id !== undefined && !((typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id)))) {
@@ -79,8 +79,11 @@ const validate = (req: Req, guard: CallbackGuard): AdapterInputError | undefined
   }
   const params = (body['data'] as Record<string, unknown>)['params']
   if (params !== undefined && !isObject(params)) return inputError('[Param: params] must be a JSON object')
+  // Checked before anything serialises them: the correlation id and the record are built recursively
   for (const [name, value] of [['params', params], ['meta', body['meta']]] as const) {
-    if (nestsDeeperThan(value, MAX_PARAMS_DEPTH)) return inputError(`[Param: ${name}] nests deeper than ${MAX_PARAMS_DEPTH} levels`)
+    if (nestsDeeperThan(value, maxDepth)) {
+      return inputError(`[Param: ${name}] nests deeper than requests.maxDepth=${maxDepth} (REQUESTS_MAX_DEPTH)`)
+    }
   }
   try {
     callbackOf(req, guard)
@@ -119,6 +122,12 @@ const respond = (answer: Answer, type: string, requestedAt: number): AdapterResp
 }
 
 const failure = (err: unknown): unknown => {
+  if (err instanceof RequestTooLargeError) {
+    return new AdapterError({ statusCode: 413, name: 'RequestTooLarge', message: err.message })
+  }
+  if (err instanceof TooManyCallbacksError) {
+    return new AdapterError({ statusCode: 429, name: 'TooManyCallbacks', message: err.message })
+  }
   if (err instanceof RequestTimeoutError) return new AdapterError({ statusCode: 504, name: 'RequestTimeout', message: err.message })
   if (err instanceof RequestPublishError || err instanceof RequestsUnavailableError) {
     return new AdapterError({ statusCode: 503, name: 'RequestsUnavailable', message: err.message })
@@ -171,7 +180,7 @@ export const requestEndpoint = (submit: Submit, settings: RequestSettings) => {
     name: 'request',
     inputParameters: new InputParameters(definition, [{ type: 'shipment-status' }]),
     transport: requestTransport(submit, guard),
-    customInputValidation: (req) => validate(req, guard),
+    customInputValidation: (req) => validate(req, guard, settings.maxDepth),
     requestTransforms: [liftBody],
     cacheKeyGenerator: (data) => `request:${(data as unknown as RequestData).correlationId}`,
   })

@@ -1,7 +1,9 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Partitioners, type Kafka } from 'kafkajs'
+import { untilAborted } from '../abort'
 import { BifrostError } from '../errors'
 import type { OnPartDied } from '../liveness'
+import { disconnectSoon } from '../kafka/client'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ServerHook } from '../http/server'
 import type { RequestsStatus } from '../status/snapshot'
@@ -51,19 +53,29 @@ export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOp
   if (!settings.enabled) return disabledRequests(settings)
   let running: { exchange: Exchange; replies: ReplyConsumer; stop(): Promise<void> } | undefined
   let failure: string | undefined
+  // stop() during start() ends the start where it waits, and waits for it to release what it holds
+  const stopping = new AbortController()
+  let starting: Promise<void> | undefined
 
   const start = async (): Promise<void> => {
+    starting = run()
+    return starting
+  }
+
+  const run = async (): Promise<void> => {
     // kafkajs logs as soon as its clients exist, so none is created before start()
     const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner })
     const exchange = createExchange({ producer, settings })
     try {
-      await producer.connect()
+      await untilAborted(producer.connect(), stopping.signal)
       const open = await readPendingLog(kafka, {
         topic: settings.pendingTopic,
         clientId,
         fetchMaxWaitMs: settings.fetchMaxWaitMs,
+        signal: stopping.signal,
       })
       exchange.restore(open.values())
+      stopping.signal.throwIfAborted()
       const replies = await startReplyConsumer({
         kafka,
         topic: settings.replyTopic,
@@ -81,7 +93,7 @@ export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOp
         stop: async () => {
           await replies.stop()
           await exchange.stop()
-          await producer.disconnect()
+          await disconnectSoon(producer, 'Request producer')
         },
       }
       logger.info(
@@ -90,7 +102,7 @@ export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOp
     } catch (cause) {
       failure = `cannot start: ${(cause as Error).message}`
       await exchange.stop()
-      await producer.disconnect().catch(() => undefined)
+      await disconnectSoon(producer, 'Request producer')
       throw new RequestsStartError(`Cannot start the requests part: ${(cause as Error).message}`, { cause })
     }
   }
@@ -119,6 +131,8 @@ export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOp
     view: () => ({ enabled: true, ...(running ? running.exchange.view() : { open: [], recent: [] }) }),
     start,
     stop: async () => {
+      stopping.abort()
+      await starting?.catch(() => undefined)
       const r = running
       running = undefined
       await r?.stop()

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { createServer } from 'node:net'
 import { createBlockTracker, ReorgTooDeepError } from '../../src/chain/block-tracker'
 import { createChainRpc, NoEndpointError } from '../../src/chain/failover'
 import { startEventChain, type EventChain } from '../support/event-chain'
 import { useDefaultLogger } from '../support/logger'
 import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy'
+import { closedPort } from '../support/closed-port'
 
 useDefaultLogger()
 
 const CHAIN_ID = 4001
-
-/** A port nothing listens on: connections are refused, like a crashed node's. */
-const closedPort = async (): Promise<number> => {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return typeof address === 'object' && address ? address.port : 1
-}
 
 const chainRpc = (urls: string[], timeoutMs = 2000) =>
   createChainRpc(urls, { chainId: CHAIN_ID, timeoutMs, maxLagBlocks: 2, chainName: 'test' })

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { after, before, test } from 'node:test'
-import { freshTopicsEnv } from '../support/bifrost'
+import { traceServeEnv } from '../support/bifrost'
 import { runCli, spawnCli, waitForLine } from '../support/cli'
 import { createCleanups } from '../support/cleanups'
 import { startEventChain, type EventChain } from '../support/event-chain'
 import { eventually } from '../support/eventually'
 import { startKafka, type KafkaFixture } from '../support/kafka'
 import { startRpcProxy, type RpcFault, type RpcProxy } from '../support/rpc-proxy'
+import { closedPort } from '../support/closed-port'
 
 const CHAIN_ID = 4011
 const cleanups = createCleanups()
@@ -29,14 +29,6 @@ after(async () => {
   await cleanups.run()
   await kafka?.stop()
 })
-
-const closedPort = async (): Promise<number> => {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return typeof address === 'object' && address ? address.port : 1
-}
 
 // `bifrost serve` at the most verbose level, with RPC URLs that carry a marker secret in the path, the query and
 // the userinfo, behind endpoints that fail in every way the failover handles (down, hanging, HTTP 500 quoting the
@@ -80,15 +72,7 @@ test('RPC URLs never appear beyond scheme and host: not in logs, metrics or prin
       contracts: [{ address: chain.emitter, kind: 'aggregator' }],
     },
   ])
-  const env: Record<string, string> = {
-    ...(await freshTopicsEnv(kafka)),
-    EA_PORT: '0',
-    METRICS_PORT: '0',
-    LOG_LEVEL: 'trace',
-    KAFKA_CLIENT_ID: kafka.uniqueTopic('bifrost'),
-    EVENTS_CHAINS: chains,
-    EVENTS_LEADER_SESSION_TIMEOUT_MS: '6000',
-  }
+  const env = await traceServeEnv(kafka, { EVENTS_CHAINS: chains, EVENTS_LEADER_SESSION_TIMEOUT_MS: '6000' })
   const printed = await runCli(['config'], env)
   assert.equal(printed.code, 0, printed.stderr)
   assert.ok(printed.stdout.includes('"http://127.0.0.1:'), 'the endpoints are printed, by scheme and host')

@@ -12,7 +12,9 @@ import { parseFeedRecord } from '../../src/inbound/feed-record'
 import { createFeedStore } from '../../src/inbound/feed-store'
 import { decodeLog, LogDecodeError, type WatchedContract } from '../../src/outbound/decode'
 import { BUILT_IN_FRAGMENTS } from '../../src/outbound/families'
+import { feedSettings } from '../../src/inbound/settings'
 import { parseReply } from '../../src/requests/records'
+import { requestSettings } from '../../src/requests/settings'
 import { startBareAdapter } from '../support/bare-adapter'
 
 /**
@@ -58,6 +60,10 @@ const hasCodeAndReason = (result: { code?: unknown; reason?: unknown }) => {
   assert.ok((result.reason as string).length > 0, 'empty reason')
 }
 
+/** The limits Bifrost runs with by default */
+const FEED_LIMITS = feedSettings.parse({})
+const REPLY_LIMITS = requestSettings.parse({})
+
 const feedRecord = target({
   name: 'feed record parsing',
   budgetMs: 50,
@@ -67,7 +73,7 @@ const feedRecord = target({
     timestamp: fc.oneof(fc.nat().map(String), fc.string()),
   }),
   check: (record) => {
-    const parsed = parseFeedRecord(record)
+    const parsed = parseFeedRecord(record, FEED_LIMITS)
     if (parsed.kind === 'invalid') hasCodeAndReason(parsed)
     else assert.ok(parsed.kind === 'update' || parsed.kind === 'tombstone')
   },
@@ -78,7 +84,7 @@ const reply = target({
   budgetMs: 50,
   arbitrary: fc.tuple(fc.option(buffer(fc.string()), { nil: null }), fc.option(buffer(jsonText), { nil: null })),
   check: ([key, value]) => {
-    const parsed = parseReply(key, value)
+    const parsed = parseReply(key, value, REPLY_LIMITS)
     if (!parsed.ok) hasCodeAndReason(parsed)
     else assert.ok(parsed.correlationId.length > 0 && ('result' in parsed.outcome || 'error' in parsed.outcome))
   },

@@ -19,17 +19,21 @@ test('a checkpoint written by an older Bifrost (version 1) is read, as the curre
   assert.equal(read?.halt, undefined)
 })
 
-test('a halt round-trips through the record', () => {
+test('a record round-trips, keyed by chain name, halt included', () => {
   const halted: Checkpoint = {
     ...v1,
     version: CHECKPOINT_VERSION,
     halt: { reason: 'reorg below block 7', since: '2026-01-01T00:00:01.000Z', headBlock: 120 },
+    resumed: { haltSince: '2026-01-01T00:00:00.500Z', at: '2026-01-01T00:00:00.900Z', fromBlock: 80 },
   }
-  assert.deepEqual(decodeCheckpoint(encodeCheckpoint(halted).value), halted)
+  const { key, value } = encodeCheckpoint(halted)
+  assert.equal(key, 'mainnet')
+  assert.deepEqual(decodeCheckpoint(value), halted)
 })
 
 test('a record of a later version, or not a checkpoint at all, is skipped rather than trusted', () => {
   assert.equal(decodeCheckpoint(Buffer.from(JSON.stringify({ ...v1, version: CHECKPOINT_VERSION + 1 }))), undefined)
+  assert.equal(decodeCheckpoint(Buffer.from(JSON.stringify({ ...v1, scanFrom: { '0': -1 } }))), undefined)
   assert.equal(decodeCheckpoint(Buffer.from('{"version":2}')), undefined)
   assert.equal(decodeCheckpoint(Buffer.from('not json')), undefined)
   assert.equal(decodeCheckpoint(null), undefined)

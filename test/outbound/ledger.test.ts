@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { CHECKPOINT_VERSION, decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src/outbound/checkpoint'
 import { createLedger, eventId, retractionOf, type LedgerEntry } from '../../src/outbound/ledger'
 import { EVENT_HEADERS } from '../../src/outbound/message'
 
@@ -19,9 +18,7 @@ const entry = (
   offset,
   message: {
     key: `1:${blockHash}:${logIndex}`,
-    value: Buffer.from(
-      JSON.stringify({ status: 'confirmed', chainId: 1, blockNumber, blockHash, logIndex, args: { a: '1' } }),
-    ),
+    value: Buffer.from(JSON.stringify({ status: 'confirmed', blockNumber, blockHash, logIndex, args: { a: '1' } })),
     headers: { [EVENT_HEADERS.status]: 'confirmed', [EVENT_HEADERS.event]: 'Foo' },
   },
 })
@@ -60,43 +57,15 @@ describe('ledger of published events', () => {
     assert.equal(ledger.size, 1)
   })
 
-  test('a retraction is the confirmed message with another status, same key, and an event id of its own', () => {
+  test('a retraction is the confirmed message with another status, same key', () => {
     const { message } = entry(10, '0xaa', 3, 0, 0)
     const retraction = retractionOf(message)
     assert.equal(retraction.key, message.key)
     assert.equal(retraction.headers[EVENT_HEADERS.status], 'retracted')
     assert.equal(retraction.headers[EVENT_HEADERS.event], 'Foo')
-    // A read_uncommitted consumer de-duplicates by this header: the retraction must not collide with what it retracts.
-    assert.equal(retraction.headers[EVENT_HEADERS.eventId], '1:0xaa:3:retracted')
     assert.deepEqual(JSON.parse(retraction.value.toString()), {
       ...JSON.parse(message.value.toString()),
       status: 'retracted',
     })
-  })
-})
-
-describe('checkpoint records', () => {
-  const checkpoint: Checkpoint = {
-    version: 2,
-    chain: 'main',
-    chainId: 1,
-    topic: 'bifrost.oracle.events',
-    tip: { number: 100, hash: '0xabc' },
-    finalBelow: 50,
-    scanFrom: { '0': 12, '1': 0 },
-    writtenAt: '2026-01-01T00:00:00.000Z',
-  }
-
-  test('round-trip, keyed by chain name', () => {
-    const { key, value } = encodeCheckpoint(checkpoint)
-    assert.equal(key, 'main')
-    assert.deepEqual(decodeCheckpoint(value), checkpoint)
-  })
-
-  test('anything else is not trusted: it decodes to nothing', () => {
-    assert.equal(decodeCheckpoint(null), undefined)
-    assert.equal(decodeCheckpoint(Buffer.from('not json')), undefined)
-    assert.equal(decodeCheckpoint(Buffer.from(JSON.stringify({ ...checkpoint, version: CHECKPOINT_VERSION + 1 }))), undefined)
-    assert.equal(decodeCheckpoint(Buffer.from(JSON.stringify({ ...checkpoint, scanFrom: { '0': -1 } }))), undefined)
   })
 })

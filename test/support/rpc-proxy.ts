@@ -32,6 +32,8 @@ export interface RpcProxy {
   lag: number
   mode: 'up' | 'dead' | 'hanging'
   fault?: RpcFault
+  /** HTTP requests received while hanging, left unanswered */
+  held: number
   close(): Promise<void>
 }
 
@@ -77,6 +79,7 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
     refusedRanges: [],
     lag: 0,
     mode: 'up',
+    held: 0,
     close: async () => undefined,
   }
 
@@ -168,7 +171,10 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
       req.socket.destroy()
       return
     }
-    if (proxy.mode === 'hanging') return
+    if (proxy.mode === 'hanging') {
+      proxy.held++
+      return
+    }
     let body = ''
     for await (const chunk of req) body += chunk
     if (proxy.fault === 'http-500') {
