@@ -12,6 +12,7 @@ import { assertMatchesApi } from '../../support/openapi'
 
 process.env['EA_PORT'] = '0'
 process.env['HTTP_PORT'] = '0'
+process.env['STREAMS_PORT'] = '0'
 process.env['METRICS_ENABLED'] = 'false'
 process.env['LOG_LEVEL'] ??= 'error'
 
