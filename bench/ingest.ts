@@ -194,7 +194,7 @@ export async function ingest() {
         {
           name: 'produce -> servable latency, one record at a time (ratio: baseline p99 / bifrost p99)',
           figures: {
-            [`fetch max wait (ms), test broker`]: fast,
+            [`fetch max wait (ms), both sides`]: fast,
             'baseline p50 (ms)': percentile(bareFast, 50),
             'baseline p99 (ms)': percentile(bareFast, 99),
             'bifrost p50 (ms)': percentile(oursFast, 50),

@@ -16,7 +16,9 @@ import {
   untilPublished,
 } from '../test/support/outbound'
 
-const CHAIN = 'bench-backfill'
+// Unique per run: the publisher's metrics, which the run watches, live as long as the process (bench/run.ts runs
+// each benchmark once per broker in one process).
+const chainName = () => `bench-backfill-${Date.now().toString(36)}`
 const EVENTS = 100_000
 const PER_BLOCK = 1_000
 /** eth_getLogs range of the baseline: ~5,000 logs, as Bifrost aims for (getLogsTargetLogs) */
@@ -40,7 +42,7 @@ interface Memory {
 
 /**
  * Chain -> Kafka backfill of 100,000 AnswerUpdated events (100 blocks of 1,000)
- * on a real anvil into the test broker. Bifrost (fetch, decode, key, JSON,
+ * on a real anvil into Kafka (the mock, or a real broker: bench/run.ts). Bifrost (fetch, decode, key, JSON,
  * idempotent produce, checkpoints) against a baseline in the same run: bare
  * eth_getLogs over the same blocks plus a bare kafkajs producer sending the raw
  * logs. Each side runs twice, interleaved (Bifrost, baseline, baseline, Bifrost),
@@ -58,7 +60,7 @@ export async function outboundBackfill() {
     const last = (await chain.blockNumber()) - 3
 
     const bifrost = async (round: number, memory?: Memory) => {
-      const name = `${CHAIN}-${round}`
+      const name = `${chainName()}-${round}`
       const topics = await createOutboundTopics(kafka, PARTITIONS)
       const settings = testEventSettings(topics, [
         {

@@ -70,6 +70,7 @@ const every = (ms, fn) => {
 
 // --- Header ---
 const renderOverview = (o) => {
+  bridgeRate = o.bridgeRequestsPerSecond
   const badge = $('readiness')
   badge.textContent = o.ready ? 'ready' : 'not ready'
   badge.className = `badge ${o.ready ? 'ready' : 'not-ready'}`
@@ -331,10 +332,43 @@ $('feed-next').addEventListener('click', () => {
 })
 
 every(2000, async () => renderOverview(await api('overview')))
-// Parts other releases add (the streaming bridge, CCIP) report in the status model; their sections appear with them.
+// Node connections: the streaming bridge's clients (when it runs) and the HTTP bridge's request rate.
+let bridgeRate
+const renderStreaming = (streaming) => {
+  const section = $('streaming')
+  section.hidden = !streaming
+  if (!streaming) return
+  $('streaming-body').replaceChildren(
+    el('p', {}, `HTTP bridge: ${bridgeRate === undefined ? 'measuring…' : `${bridgeRate.toFixed(1)} requests/s`}`),
+    el(
+      'table',
+      {},
+      el(
+        'thead',
+        {},
+        el('tr', {}, el('th', {}, 'Node (gRPC stream)'), el('th', {}, 'Connected since'), el('th', {}, 'Assets')),
+      ),
+      el(
+        'tbody',
+        { id: 'streaming-rows' },
+        streaming.clients.map((c) =>
+          el(
+            'tr',
+            {},
+            el('td', {}, c.peer),
+            el('td', {}, new Date(c.connectedAt).toLocaleString()),
+            el('td', {}, c.refused ? `${c.subscriptions} (+${c.refused} refused)` : c.subscriptions),
+          ),
+        ),
+      ),
+    ),
+  )
+}
+
+// Parts other releases add (CCIP) report in the status model; their sections appear with them.
 every(2000, async () => {
   const status = await api('status')
-  renderOptional('streaming', status.streaming)
+  renderStreaming(status.streaming)
   renderOptional('ccip', status.ccip)
 })
 every(2000, loadFeeds)

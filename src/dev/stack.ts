@@ -15,6 +15,8 @@ export interface DevStack {
   banner: string
   /** The status page; undefined when http.enabled is false */
   statusUrl?: string
+  /** Port of the gRPC streaming bridge, when it runs */
+  streamsPort?: number
   brokers: string[]
   stop(): Promise<void>
 }
@@ -24,7 +26,13 @@ export interface DevStack {
  * KAFKA_BROKERS is used, its missing topics created; otherwise the test broker is started for you.
  */
 export const startDevStack = async (
-  options: { file?: string; /** Told the status page's address before anything slow starts */ announce?(line: string): void } = {},
+  options: {
+    file?: string
+    /** Told the status page's address before anything slow starts */
+    announce?(line: string): void
+    /** Aborted by SIGINT/SIGTERM: start-up gives up */
+    signal?: AbortSignal
+  } = {},
 ): Promise<DevStack> => {
   const stops: Array<() => Promise<void>> = []
   const stop = async () => {
@@ -67,7 +75,8 @@ export const startDevStack = async (
       stops.push(broker.stop)
       config.kafka.brokers = broker.brokers
     }
-    const bifrost = await startBifrost(config)
+    options.signal?.throwIfAborted()
+    const bifrost = await startBifrost(config, { signal: options.signal })
     stops.push(bifrost.stop)
     const demo = await startDemoFeed(createKafka(config.kafka), config.feeds.topics[0])
     stops.push(demo.stop)
@@ -116,7 +125,7 @@ export const startDevStack = async (
     ]
       .filter((line, i, all) => line !== '' || all[i - 1] !== '')
       .join('\n')
-    return { banner, statusUrl: bifrost.statusUrl, brokers: config.kafka.brokers, stop }
+    return { banner, statusUrl: bifrost.statusUrl, streamsPort: bifrost.streamsPort, brokers: config.kafka.brokers, stop }
   } catch (err) {
     await stop()
     throw err

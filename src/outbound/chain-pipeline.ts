@@ -3,15 +3,19 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Kafka } from 'kafkajs'
 import { createBlockTracker, ReorgTooDeepError, type BlockTracker } from '../chain/block-tracker'
 import type { ChainRpc } from '../chain/failover'
-import { createLogRangeReader, type RawLog } from '../chain/get-logs'
+import { checkHeader, checkLogs, checkTransaction } from '../chain/answers'
+import { createLogRangeReader, screenLogs, type DroppedLogReason, type RawLog } from '../chain/get-logs'
+import { untilAborted } from '../abort'
 import { BifrostError } from '../errors'
-import type { Checkpoint } from './checkpoint'
+import { CHECKPOINT_VERSION, type Checkpoint, type Halt } from './checkpoint'
 import type { ChainTracker } from './chain-status'
 import { decodeLog, logFilter, LogDecodeError } from './decode'
 import { createEventSender, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
-import type { TransactionLike } from './families'
 import { createLedger, eventId, retractionOf } from './ledger'
+import { DLQ_HEADERS } from '../kafka/dead-letter'
+import type { Json } from '../json'
+import { boundJson, boundMessage, type EventDeadLetterCode } from './bound-message'
 import { EVENT_HEADERS, toKafkaMessage, type KafkaMessage } from './message'
 import { eventMetrics } from './metrics'
 import { readBack } from './read-back'
@@ -27,6 +31,25 @@ const ADVANCE_BUDGET_MS = 1000
 
 /** Kafka did not take a send: the run stops and the chain resumes from what Kafka holds. */
 export class PublishError extends BifrostError {}
+
+/** The chain is halted (its checkpoint says so): nothing is published until `bifrost events resume` lifts it. */
+export class ChainHaltedError extends BifrostError {
+  constructor(
+    readonly chain: string,
+    readonly halt: Halt,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${chain}: halted since ${halt.since}: ${halt.reason}; run \`bifrost events resume --chain ${chain}\` once the operator has decided (docs/outbound.md)`,
+      options,
+    )
+  }
+}
+
+/** How often a chain's checkpoint moves its scan start past what other chains published meanwhile, at most */
+const FRONTIER_REFRESH_MIN_MS = 1000
+/** Block headers per round trip when published blocks beyond the tip are checked against the chain */
+const HEADERS_PER_BATCH = 100
 
 export interface PipelineOptions {
   kafka: Kafka
@@ -72,25 +95,28 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
   const contracts = chain.contracts
   const query = logFilter(contracts)
 
+  if (options.checkpoint?.halt) throw new ChainHaltedError(chain.name, options.checkpoint.halt)
   let sender: EventSender | undefined
+  const admin = kafka.admin()
   try {
-    const admin = kafka.admin()
     await admin.connect()
-    const offsets = await admin
-      .fetchTopicOffsets(settings.topic)
-      .then((list) => list.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })))
-      .catch((cause: unknown) => {
-        throw new BifrostError(`${chain.name}: cannot read the offsets of ${settings.topic} (does it exist?)`, {
-          cause,
+    const readOffsets = () =>
+      admin
+        .fetchTopicOffsets(settings.topic)
+        .then((list) => list.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })))
+        .catch((cause: unknown) => {
+          throw new BifrostError(`${chain.name}: cannot read the offsets of ${settings.topic} (does it exist?)`, {
+            cause,
+          })
         })
-      })
-      .finally(() => admin.disconnect())
+    const offsets = await readOffsets()
     sender = await createEventSender({
       kafka,
       topic: settings.topic,
       partitions: offsets.length,
       checkpointTopic: settings.checkpointTopic,
       deadLetterTopic: settings.deadLetterTopic,
+      onDeadLetterDropped: (count, error) => metrics.deadLettersDropped.inc({ ...labels, error }, count),
     })
 
     // --- Recovery: the checkpoint, then everything of this chain after it ---
@@ -109,10 +135,12 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       const back = await readBack({
         kafka,
         topic: settings.topic,
+        chain: chain.name,
         chainId: chain.chainId,
         checkpoint,
         offsets,
         groupPrefix: `${options.groupIdPrefix}.events.scan.${chain.name}`,
+        signal,
       })
       ledger = back.ledger
       ledger.pruneBelow(Math.min(finalBelow, tip.number + 1))
@@ -125,13 +153,27 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
 
     let lastCheckpointAt = 0
     let lastCheckpointTip: number | undefined
-    const writeCheckpoint = async () => {
+    let frontierReadAt = Date.now()
+    /**
+     * Other chains sharing the topic move its end on; messages of theirs before the end are never ours, so the scan
+     * start moves past them even while this chain publishes nothing (a quiet chain's read-back would otherwise only
+     * grow, until it no longer fits the scan's time limit). Nothing of ours is in flight while a checkpoint is written.
+     */
+    const advanceFrontier = async () => {
+      if (Date.now() - frontierReadAt < Math.max(settings.checkpointIntervalMs, FRONTIER_REFRESH_MIN_MS)) return
+      frontierReadAt = Date.now()
+      for (const { partition, high } of await readOffsets()) {
+        frontier.set(partition, Math.max(frontier.get(partition) ?? 0, high))
+      }
+    }
+    const writeCheckpoint = async (halt?: Halt) => {
+      await advanceFrontier()
       const scanFrom: Record<string, number> = {}
       const lowest = ledger.lowestOffsets()
       for (const [partition, next] of frontier)
         scanFrom[String(partition)] = Math.min(next, lowest.get(partition) ?? next)
       const record: Checkpoint = {
-        version: 1,
+        version: CHECKPOINT_VERSION,
         chain: chain.name,
         chainId: chain.chainId,
         topic: settings.topic,
@@ -139,10 +181,11 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         finalBelow,
         scanFrom,
         writtenAt: new Date().toISOString(),
+        ...(halt ? { halt } : {}),
       }
       guard()
       try {
-        await (sender as EventSender).sendCheckpoint(record)
+        await untilAborted((sender as EventSender).sendCheckpoint(record), signal)
       } catch (cause) {
         throw new PublishError(`${chain.name}: checkpoint not acknowledged: ${(cause as Error).message}`, { cause })
       }
@@ -166,7 +209,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       guard()
       let sent
       try {
-        sent = await (sender as EventSender).send(messages)
+        // Abandoned when publishing stops: whatever Kafka took of it, the next publisher reads back
+        sent = await untilAborted((sender as EventSender).send(messages), signal)
       } catch (cause) {
         throw new PublishError(
           `${chain.name}: ${messages.length} messages not acknowledged: ${(cause as Error).message}`,
@@ -190,14 +234,20 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     if (!checkpoint) await writeCheckpoint()
 
     const tracker: BlockTracker = createBlockTracker(rpc, { depth: chain.maxReorgDepth + 1 })
+    const dropped = (reason: DroppedLogReason, count: number) => {
+      metrics.logsDropped.inc({ ...labels, reason }, count)
+      logger.warn(`${chain.name}: an eth_getLogs answer held ${count} logs it should not (${reason}); dropped`)
+    }
     const reader = createLogRangeReader(rpc, query, {
       maxBlocks: chain.getLogsMaxBlocks,
       targetLogs: chain.getLogsTargetLogs,
       onRefusal: (size, err) =>
         logger.debug(`${chain.name}: eth_getLogs over ${size} blocks refused (${err.rpcMessage}); halving`),
+      onDropped: dropped,
     })
     const enricher = createEventEnricher({
-      getTransaction: (hash) => rpc.request<TransactionLike | null>('eth_getTransactionByHash', [hash]),
+      getTransaction: (hash, blockNumber) =>
+        rpc.request('eth_getTransactionByHash', [hash], { minBlock: blockNumber, check: checkTransaction }),
     })
     const progress = createProgress(chain.name, tip.number, (line) => logger.info(line))
 
@@ -243,54 +293,80 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       await writeCheckpoint()
     }
 
+    /**
+     * Published blocks beyond the tip that are below the tracked window: after a downtime, or a resume from an
+     * earlier block. Each is checked against the canonical chain now, and the events of those that left it are
+     * retracted (inside the window, `reconcile` does this from the tracker's hashes).
+     */
+    const retractOrphansBeyondTip = async () => {
+      const unchecked = [...ledger.blocks()].filter((b) => b.number > tip.number && b.number < tracker.base)
+      const stale: typeof unchecked = []
+      for (let i = 0; i < unchecked.length; i += HEADERS_PER_BATCH) {
+        const chunk = unchecked.slice(i, i + HEADERS_PER_BATCH)
+        const headers = await rpc.batch(
+          chunk.map((b) => ({ method: 'eth_getBlockByNumber', params: [`0x${b.number.toString(16)}`, false] })),
+          { minBlock: Math.max(...chunk.map((b) => b.number)), check: checkHeader },
+        )
+        chunk.forEach((b, j) => {
+          if (headers[j]?.hash !== b.hash) stale.push(b)
+        })
+      }
+      if (stale.length === 0) return
+      const entries = stale
+        .flatMap((b) => [...b.entries.values()])
+        .sort((a, b) => a.blockNumber - b.blockNumber || a.offset - b.offset)
+      logger.warn(
+        `${chain.name}: ${entries.length} published events of ${stale.length} blocks after block ${tip.number} are no longer on the chain: retracting them`,
+      )
+      await publish(
+        entries.map((e) => retractionOf(e.message)),
+        entries.map((e) => ({ number: e.blockNumber, hash: e.blockHash, logIndex: e.logIndex })),
+      )
+      await writeCheckpoint()
+    }
+
     const confirmedHead = async (head: number): Promise<number> => {
       if ('confirmations' in finality) return head - finality.confirmations
-      const block = await rpc.request<{ number: string; hash: string } | null>('eth_getBlockByNumber', [
-        finality.tag,
-        false,
-      ])
+      const block = await rpc.request('eth_getBlockByNumber', [finality.tag, false], { check: checkHeader })
       if (!block) return -1
-      const number = Number.parseInt(block.number, 16)
+      const { number } = block
       // Ahead of our tracker, or a tag block on a branch we do not hold: publish nothing until they agree.
       if (number > head) return -1
       const known = tracker.hashAt(number)
-      return known === undefined || known === block.hash.toLowerCase() ? number : -1
+      return known === undefined || known === block.hash ? number : -1
     }
 
     const readLive = async (from: number, to: number): Promise<Batch> => {
       const hashes = Array.from({ length: to - from + 1 }, (_, i) => tracker.hashAt(from + i) as string)
-      const perBlock = await rpc.batch<RawLog[]>(
+      const perBlock = await rpc.batch(
         hashes.map((blockHash) => ({
           method: 'eth_getLogs',
           params: [{ blockHash, address: query.address, topics: query.topics }],
         })),
-        { minBlock: to },
+        { minBlock: to, check: checkLogs },
       )
-      const logs = perBlock.flat()
       // Logs asked for by block hash belong to that block, or the node lied: never publish those.
-      for (const log of logs) {
-        if (log.blockHash.toLowerCase() !== tracker.hashAt(Number.parseInt(log.blockNumber, 16))) {
-          throw new BifrostError(`${chain.name}: log of block ${log.blockHash} returned for another block hash`)
-        }
-      }
+      const logs = perBlock.flatMap((answer, i) =>
+        screenLogs(answer, { from: from + i, to: from + i, blockHash: hashes[i] }, dropped),
+      )
       return { logs, to, toHash: hashes[hashes.length - 1] }
     }
 
     const toMessages = async (batch: Batch, head: number) => {
       const messages: KafkaMessage[] = []
       const blocks: Array<{ number: number; hash: string; logIndex: number }> = []
-      const deadLetters: KafkaMessage[] = []
+      const deadLetters: Array<{ message: KafkaMessage; origin: string }> = []
       for (const log of batch.logs) {
         const blockNumber = Number.parseInt(log.blockNumber, 16)
         const logIndex = Number.parseInt(log.logIndex, 16)
-        const blockHash = log.blockHash.toLowerCase()
+        const blockHash = log.blockHash
         let decoded
         try {
           decoded = decodeLog(log, contracts, chain.chainId)
         } catch (err) {
           // Decoding is pure: whatever it throws is about this log's content, never worth a retry.
           const reason = err instanceof LogDecodeError ? err.message : `cannot decode: ${(err as Error).message}`
-          deadLetters.push(deadLetterOf(log, reason))
+          deadLetters.push(deadLetterOf(log, 'undecodable', reason))
           continue
         }
         if (!decoded) continue
@@ -303,7 +379,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
           continue
         }
         const enriched = await enricher.enrich(decoded, location)
-        messages.push(
+        const bounded = boundMessage(
           toKafkaMessage(enriched, {
             status: 'confirmed',
             confirmations: 'confirmations' in finality ? head - blockNumber : 0,
@@ -313,21 +389,38 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
             transactionHash: log.transactionHash,
             logIndex,
           }),
+          settings,
         )
+        if (!bounded.ok) {
+          deadLetters.push(deadLetterOf(log, 'too-large', bounded.reason))
+          continue
+        }
+        if (bounded.truncated) metrics.truncated.inc(labels)
+        messages.push(bounded.message)
         blocks.push({ number: blockNumber, hash: blockHash, logIndex })
       }
       return { messages, blocks, deadLetters }
     }
 
-    const deadLetterOf = (log: RawLog, reason: string): KafkaMessage => ({
-      key: `${chain.chainId}:${log.transactionHash}:${Number.parseInt(log.logIndex, 16)}`,
-      value: Buffer.from(JSON.stringify({ chain: chain.name, chainId: chain.chainId, reason, log })),
-      headers: {
-        'bifrost.dlq.reason': reason,
-        [EVENT_HEADERS.chainId]: String(chain.chainId),
-        'content-type': 'application/json',
-      },
-    })
+    /** The log as read, its long fields bounded like an event's, so the letter itself fits the broker. */
+    const deadLetterOf = (log: RawLog, code: EventDeadLetterCode, reason: string) => {
+      const logIndex = Number.parseInt(log.logIndex, 16)
+      const bounded = boundJson(log as unknown as Json, settings.maxFieldBytes)
+      const message: KafkaMessage = {
+        key: `${chain.chainId}:${log.transactionHash}:${logIndex}`,
+        value: Buffer.from(
+          JSON.stringify({ chain: chain.name, chainId: chain.chainId, code, reason, log: bounded.value }),
+        ),
+        headers: {
+          [DLQ_HEADERS.code]: code,
+          [DLQ_HEADERS.reason]: reason,
+          [EVENT_HEADERS.chainId]: String(chain.chainId),
+          'content-type': 'application/json',
+        },
+      }
+      const block = Number.parseInt(log.blockNumber, 16)
+      return { message, origin: `${chain.name} block ${block} tx ${log.transactionHash} log ${logIndex}` }
+    }
 
     type Prepared = Batch & Awaited<ReturnType<typeof toMessages>>
     const prepare = async (read: Promise<Batch>, head: number): Promise<Prepared> => {
@@ -364,14 +457,14 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         const { messages, blocks, deadLetters } = prepared
         if (deadLetters.length) {
           guard()
-          await (sender as EventSender).sendDeadLetters(deadLetters).catch((cause: unknown) => {
+          await (sender as EventSender).sendDeadLetters(deadLetters, signal).catch((cause: unknown) => {
             throw new PublishError(`${chain.name}: dead letters not acknowledged: ${(cause as Error).message}`, {
               cause,
             })
           })
           metrics.deadLettered.inc(labels, deadLetters.length)
           logger.error(
-            `${chain.name}: ${deadLetters.length} logs did not decode (${deadLetters[0].headers['bifrost.dlq.reason']}); sent to ${settings.deadLetterTopic}`,
+            `${chain.name}: ${deadLetters.length} logs not published (${deadLetters[0].message.headers[DLQ_HEADERS.reason]}); sent to ${settings.deadLetterTopic}`,
           )
         }
         const nextFinal = Math.max(finalBelow, Math.min(head - chain.maxReorgDepth, prepared.to + 1))
@@ -389,12 +482,28 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     status?.published(tip.number)
     options.onRecovered()
     let rpcFailures = 0
+    let orphansChecked = false
     while (!signal.aborted) {
       let head: number
       let confirmed: number
       try {
-        const update = await tracker.update()
+        let update
+        try {
+          update = await tracker.update()
+        } catch (err) {
+          if (!(err instanceof ReorgTooDeepError)) throw err
+          // Orphaned events may be out as confirmed: stop, and make the stop outlive this process.
+          const halt: Halt = { reason: err.message, since: new Date().toISOString(), headBlock: tracker.head?.number }
+          await writeCheckpoint(halt)
+          throw new ChainHaltedError(chain.name, halt, { cause: err })
+        } finally {
+          metrics.rpcEndpointsUp.set(labels, rpc.status().filter((e) => e.alive).length)
+        }
         head = (tracker.head as { number: number }).number
+        if (!orphansChecked) {
+          await retractOrphansBeyondTip()
+          orphansChecked = true
+        }
         metrics.head.set(labels, head)
         status?.head(head)
         if (update.reorg) {
@@ -416,7 +525,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         await advance(confirmed, head)
         rpcFailures = 0
       } catch (err) {
-        if (err instanceof PublishError || err instanceof ReorgTooDeepError || signal.aborted) throw err
+        if (err instanceof PublishError || err instanceof ChainHaltedError || signal.aborted) throw err
         // The chain side failed (endpoints down, chain moved mid-read): nothing was
         // published for it, so waiting and asking again is exact.
         rpcFailures++
@@ -439,5 +548,6 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     }
   } finally {
     await sender?.disconnect().catch(() => undefined)
+    await admin.disconnect().catch(() => undefined)
   }
 }

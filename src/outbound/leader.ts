@@ -29,6 +29,8 @@ export interface LeaderElectionOptions {
   onElected(checkpoint: Checkpoint | undefined): void
   /** Another member may publish from now on: stop at once */
   onDeposed(): void
+  /** While leading: a checkpoint of the chain read from the topic (its own, or one `bifrost events resume` wrote) */
+  onCheckpoint?(checkpoint: Checkpoint): void
 }
 
 export type ElectionState = 'joining' | 'reading checkpoint' | 'leader' | 'standby'
@@ -177,7 +179,9 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
           position = offset
           if (message.key?.toString() !== chainName) continue
           const checkpoint = decodeCheckpoint(message.value)
-          if (checkpoint) latest = checkpoint
+          if (!checkpoint) continue
+          latest = checkpoint
+          if (state === 'leader') options.onCheckpoint?.(checkpoint)
         }
         electIfCaughtUp()
       },

@@ -9,8 +9,28 @@ export const eventMetrics = () => ({
   }),
   deadLettered: counter({
     name: 'bifrost_events_dead_lettered_total',
-    help: 'Watched logs that did not decode with their ABI, sent to the dead-letter topic',
+    help: 'Watched logs not published (undecodable, or too large even bounded), sent to the dead-letter topic',
     labelNames: ['chain'] as const,
+  }),
+  deadLettersDropped: counter({
+    name: 'bifrost_events_dead_letters_dropped_total',
+    help: 'Dead letters given up because the dead-letter topic refuses them for good (too large, missing, denied); each is logged with its log coordinates',
+    labelNames: ['chain', 'error'] as const,
+  }),
+  truncated: counter({
+    name: 'bifrost_events_truncated_total',
+    help: 'Event messages published with a bytes or string field over events.maxFieldBytes replaced by its keccak256 and length',
+    labelNames: ['chain'] as const,
+  }),
+  logsDropped: counter({
+    name: 'bifrost_chain_logs_dropped_total',
+    help: 'Logs an eth_getLogs answer held that were not asked for (duplicate, out-of-range, wrong-block, removed), dropped',
+    labelNames: ['chain', 'reason'] as const,
+  }),
+  readBackSkipped: counter({
+    name: 'bifrost_events_read_back_skipped_total',
+    help: 'Records of the events topic carrying the chain header that are not event messages (not JSON, no blockHash...), skipped on recovery',
+    labelNames: ['chain', 'reason'] as const,
   }),
   reorgs: counter({
     name: 'bifrost_chain_reorgs_total',
@@ -25,6 +45,16 @@ export const eventMetrics = () => ({
   publishedBlock: gauge({
     name: 'bifrost_chain_published_block',
     help: 'Every event up to this block is published',
+    labelNames: ['chain'] as const,
+  }),
+  halted: gauge({
+    name: 'bifrost_chain_halted',
+    help: '1 while the chain is halted (a reorg deeper than maxReorgDepth) until `bifrost events resume`, else 0',
+    labelNames: ['chain'] as const,
+  }),
+  rpcEndpointsUp: gauge({
+    name: 'bifrost_chain_rpc_endpoints_up',
+    help: 'RPC endpoints of the chain that answer and serve it, as last seen by the publishing instance',
     labelNames: ['chain'] as const,
   }),
   leader: gauge({

@@ -1,5 +1,6 @@
 import { EventFragment } from 'ethers'
 import { z } from 'zod'
+import { MAX_TIMER_MS } from '../config/timer'
 import { topicName } from '../kafka/settings'
 import { FAMILIES, familyOf, KINDS, type ContractFamily } from './families'
 
@@ -98,7 +99,13 @@ const chainSettings = z
       .default(0)
       .meta({ description: 'First block scanned when the chain has no checkpoint yet.' }),
     contracts: z.array(contractSettings).min(1).meta({ description: 'The watched contracts.' }),
-    pollIntervalMs: z.number().int().positive().default(1000).meta({ description: 'How often new heads are polled.' }),
+    pollIntervalMs: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_TIMER_MS)
+      .default(1000)
+      .meta({ description: 'How often new heads are polled.' }),
     maxReorgDepth: z.number().int().positive().default(128).meta({
       description:
         'Deepest reorg handled: blocks this far below the head are final; published events above it can still be retracted.',
@@ -117,7 +124,13 @@ const chainSettings = z
       .meta({
         description: 'Backfill ranges shrink or grow to return about this many logs: bounds memory per request.',
       }),
-    rpcTimeoutMs: z.number().int().positive().default(10_000).meta({ description: 'Timeout of one JSON-RPC request.' }),
+    rpcTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_TIMER_MS)
+      .default(10_000)
+      .meta({ description: 'Timeout of one JSON-RPC request.' }),
     maxLagBlocks: z
       .number()
       .int()
@@ -166,7 +179,17 @@ export const eventSettings = z
       .min(0)
       .default(1000)
       .meta({ description: 'Least time between two checkpoints of a chain.', env: 'EVENTS_CHECKPOINT_INTERVAL_MS' }),
-    leaderSessionTimeoutMs: z.number().int().positive().default(10_000).meta({
+    maxFieldBytes: z.number().int().min(64).default(16_384).meta({
+      description:
+        'Longest bytes or string value published whole in an event message; a longer one is replaced by {"keccak256", "length"} and the message marked "truncated": true.',
+      env: 'EVENTS_MAX_FIELD_BYTES',
+    }),
+    maxMessageBytes: z.number().int().min(1024).default(900_000).meta({
+      description:
+        "Largest event message sent (keep it under the events topic's max.message.bytes); an event still larger once bounded is dead-lettered as too-large.",
+      env: 'EVENTS_MAX_MESSAGE_BYTES',
+    }),
+    leaderSessionTimeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(10_000).meta({
       description:
         'Kafka session timeout of the per-chain leader election: how soon a standby takes over from a dead publisher.',
       env: 'EVENTS_LEADER_SESSION_TIMEOUT_MS',
@@ -174,6 +197,9 @@ export const eventSettings = z
   })
   .prefault({})
   .superRefine((events, ctx) => {
+    if (events.maxFieldBytes >= events.maxMessageBytes) {
+      ctx.addIssue({ code: 'custom', path: ['maxFieldBytes'], message: 'must be less than maxMessageBytes' })
+    }
     const seen = { name: new Map<string, number>(), chainId: new Map<number, number>() }
     events.chains.forEach((chain, i) => {
       for (const field of ['name', 'chainId'] as const) {

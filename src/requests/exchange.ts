@@ -2,11 +2,14 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Batch, Message, Producer } from 'kafkajs'
 import { BifrostError } from '../errors'
 import type { Json } from '../json'
+import { redactUrl } from '../redact'
 import { sendCallback } from './callback'
+import { callbackGuard } from './callback-url'
 import type { JsonObject } from './correlation'
 import { requestMetrics as metrics } from './metrics'
 import { createSendQueue } from './send-queue'
-import { deadLetterMessage } from '../kafka/dead-letter'
+import { createDeadLetterWriter, deadLetterMessage, type OutgoingLetter } from '../kafka/dead-letter'
+import { recordBytes } from '../kafka/write-errors'
 import {
   parseReply,
   pendingMessage,
@@ -22,6 +25,10 @@ const logger = makeLogger('Requests')
 
 export class RequestPublishError extends BifrostError {}
 export class RequestTimeoutError extends BifrostError {}
+/** The request record would pass requests.maxRequestBytes: refused before anything is published. */
+export class RequestTooLargeError extends BifrostError {}
+/** The open request already has requests.maxCallbacks responseURLs. */
+export class TooManyCallbacksError extends BifrostError {}
 /** Starting or stopping: the request was not taken, and sending it again is safe. */
 export class RequestsUnavailableError extends BifrostError {}
 
@@ -67,7 +74,10 @@ interface Waiter {
 interface Entry extends PendingRecord {
   state: State
   expired: boolean
-  /** requests.pendingTopic holds a live (non-tombstone) record for it */
+  /**
+   * requests.pendingTopic may hold a live (non-tombstone) record for it: set
+   * before a write is tried, since a failed produce request may still have stored it
+   */
   persisted: boolean
   /** Settles once the request record is out (or was restored); rejects if publishing failed */
   published: Promise<void>
@@ -91,7 +101,7 @@ export interface Exchange {
   /** The replies waiting at start-up have been read: deadlines may now expire requests */
   repliesCaughtUp(): void
   /** Takes a batch from requests.replyTopic; resolves once it may be committed */
-  takeReplies(batch: Batch): Promise<void>
+  takeReplies(batch: Batch, heartbeat?: () => Promise<void>): Promise<void>
   /** What the operator page shows: open requests (no responseURL) and recently answered ones */
   view(): Omit<RequestsView, 'enabled'>
   /** What is in flight now, for /status */
@@ -111,6 +121,12 @@ export interface ExchangeOptions {
  */
 export const createExchange = ({ producer, settings }: ExchangeOptions): Exchange => {
   const send = createSendQueue(producer)
+  const deadLetters = createDeadLetterWriter({
+    producer,
+    topic: settings.deadLetterTopic,
+    logger,
+    onDropped: (count, error) => metrics.deadLettersDropped.inc({ error }, count),
+  })
   const entries = new Map<string, Entry>()
   const deliveries = new Set<Promise<void>>()
   const stopping = new AbortController()
@@ -118,6 +134,7 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
   let caughtUp = false
   const held = new Set<Entry>()
   const graceMs = settings.callbackGraceSeconds * 1000
+  const guard = callbackGuard(settings.allowedCallbackHosts)
   const answered = createAnsweredLog()
 
   const recordOf = (e: Entry): PendingRecord => ({
@@ -248,22 +265,12 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
   const publishError = (e: Entry, cause: unknown) =>
     new RequestPublishError(`Cannot publish the ${e.type} request to Kafka: ${(cause as Error).message}`, { cause })
 
-  const publish = async (e: Entry, request: BridgeRequest): Promise<void> => {
-    const message = requestMessage({
-      correlationId: e.correlationId,
-      type: e.type,
-      params: request.params,
-      jobRunId: e.jobRunId,
-      meta: request.meta,
-      replyTopic: settings.replyTopic,
-      deadline: new Date(e.deadline).toISOString(),
-    })
+  const publish = async (e: Entry, message: Message): Promise<void> => {
     if (e.callbacks.length === 0) return send(settings.topic, message)
     // Both go out in one produce request, and the node hears "pending" only once
     // both are stored: a suspended run always has its way back on disk.
-    const pending = write(e, () => pendingMessage(recordOf(e))).then(() => {
-      e.persisted = true
-    })
+    e.persisted = true
+    const pending = write(e, () => pendingMessage(recordOf(e)))
     // Both settle before a failure is reported, so forget() knows whether a tombstone is due
     const [stored, published] = await Promise.allSettled([pending, send(settings.topic, message)])
     if (stored.status === 'rejected') throw stored.reason
@@ -281,14 +288,20 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     const url = request.responseUrl
     if (!url) return awaitOutcome(e)
     if (!e.callbacks.includes(url)) {
+      // Each one is kept in the pending record, which every join rewrites whole
+      if (e.callbacks.length >= settings.maxCallbacks) {
+        throw new TooManyCallbacksError(
+          `Request ${e.correlationId} already has ${e.callbacks.length} responseURLs, the most requests.maxCallbacks (REQUESTS_MAX_CALLBACKS) allows; retry once it is answered`,
+        )
+      }
       e.callbacks.push(url)
+      e.persisted = true
       try {
         await write(e, () => pendingMessage(recordOf(e)))
       } catch (cause) {
         e.callbacks = e.callbacks.filter((u) => u !== url)
         throw publishError(e, cause)
       }
-      e.persisted = true
     }
     return PENDING
   }
@@ -299,12 +312,28 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     const existing = entries.get(id)
     if (existing) return join(existing, request)
     const now = Date.now()
+    const deadline = now + settings.timeoutSeconds * 1000
+    const message = requestMessage({
+      correlationId: id,
+      type: request.type,
+      params: request.params,
+      jobRunId: request.jobRunId,
+      meta: request.meta,
+      replyTopic: settings.replyTopic,
+      deadline: new Date(deadline).toISOString(),
+    })
+    const bytes = recordBytes(message)
+    if (bytes > settings.maxRequestBytes) {
+      throw new RequestTooLargeError(
+        `The ${request.type} request record would be ${bytes} bytes, more than requests.maxRequestBytes=${settings.maxRequestBytes} (REQUESTS_MAX_REQUEST_BYTES); send smaller params or meta`,
+      )
+    }
     const e: Entry = {
       correlationId: id,
       type: request.type,
       jobRunId: request.jobRunId,
       createdAt: now,
-      deadline: now + settings.timeoutSeconds * 1000,
+      deadline,
       timeoutSeconds: settings.timeoutSeconds,
       callbacks: request.responseUrl ? [request.responseUrl] : [],
       state: 'open',
@@ -318,7 +347,7 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     entries.set(id, e)
     metrics.pending.inc()
     arm(e)
-    e.published = publish(e, request)
+    e.published = publish(e, message)
     try {
       await e.published
     } catch (cause) {
@@ -330,12 +359,36 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     return request.responseUrl ? PENDING : awaitOutcome(e)
   }
 
+  /**
+   * A restored responseURL passes today's allow-list or is dropped: anyone who can write the pending topic could
+   * otherwise make Bifrost call any host, and a tightened allow-list must apply to requests older than it.
+   */
+  const allowedCallbacks = (r: PendingRecord): string[] =>
+    r.callbacks.filter((url) => {
+      try {
+        guard(url)
+        return true
+      } catch (err) {
+        metrics.callbacksFailed.inc({ reason: 'refused' })
+        logger.warn(`Restored callback of ${r.correlationId} to ${redactUrl(url)} dropped: ${(err as Error).message}`)
+        return false
+      }
+    })
+
   const restore = (records: Iterable<PendingRecord>): void => {
     for (const r of records) {
       if (entries.has(r.correlationId)) continue
+      const callbacks = allowedCallbacks(r)
+      if (callbacks.length === 0 && r.callbacks.length > 0) {
+        // Nobody left to tell: the request is forgotten, here and on the topic.
+        send(settings.pendingTopic, pendingTombstone(r.correlationId)).catch((err: Error) =>
+          logger.warn(`Cannot withdraw ${r.correlationId} from ${settings.pendingTopic}: ${err.message}`),
+        )
+        continue
+      }
       const e: Entry = {
         ...r,
-        callbacks: [...r.callbacks],
+        callbacks,
         state: r.outcome ? 'settled' : 'open',
         expired: false,
         persisted: true,
@@ -345,6 +398,11 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
         delivering: false,
       }
       entries.set(e.correlationId, e)
+      if (callbacks.length < r.callbacks.length) {
+        write(e, () => pendingMessage(recordOf(e))).catch((err: Error) =>
+          logger.warn(`Cannot rewrite ${e.correlationId} in ${settings.pendingTopic}: ${err.message}`),
+        )
+      }
       if (r.outcome) {
         settle(e, r.outcome)
       } else {
@@ -354,16 +412,19 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     }
   }
 
-  const takeReplies = async (batch: Batch): Promise<void> => {
-    const letters: Message[] = []
+  const takeReplies = async (batch: Batch, heartbeat?: () => Promise<void>): Promise<void> => {
+    const letters: OutgoingLetter[] = []
     const claimed = new Map<string, Entry>()
     const counts = { matched: 0, unknown: 0, duplicate: 0, late: 0, malformed: 0 }
     for (const m of batch.messages) {
-      const reply = parseReply(m.key, m.value)
+      const reply = parseReply(m.key, m.value, settings)
       if (!reply.ok) {
         counts.malformed++
         logger.warn(`Malformed reply at ${batch.topic}/${batch.partition}@${m.offset} dead-lettered: ${reply.reason}`)
-        letters.push(deadLetterMessage(m, batch, reply))
+        letters.push({
+          message: deadLetterMessage(m, batch, reply),
+          origin: `${batch.topic}/${batch.partition}@${m.offset}`,
+        })
         continue
       }
       const e = entries.get(reply.correlationId)
@@ -381,9 +442,22 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
         counts.matched++
       }
     }
-    if (letters.length > 0) await producer.send({ topic: settings.deadLetterTopic, messages: letters, acks: -1 })
-    // The outcome is on disk before the reply's offset is committed: a crash after this point loses nothing
-    await Promise.all([...claimed.values()].filter((e) => e.persisted).map((e) => write(e, () => pendingMessage(recordOf(e)))))
+    if (letters.length > 0) await deadLetters.write(letters, { signal: stopping.signal, heartbeat })
+    // The outcome is on disk before the reply's offset is committed: a crash after this point loses nothing.
+    // A write that fails does not hold the replies up: Kafka down fails the commit too (the batch comes
+    // again), and a pending topic that refuses the record would otherwise stop every reply behind this one.
+    await Promise.all(
+      [...claimed.values()]
+        .filter((e) => e.persisted)
+        .map((e) =>
+          write(e, () => pendingMessage(recordOf(e))).catch((err: Error) => {
+            metrics.outcomeWriteFailures.inc()
+            logger.error(
+              `Cannot record the reply to ${e.correlationId} in ${settings.pendingTopic}; answering from memory, a restart before the callbacks are done re-opens it: ${err.message}`,
+            )
+          }),
+        ),
+    )
     const now = Date.now()
     for (const e of claimed.values()) {
       metrics.replySeconds.observe((now - e.createdAt) / 1000)
@@ -413,12 +487,13 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     held.clear()
   }
 
-  const view = (): Omit<RequestsView, 'enabled'> => ({
+  const view = (now = Date.now()): Omit<RequestsView, 'enabled'> => ({
     open: [...entries.values()].map((e) => ({
       correlationId: e.correlationId,
       type: e.type,
       state: e.state,
       createdAt: e.createdAt,
+      ageSeconds: (now - e.createdAt) / 1000,
       deadline: e.deadline,
       callbacksPending: e.state === 'settled' && !e.delivering ? 0 : e.callbacks.length,
     })),

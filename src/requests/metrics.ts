@@ -25,12 +25,21 @@ export const requestMetrics = {
   }),
   callbacksFailed: counter({
     name: 'bifrost_requests_callbacks_failed_total',
-    help: 'Callbacks given up, by reason (rejected: a final 4xx such as 422; gave-up: still failing at the retry deadline)',
+    help: 'Callbacks given up, by reason (rejected: a final 4xx such as 422; gave-up: still failing at the retry deadline; refused: restored from the pending topic to a host requests.allowedCallbackHosts does not allow)',
     labelNames: ['reason'] as const,
   }),
   callbacksRetried: counter({
     name: 'bifrost_requests_callbacks_retried_total',
     help: 'Callback attempts repeated after a 5xx, 408, 429 or network error',
+  }),
+  deadLettersDropped: counter({
+    name: 'bifrost_requests_dead_letters_dropped_total',
+    help: 'Malformed replies not dead-lettered because the dead-letter topic refuses them for good (too large, missing, denied); each is logged with its origin',
+    labelNames: ['error'] as const,
+  }),
+  outcomeWriteFailures: counter({
+    name: 'bifrost_requests_outcome_write_failures_total',
+    help: 'Replies whose outcome could not be recorded in requests.pendingTopic; they are answered from memory',
   }),
   pending: gauge({
     name: 'bifrost_requests_pending',

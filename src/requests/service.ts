@@ -1,6 +1,9 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Partitioners, type Kafka } from 'kafkajs'
+import { untilAborted } from '../abort'
 import { BifrostError } from '../errors'
+import type { OnPartDied } from '../liveness'
+import { disconnectSoon } from '../kafka/client'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ServerHook } from '../http/server'
 import type { RequestsStatus } from '../status/snapshot'
@@ -37,6 +40,8 @@ export interface RequestsOptions {
   settings: RequestSettings
   /** Prefix of the consumer group ids (the Kafka client id) */
   clientId: string
+  /** The reply consumer stopped for good (see PartDiedError) */
+  onDied?: OnPartDied
 }
 
 /**
@@ -44,23 +49,33 @@ export interface RequestsOptions {
  * in this process, so a second instance would not know the first one's; feed
  * replicas run with `requests.enabled: false`.
  */
-export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): Requests => {
+export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOptions): Requests => {
   if (!settings.enabled) return disabledRequests(settings)
   let running: { exchange: Exchange; replies: ReplyConsumer; stop(): Promise<void> } | undefined
   let failure: string | undefined
+  // stop() during start() ends the start where it waits, and waits for it to release what it holds
+  const stopping = new AbortController()
+  let starting: Promise<void> | undefined
 
   const start = async (): Promise<void> => {
+    starting = run()
+    return starting
+  }
+
+  const run = async (): Promise<void> => {
     // kafkajs logs as soon as its clients exist, so none is created before start()
     const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner })
     const exchange = createExchange({ producer, settings })
     try {
-      await producer.connect()
+      await untilAborted(producer.connect(), stopping.signal)
       const open = await readPendingLog(kafka, {
         topic: settings.pendingTopic,
         clientId,
         fetchMaxWaitMs: settings.fetchMaxWaitMs,
+        signal: stopping.signal,
       })
       exchange.restore(open.values())
+      stopping.signal.throwIfAborted()
       const replies = await startReplyConsumer({
         kafka,
         topic: settings.replyTopic,
@@ -69,6 +84,7 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
         sessionTimeoutMs: settings.replySessionTimeoutMs,
         fetchMaxWaitMs: settings.fetchMaxWaitMs,
         handle: exchange.takeReplies,
+        onDied,
       })
       void replies.caughtUp.then(exchange.repliesCaughtUp)
       running = {
@@ -77,7 +93,7 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
         stop: async () => {
           await replies.stop()
           await exchange.stop()
-          await producer.disconnect()
+          await disconnectSoon(producer, 'Request producer')
         },
       }
       logger.info(
@@ -86,7 +102,7 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
     } catch (cause) {
       failure = `cannot start: ${(cause as Error).message}`
       await exchange.stop()
-      await producer.disconnect().catch(() => undefined)
+      await disconnectSoon(producer, 'Request producer')
       throw new RequestsStartError(`Cannot start the requests part: ${(cause as Error).message}`, { cause })
     }
   }
@@ -115,6 +131,8 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
     view: () => ({ enabled: true, ...(running ? running.exchange.view() : { open: [], recent: [] }) }),
     start,
     stop: async () => {
+      stopping.abort()
+      await starting?.catch(() => undefined)
       const r = running
       running = undefined
       await r?.stop()

@@ -5,6 +5,8 @@ export interface OpenRequestView {
   /** open: waiting for a reply; recording: a reply is being stored; settled: answered, callbacks still running */
   state: 'open' | 'recording' | 'settled'
   createdAt: number
+  /** Seconds since it was created */
+  ageSeconds: number
   deadline: number
   /** responseURLs not yet told the outcome */
   callbacksPending: number

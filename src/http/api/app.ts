@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { repoRoot } from '../../dev/paths'
 import { parsePosition } from '../../kafka/position'
 import { isAuthorized, login, loginForm, logout, requireToken } from './auth'
+import { createBridgeRate } from './bridge-rate'
 import { parseEventFilter } from './event-filter'
 import { DEFAULT_STREAM_LIMITS, streamEvents, type StreamLimits, type StreamStart } from './event-stream'
 import { MAX_EVENTS_LIMIT, queryEvents } from './events-query'
@@ -33,6 +34,7 @@ export const createApiApp = (sources: OperatorSources, options: ApiAppOptions = 
   const token = http.token
   const listFeeds = createFeedLister(sources)
   const kafkaStatus = createKafkaStatus(sources)
+  const bridgeRate = createBridgeRate()
   const groupIdPrefix = `${kafka.clientId}.http`
   const streams = new Set<Promise<void>>()
 
@@ -74,7 +76,7 @@ export const createApiApp = (sources: OperatorSources, options: ApiAppOptions = 
   api.use(requireToken(token))
 
   api.get('/openapi.json', (_req, res) => void res.json(openApiDocument))
-  api.get('/overview', (_req, res) => void res.json(overview(sources)))
+  api.get('/overview', async (_req, res) => void res.json(overview(sources, await bridgeRate())))
   api.get('/feeds', (req, res) => {
     const q = stringParam(req.query, 'q')
     const offset = intParam(req.query, 'offset', { min: 0, max: Number.MAX_SAFE_INTEGER, default: 0 })

@@ -209,6 +209,11 @@ export const openApiDocument = {
             properties: { count: { type: 'integer' }, leading: { type: 'integer' } },
           },
           eventsTopic: { type: 'string' },
+          bridgeRequestsPerSecond: {
+            type: 'number',
+            description:
+              'HTTP bridge requests per second to the adapter over the last few seconds; absent until measured',
+          },
         },
       },
       FeedPage: {
@@ -253,13 +258,14 @@ export const openApiDocument = {
       },
       OpenRequest: {
         type: 'object',
-        required: ['correlationId', 'type', 'state', 'createdAt', 'deadline', 'callbacksPending'],
+        required: ['correlationId', 'type', 'state', 'createdAt', 'ageSeconds', 'deadline', 'callbacksPending'],
         additionalProperties: false,
         properties: {
           correlationId: { type: 'string' },
           type: { type: 'string' },
           state: { type: 'string', enum: ['open', 'recording', 'settled'] },
           createdAt: { type: 'number', description: 'Epoch ms' },
+          ageSeconds: { type: 'number' },
           deadline: { type: 'number', description: 'Epoch ms' },
           callbacksPending: {
             type: 'integer',
@@ -349,6 +355,26 @@ export const openApiDocument = {
           takenAt: timestamp,
           settings: { type: 'object' },
           chains: { type: 'array', items: ref('Chain') },
+          streaming: {
+            type: 'object',
+            required: ['clients'],
+            description: 'Present while the gRPC streaming bridge runs',
+            properties: {
+              clients: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['peer', 'connectedAt', 'subscriptions', 'refused'],
+                  properties: {
+                    peer: { type: 'string' },
+                    connectedAt: timestamp,
+                    subscriptions: { type: 'integer', description: 'Assets subscribed that are served' },
+                    refused: { type: 'integer', description: 'Assets subscribed that the stream does not serve' },
+                  },
+                },
+              },
+            },
+          },
         },
       },
       Chains: {

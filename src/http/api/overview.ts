@@ -18,10 +18,12 @@ export interface Overview {
   requests: { enabled: boolean; open: number }
   chains: { count: number; leading: number }
   eventsTopic: string
+  /** HTTP bridge requests per second to the adapter, over the last few seconds; absent until measured (or without metrics) */
+  bridgeRequestsPerSecond?: number
 }
 
 /** The page's header line: is Bifrost ready, and how much of each part there is. */
-export const overview = (sources: OperatorSources, now = Date.now()): Overview => {
+export const overview = (sources: OperatorSources, bridgeRate?: number, now = Date.now()): Overview => {
   const { config } = sources
   const readiness = sources.readiness()
   const chains = sources.status.snapshot().chains ?? []
@@ -36,5 +38,6 @@ export const overview = (sources: OperatorSources, now = Date.now()): Overview =
     requests: { enabled: requests.enabled, open: requests.open.filter((r) => r.state !== 'settled').length },
     chains: { count: chains.length, leading: chains.filter((c) => c.role === 'leader').length },
     eventsTopic: config.events.topic,
+    ...(bridgeRate === undefined ? {} : { bridgeRequestsPerSecond: bridgeRate }),
   }
 }

@@ -9,6 +9,7 @@ import { repoRoot } from '../../../src/dev/paths'
 import { startDevStack, type DevStack } from '../../../src/dev/stack'
 import { createKafka } from '../../../src/kafka/client'
 import { assertMatchesApi } from '../../support/openapi'
+import { startStandInConnectionManager, type StandInConnectionManager } from '../../support/stand-in-connection-manager'
 
 process.env['EA_PORT'] = '0'
 process.env['HTTP_PORT'] = '0'
@@ -38,6 +39,7 @@ describe('status page in a real browser', { timeout: 180_000, skip }, () => {
   let stack: DevStack
   let browser: Browser
   let page: Page
+  let node: StandInConnectionManager | undefined
   const consoleErrors: string[] = []
 
   before(async () => {
@@ -52,6 +54,7 @@ describe('status page in a real browser', { timeout: 180_000, skip }, () => {
     await page.goto(stack.statusUrl)
   })
   after(async () => {
+    await node?.stop()
     await browser?.close()
     await stack?.stop()
   })
@@ -96,6 +99,19 @@ describe('status page in a real browser', { timeout: 180_000, skip }, () => {
   test('requests answered by the demo system are listed with their time to reply', async () => {
     await page.locator('#answered-rows tr').first().waitFor({ timeout: 60_000 })
     assert.match(await page.locator('#answered-rows tr').first().innerText(), /shipment-status\s+result\s+[\d.]+ s/)
+  })
+
+  test('a node on the streaming bridge appears under node connections with its asset count', async () => {
+    assert.ok(stack.streamsPort)
+    // Stays connected until the end, so the screenshot shows it.
+    node = startStandInConnectionManager({
+      address: `127.0.0.1:${stack.streamsPort}`,
+      bridgeName: loadConfig().streams.bridgeName,
+      snapshotMs: 500,
+    })
+    node.use({ feed: 'ETH/USD' })
+    await page.locator('#streaming-rows tr td:nth-child(3)', { hasText: /^1$/ }).waitFor({ timeout: 30_000 })
+    assert.match(await page.locator('#streaming').innerText(), /HTTP bridge: (measuring…|[\d.]+ requests\/s)/)
   })
 
   test('the page logs no errors to the console, and a screenshot is kept', async () => {
