@@ -65,7 +65,6 @@ describe('connection security on Apache Kafka: SASL/SCRAM-SHA-512, TLS with a pr
     KAFKA_SASL_USERNAME: user,
     KAFKA_SASL_PASSWORD: password,
     REQUESTS_ENABLED: 'false',
-    STREAMS_PORT: '0',
   })
 
   test('SCRAM over TLS works end to end: a feed is served from Kafka and an oracle event is published', async () => {

@@ -19,7 +19,7 @@ process.env['LOG_LEVEL'] ??= 'error'
 // Apache Kafka under `npm run test:kafka` keeps the stock auto.create.topics.enable=true.
 const onApacheKafka = apacheKafkaOnly('the mock broker has no CreateTopics/DescribeConfigs')
 
-/** Every topic setting of a configuration, each naming a topic of its own; the streaming bridge on a free port */
+/** Every topic setting of a configuration, each naming a topic of its own */
 const freshEnv = (kafka: KafkaFixture): Record<string, string> => ({
   KAFKA_BROKERS: kafka.brokers.join(','),
   STREAMS_PORT: '0',
@@ -32,7 +32,6 @@ const freshEnv = (kafka: KafkaFixture): Record<string, string> => ({
   EVENTS_TOPIC: kafka.uniqueTopic('events'),
   EVENTS_CHECKPOINT_TOPIC: kafka.uniqueTopic('checkpoints'),
   EVENTS_DEAD_LETTER_TOPIC: kafka.uniqueTopic('events-dlq'),
-  STREAMS_PORT: '0',
 })
 
 /** A configuration of one feed topic, requests on, one chain: every kind of topic, all named afresh. */
