@@ -10,7 +10,7 @@ import { BifrostError } from '../errors'
 import { CHECKPOINT_VERSION, type Checkpoint, type Halt } from './checkpoint'
 import type { ChainTracker } from './chain-status'
 import { decodeLog, logFilter, LogDecodeError } from './decode'
-import { createEventSender, type EventSender } from './event-sender'
+import { createEventSender, TransactionAbortedError, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
 import { createLedger, eventId, retractionOf } from './ledger'
 import { DLQ_HEADERS } from '../kafka/dead-letter'
@@ -34,11 +34,7 @@ export class PublishError extends BifrostError {}
 
 /** The chain is halted (its checkpoint says so): nothing is published until `bifrost events resume` lifts it. */
 export class ChainHaltedError extends BifrostError {
-  constructor(
-    readonly chain: string,
-    readonly halt: Halt,
-    options?: { cause?: unknown },
-  ) {
+  constructor(readonly chain: string, readonly halt: Halt, options?: { cause?: unknown }) {
     super(
       `${chain}: halted since ${halt.since}: ${halt.reason}; run \`bifrost events resume --chain ${chain}\` once the operator has decided (docs/outbound.md)`,
       options,
@@ -109,15 +105,27 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
             cause,
           })
         })
-    const offsets = await readOffsets()
+    const transactional = settings.transactions === 'on'
     sender = await createEventSender({
       kafka,
       topic: settings.topic,
-      partitions: offsets.length,
+      partitions: (await readOffsets()).length,
       checkpointTopic: settings.checkpointTopic,
       deadLetterTopic: settings.deadLetterTopic,
+      ...(transactional
+        ? {
+            transaction: {
+              id: `${options.groupIdPrefix}.events.${chain.name}`,
+              timeoutMs: settings.leaderSessionTimeoutMs,
+            },
+          }
+        : {}),
       onDeadLetterDropped: (count, error) => metrics.deadLettersDropped.inc({ ...labels, error }, count),
     })
+    const tx = sender
+    // Read once the sender has fenced the previous publisher: its open transaction, now aborted, no longer holds
+    // back the read_committed end (kafkajs asks for READ_COMMITTED offsets).
+    const offsets = await readOffsets()
 
     // --- Recovery: the checkpoint, then everything of this chain after it ---
     const checkpoint = options.checkpoint?.topic === settings.topic ? options.checkpoint : undefined
@@ -251,8 +259,9 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     })
     const progress = createProgress(chain.name, tip.number, (line) => logger.info(line))
 
-    /** Retracts what left the canonical chain, and moves the tip back below the fork. */
-    const reconcile = async (head: number) => {
+    /** Retracts what left the canonical chain, and moves the tip back below the fork; in one transaction. */
+    const reconcile = (head: number) => tx.atomically(() => retractStale(head))
+    const retractStale = async (head: number) => {
       const stale = [...ledger.blocks()].filter(
         (b) => b.number >= tracker.base && b.number <= head && tracker.hashAt(b.number) !== b.hash,
       )
@@ -298,7 +307,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
      * earlier block. Each is checked against the canonical chain now, and the events of those that left it are
      * retracted (inside the window, `reconcile` does this from the tracker's hashes).
      */
-    const retractOrphansBeyondTip = async () => {
+    const retractOrphansBeyondTip = () => tx.atomically(retractOrphans)
+    const retractOrphans = async () => {
       const unchecked = [...ledger.blocks()].filter((b) => b.number > tip.number && b.number < tracker.base)
       const stale: typeof unchecked = []
       for (let i = 0; i < unchecked.length; i += HEADERS_PER_BATCH) {
@@ -436,6 +446,23 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
 
     /** Publishes confirmed blocks from tip+1 towards `confirmed`, for at most ADVANCE_BUDGET_MS. */
     const advance = async (confirmed: number, head: number) => {
+      const before = tip.number
+      let events = 0
+      // With transactions, one per call: its batches and the checkpoint covering them commit together. A transaction
+      // per batch would cost more than the batch on small ranges: the coordinator answers the next AddPartitionsToTxn
+      // with CONCURRENT_TRANSACTIONS until the last commit's markers are written, and kafkajs backs off 300 ms.
+      await tx.atomically(async () => {
+        await advanceBatches(confirmed, head, (count) => (events += count))
+        if (transactional && tip.number !== before) await writeCheckpoint()
+      })
+      if (tip.number === before) return
+      // Only once committed: with transactions, nothing of the batches is visible before.
+      metrics.publishedBlock.set(labels, tip.number)
+      status?.published(tip.number)
+      progress.advanced(tip.number, confirmed, events)
+    }
+
+    const advanceBatches = async (confirmed: number, head: number, published: (events: number) => void) => {
       const started = Date.now()
       while (tip.number < confirmed && !signal.aborted && Date.now() - started < ADVANCE_BUDGET_MS) {
         const from = tip.number + 1
@@ -454,29 +481,34 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         } else {
           prepared = await prepare(readLive(from, Math.min(confirmed, from + LIVE_BATCH_BLOCKS - 1)), head)
         }
-        const { messages, blocks, deadLetters } = prepared
-        if (deadLetters.length) {
-          guard()
-          await (sender as EventSender).sendDeadLetters(deadLetters, signal).catch((cause: unknown) => {
-            throw new PublishError(`${chain.name}: dead letters not acknowledged: ${(cause as Error).message}`, {
-              cause,
-            })
-          })
-          metrics.deadLettered.inc(labels, deadLetters.length)
-          logger.error(
-            `${chain.name}: ${deadLetters.length} logs not published (${deadLetters[0].message.headers[DLQ_HEADERS.reason]}); sent to ${settings.deadLetterTopic}`,
-          )
-        }
-        const nextFinal = Math.max(finalBelow, Math.min(head - chain.maxReorgDepth, prepared.to + 1))
-        await publish(messages, blocks, nextFinal)
-        tip = { number: prepared.to, hash: prepared.toHash }
-        metrics.publishedBlock.set(labels, tip.number)
-        status?.published(tip.number)
-        finalBelow = nextFinal
-        ledger.pruneBelow(finalBelow)
-        progress.advanced(tip.number, confirmed, messages.length)
-        if (Date.now() - lastCheckpointAt >= settings.checkpointIntervalMs) await writeCheckpoint()
+        await commit(prepared, head)
+        published(prepared.messages.length)
       }
+    }
+
+    /** Dead letters and events of a batch; without transactions, the checkpoint when one is due */
+    const commit = async (prepared: Prepared, head: number) => {
+      const { messages, blocks, deadLetters } = prepared
+      if (deadLetters.length) {
+        guard()
+        await (sender as EventSender).sendDeadLetters(deadLetters, signal).catch((cause: unknown) => {
+          throw new PublishError(`${chain.name}: dead letters not acknowledged: ${(cause as Error).message}`, {
+            cause,
+          })
+        })
+        metrics.deadLettered.inc(labels, deadLetters.length)
+        logger.error(
+          `${chain.name}: ${deadLetters.length} logs not published (${
+            deadLetters[0].message.headers[DLQ_HEADERS.reason]
+          }); sent to ${settings.deadLetterTopic}`,
+        )
+      }
+      const nextFinal = Math.max(finalBelow, Math.min(head - chain.maxReorgDepth, prepared.to + 1))
+      await publish(messages, blocks, nextFinal)
+      tip = { number: prepared.to, hash: prepared.toHash }
+      finalBelow = nextFinal
+      ledger.pruneBelow(finalBelow)
+      if (!transactional && Date.now() - lastCheckpointAt >= settings.checkpointIntervalMs) await writeCheckpoint()
     }
 
     status?.published(tip.number)
@@ -525,7 +557,14 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         await advance(confirmed, head)
         rpcFailures = 0
       } catch (err) {
-        if (err instanceof PublishError || err instanceof ChainHaltedError || signal.aborted) throw err
+        // A transaction that had begun is aborted, whatever failed: what moved in memory since is void.
+        if (
+          err instanceof PublishError ||
+          err instanceof TransactionAbortedError ||
+          err instanceof ChainHaltedError ||
+          signal.aborted
+        )
+          throw err
         // The chain side failed (endpoints down, chain moved mid-read): nothing was
         // published for it, so waiting and asking again is exact.
         rpcFailures++

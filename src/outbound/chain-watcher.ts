@@ -6,6 +6,7 @@ import type { Checkpoint, Halt } from './checkpoint'
 import { ChainHaltedError, runChainPipeline } from './chain-pipeline'
 import { createChainTracker } from './chain-status'
 import type { ChainStatus } from '../status/snapshot'
+import { isFenced } from '../kafka/fenced'
 import { startLeaderElection, type LeaderElection } from './leader'
 import { eventMetrics } from './metrics'
 import type { ChainSettings, EventSettings } from './settings'
@@ -93,6 +94,16 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
           halt(err.halt)
           logger.error(err.message)
           return
+        }
+        if (isFenced(err)) {
+          // Another instance initialised this chain's transactional id: it leads now, and this one is a zombie whose
+          // send must never be retried. The election deposes it (aborting `signal`) within a session; should it still
+          // say leader after that (the broker aborted a transaction that outlived its timeout), recover from Kafka.
+          metrics.leader.set(labels, 0)
+          logger.warn(`${chain.name}: fenced by a newer publisher of this chain; not publishing until elected again`)
+          await sleep(settings.leaderSessionTimeoutMs, undefined, { signal }).catch(() => undefined)
+          if (!signal.aborted) metrics.leader.set(labels, 1)
+          continue
         }
         logger.error(
           `${chain.name}: publishing interrupted, resuming from Kafka in ${backoff} ms: ${(err as Error).message}`,

@@ -148,6 +148,8 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
     const c = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,
+      // Checkpoints written in a transaction count once committed; an aborted one (a fenced zombie's) never does.
+      readUncommitted: false,
       rebalanceTimeout: Math.max(options.sessionTimeoutMs, 5000),
       heartbeatInterval: Math.max(100, Math.floor(options.sessionTimeoutMs / 5)),
       maxWaitTimeInMs: Math.min(1000, Math.max(100, Math.floor(options.sessionTimeoutMs / 5))),

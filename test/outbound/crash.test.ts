@@ -1,36 +1,25 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { extname, join } from 'node:path'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, test } from 'node:test'
-import type { RawLog } from '../../src/chain/get-logs'
-import { eventId } from '../../src/outbound/ledger'
-import { ANSWER_UPDATED, startEventChain, type EventChain } from '../support/event-chain'
+import { startEventChain, type EventChain } from '../support/event-chain'
 import { eventually } from '../support/eventually'
 import { startKafka, type KafkaFixture } from '../support/kafka'
-import { createOutboundTopics, duplicates, eventsOf, messageCount } from '../support/outbound'
+import { createOutboundTopics, eventsOf, messageCount } from '../support/outbound'
+import {
+  assertExactlyOnce,
+  confirmedEventIds,
+  driveChain,
+  killed,
+  publisherEnvironment,
+  publisherProcess,
+} from '../support/publisher-process'
 import { readTopics } from '../support/topic-reader'
 
 const KILLS = 5
 const CONFIRMATIONS = 2
-
-/** The publisher entry, compiled or (when this file runs from source) through the same tsx loader */
-const publisherProcess = (env: NodeJS.ProcessEnv): ChildProcess => {
-  const entry = join(__dirname, '..', 'support', `event-publisher-process${extname(__filename)}`)
-  return spawn(process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--test')), entry], {
-    env: { ...process.env, LOG_LEVEL: 'fatal', ...env },
-    stdio: 'ignore',
-  })
-}
-
-const killed = (child: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    child.kill('SIGKILL')
-  })
 
 let kafka: KafkaFixture
 let chain: EventChain
@@ -47,38 +36,12 @@ test(`kill -9 at random moments, ${KILLS} times: the confirmed stream has no gap
   const topics = await createOutboundTopics(kafka)
   const dir = mkdtempSync(join(tmpdir(), 'bifrost-crash-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const configFile = join(dir, 'bifrost.json')
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      events: {
-        ...topics,
-        checkpointIntervalMs: 0,
-        leaderSessionTimeoutMs: 1500,
-        chains: [
-          {
-            name: 'crash',
-            chainId: chain.chainId,
-            rpcUrls: [chain.rpcUrl],
-            confirmations: CONFIRMATIONS,
-            pollIntervalMs: 20,
-            contracts: [{ address: chain.emitter, kind: 'aggregator' }],
-          },
-        ],
-      },
-    }),
-  )
-  const env = { BIFROST_CONFIG: configFile, KAFKA_BROKERS: kafka.brokers.join(',') }
-
-  // The chain keeps producing events the whole time: 20 per block, a block every ~30 ms.
-  let driving = true
-  let round = 0
-  const driver = (async () => {
-    while (driving) {
-      await chain.emit(20, { start: round++ * 20 })
-      await sleep(30)
-    }
-  })()
+  const env = publisherEnvironment(dir, kafka.brokers, topics, chain, {
+    name: 'crash',
+    confirmations: CONFIRMATIONS,
+    leaderSessionTimeoutMs: 1500,
+  })
+  const driver = driveChain(chain)
 
   const schedule: number[] = []
   const counts: number[] = []
@@ -104,15 +67,9 @@ test(`kill -9 at random moments, ${KILLS} times: the confirmed stream has no gap
       counts.push(await messageCount(kafka.brokers, topics.topic))
     }
   } finally {
-    driving = false
-    await driver
+    await driver.stop()
   }
-  await chain.mine(CONFIRMATIONS)
-  const last = (await chain.blockNumber()) - CONFIRMATIONS
-  const logs = await chain.rpc.request<RawLog[]>('eth_getLogs', [
-    { fromBlock: '0x0', toBlock: `0x${last.toString(16)}`, address: chain.emitter, topics: [ANSWER_UPDATED] },
-  ])
-  const expected = new Set(logs.map((l) => eventId(l.blockHash, Number.parseInt(l.logIndex, 16))))
+  const expected = await confirmedEventIds(chain, CONFIRMATIONS)
 
   const survivor = publisherProcess(env)
   const reader = await readTopics(kafka.brokers, [topics.topic])
@@ -126,14 +83,7 @@ test(`kill -9 at random moments, ${KILLS} times: the confirmed stream has no gap
     await killed(survivor)
     await reader.stop()
   }
-  const published = eventsOf(reader.records, topics.topic)
-  assert.deepEqual(duplicates(published), [], 'duplicates')
-  assert.deepEqual(
-    [...expected].filter((id) => !published.some((e) => e.id === id)),
-    [],
-    'gaps',
-  )
-  assert.equal(published.length, expected.size)
+  assertExactlyOnce(eventsOf(reader.records, topics.topic), expected)
   assert.ok(
     counts.some((c, i) => c > (counts[i - 1] ?? 0)),
     `no kill interrupted publishing: ${counts.join(', ')}`,

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs'
 import { createKafka } from '../../src/kafka/client'
+import { scanTopic } from '../../src/kafka/scan'
 import { kafkaSettings } from '../../src/kafka/settings'
 import { eventId } from '../../src/outbound/ledger'
 import type { OracleEventMessage } from '../../src/outbound/message'
@@ -86,17 +87,31 @@ export const duplicates = (events: PublishedEvent[]): string[] => {
 }
 
 /**
- * Messages ever written to a (fresh) topic, from its high-water marks: what Kafka took, however fast a test
- * consumer reads, and even after the test broker drops old ones (it keeps at most 5 MB per partition).
+ * Messages a read_committed consumer finds on a (fresh) topic, however fast a test consumer reads: every record
+ * from each partition's start to its end. A commit marker takes an offset but is no message, so offsets alone
+ * would over-count with transactions.
  */
 export const messageCount = async (brokers: string[], topic: string): Promise<number> => {
-  const admin = new Kafka({ clientId: 'test-count', brokers, logLevel: logLevel.NOTHING }).admin()
+  const kafka = new Kafka({ clientId: 'test-count', brokers, logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
   await admin.connect()
+  let offsets
   try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0)
+    offsets = await admin.fetchTopicOffsets(topic)
   } finally {
     await admin.disconnect()
   }
+  // Records read, not offsets: with transactions every commit marker takes an offset too.
+  let count = 0
+  await scanTopic({
+    kafka,
+    topic,
+    ranges: new Map(offsets.map((o) => [o.partition, { from: Number(o.low), end: Number(o.high) }])),
+    groupPrefix: 'test-count',
+    timeoutMs: 60_000,
+    onRecord: () => count++,
+  })
+  return count
 }
 
 /**
