@@ -2,7 +2,7 @@ import { nestsDeeperThan } from '../json'
 import type { ServerHook } from './server'
 
 /**
- * Deepest a whole body may nest: far beyond any setting a field has (requests.maxDepth bounds params and meta) and far
+ * Deepest a body may nest outside params and meta: far beyond any setting (requests.maxDepth bounds those two) and far
  * below what overflows the framework's recursive handling (an `id` thousands of levels deep answered 500; test/fuzz).
  */
 export const MAX_BODY_DEPTH = 256
@@ -12,7 +12,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Why a bridge body cannot reach the framework's validation, or undefined when it can. */
 const shapeProblem = (body: unknown): string | undefined => {
   if (!isObject(body)) return 'the body must be a JSON object like {"data": {...}}'
-  if (nestsDeeperThan(body, MAX_BODY_DEPTH)) return `the body nests deeper than ${MAX_BODY_DEPTH} levels`
+  // params and meta are the request endpoint's to judge, against requests.maxDepth and naming it
+  const { meta: _meta, data: rawData, ...rest } = body
+  const { params: _params, ...dataRest } = isObject(rawData) ? rawData : { params: undefined }
+  if (nestsDeeperThan({ ...rest, data: dataRest }, MAX_BODY_DEPTH))
+    return `the body nests deeper than ${MAX_BODY_DEPTH} levels`
   if (body['data'] !== undefined && !isObject(body['data'])) return '[Param: data] must be a JSON object'
   const data = (body['data'] ?? {}) as Record<string, unknown>
   for (const [where, value] of [
