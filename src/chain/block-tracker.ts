@@ -5,6 +5,8 @@ export interface BlockHeader {
   number: number
   hash: string
   parentHash: string
+  /** Unix seconds */
+  timestamp: number
 }
 
 /** The chain changed below the oldest block still tracked: nothing reliable can be said about what left it. */
@@ -39,6 +41,8 @@ export interface BlockTracker {
   readonly base: number
   /** Canonical hash of block `number`, when it is tracked */
   hashAt(number: number): string | undefined
+  /** Timestamp (Unix seconds) of block `number`, when it is tracked */
+  timestampAt(number: number): number | undefined
   update(): Promise<TrackerUpdate>
 }
 
@@ -46,6 +50,7 @@ interface RawBlock {
   number: string
   hash: string
   parentHash: string
+  timestamp: string
 }
 
 /** Headers fetched per round trip while catching up */
@@ -55,6 +60,7 @@ const toHeader = (raw: RawBlock): BlockHeader => ({
   number: Number.parseInt(raw.number, 16),
   hash: raw.hash.toLowerCase(),
   parentHash: raw.parentHash.toLowerCase(),
+  timestamp: Number.parseInt(raw.timestamp, 16),
 })
 
 const hex = (n: number) => `0x${n.toString(16)}`
@@ -137,6 +143,7 @@ export const createBlockTracker = (rpc: ChainRpc, options: { depth: number }): B
       return base
     },
     hashAt: (n) => window.get(n)?.hash,
+    timestampAt: (n) => window.get(n)?.timestamp,
     update: async () => {
       const best = await rpc.refreshHeads()
       if (!head) {

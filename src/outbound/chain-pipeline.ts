@@ -2,11 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Kafka } from 'kafkajs'
 import { createBlockTracker, ReorgTooDeepError, type BlockTracker } from '../chain/block-tracker'
+import { blockTimestamps } from '../chain/block-times'
 import type { ChainRpc } from '../chain/failover'
 import { createLogRangeReader, type RawLog } from '../chain/get-logs'
 import { BifrostError } from '../errors'
+import { createAttacher } from './attach'
 import type { Checkpoint } from './checkpoint'
-import { decodeLog, logFilter, LogDecodeError } from './decode'
+import { decodeLog, logFilter, LogDecodeError, type DecodedEvent } from './decode'
 import { createEventSender, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
 import type { TransactionLike } from './families'
@@ -275,6 +277,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       const messages: KafkaMessage[] = []
       const blocks: Array<{ number: number; hash: string; logIndex: number }> = []
       const deadLetters: KafkaMessage[] = []
+      const attacher = createAttacher()
+      const decodedLogs: Array<{ decoded: DecodedEvent; log: RawLog; blockNumber: number; blockHash: string; logIndex: number }> = []
       for (const log of batch.logs) {
         const blockNumber = Number.parseInt(log.blockNumber, 16)
         const logIndex = Number.parseInt(log.logIndex, 16)
@@ -288,9 +292,18 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
           deadLetters.push(deadLetterOf(log, reason))
           continue
         }
-        if (!decoded) continue
-        // A backfill far below the head has nothing in the ledger: skip building ids there.
-        const out = ledger.size > 0 && ledger.has(eventId(blockHash, logIndex))
+        if (!decoded || attacher.attach(decoded, { transactionHash: log.transactionHash, logIndex })) continue
+        decodedLogs.push({ decoded, log, blockNumber, blockHash, logIndex })
+      }
+      // A backfill far below the head has nothing in the ledger: skip building ids there.
+      const isOut = (hash: string, logIndex: number) => ledger.size > 0 && ledger.has(eventId(hash, logIndex))
+      const times = await blockTimestamps(
+        rpc,
+        decodedLogs.filter((d) => !isOut(d.blockHash, d.logIndex)).map((d) => ({ number: d.blockNumber, hash: d.blockHash })),
+        (number, hash) => (tracker.hashAt(number) === hash ? tracker.timestampAt(number) : undefined),
+      )
+      for (const { decoded, log, blockNumber, blockHash, logIndex } of decodedLogs) {
+        const out = isOut(blockHash, logIndex)
         const location = { blockNumber, transactionHash: log.transactionHash }
         // Already published ones still teach the enricher (a request's fields); no RPC for those.
         if (out) {
@@ -305,6 +318,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
             chainId: chain.chainId,
             blockNumber,
             blockHash,
+            blockTimestamp: times.get(blockHash) as number,
             transactionHash: log.transactionHash,
             logIndex,
           }),

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { extname, join } from 'node:path'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, test } from 'node:test'
 import type { RawLog } from '../../src/chain/get-logs'
@@ -10,26 +9,11 @@ import { eventId } from '../../src/outbound/ledger'
 import { ANSWER_UPDATED, startEventChain, type EventChain } from '../support/event-chain'
 import { startKafka, type KafkaFixture } from '../support/kafka'
 import { createOutboundTopics, duplicates, eventsOf, messageCount } from '../support/outbound'
+import { killed, publisherProcess } from '../support/publisher-process'
 import { readTopics } from '../support/topic-reader'
 
 const KILLS = 5
 const CONFIRMATIONS = 2
-
-/** The publisher entry, compiled or (when this file runs from source) through the same tsx loader */
-const publisherProcess = (env: NodeJS.ProcessEnv): ChildProcess => {
-  const entry = join(__dirname, '..', 'support', `event-publisher-process${extname(__filename)}`)
-  return spawn(process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--test')), entry], {
-    env: { ...process.env, LOG_LEVEL: 'fatal', ...env },
-    stdio: 'ignore',
-  })
-}
-
-const killed = (child: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    child.kill('SIGKILL')
-  })
 
 let kafka: KafkaFixture
 let chain: EventChain

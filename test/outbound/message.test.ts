@@ -28,6 +28,7 @@ describe('event messages', () => {
     ]
     const enricher = createEventEnricher({ getTransaction: (hash) => chain.provider.getTransaction(hash) })
     const publish = async (receipt: TransactionReceipt) => {
+      const block = await chain.provider.getBlock(receipt.blockHash)
       for (const log of receipt.logs) {
         const decoded = decodeLog(log, watched, CHAIN_ID)
         if (!decoded) continue
@@ -38,6 +39,7 @@ describe('event messages', () => {
           chainId: BigInt(CHAIN_ID),
           blockNumber: log.blockNumber,
           blockHash: log.blockHash,
+          blockTimestamp: block!.timestamp,
           transactionHash: log.transactionHash,
           logIndex: log.index,
         })
@@ -80,7 +82,7 @@ describe('event messages', () => {
     for (const { message } of messages) assertValid(JSON.parse(message.value.toString()))
   })
 
-  test('value, key and headers of a fulfilment', () => {
+  test('value, key and headers of a fulfilment', async () => {
     const responses = messages.filter((m) => m.event.event === 'OracleResponse')
     assert.equal(responses.length, 3)
     const [direct, forwarded, undecodable] = responses.map((m) => ({ ...m, value: JSON.parse(m.message.value.toString()) }))
@@ -101,6 +103,7 @@ describe('event messages', () => {
         address: chain.deployment.addresses.operator,
         blockNumber: direct.receipt.blockNumber,
         blockHash: direct.receipt.blockHash,
+        blockTimestamp: (await chain.provider.getBlock(direct.receipt.blockHash))!.timestamp,
         transactionHash: direct.receipt.hash,
         logIndex: log.index,
         confirmations: 3,

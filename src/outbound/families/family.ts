@@ -63,11 +63,12 @@ export interface ContractFamily {
   /** The Kafka key and the family's top-level message fields of one decoded event */
   identify(log: FamilyLog): { key: string; fields?: Record<string, Json> }
   /**
-   * Folds `event` into `previous` when it is part of it (the log right after it,
-   * same contract, same transaction) and returns true; such an event is not
+   * Called with each event logged right after `previous` (same contract, same
+   * transaction, consecutive log indexes, its `logIndex` given): folds it into
+   * `previous` and returns true when it is part of it; such an event is not
    * published on its own.
    */
-  attach?(previous: DecodedEvent, event: DecodedEvent): boolean
+  attach?(previous: DecodedEvent, event: DecodedEvent, logIndex: number): boolean
   /** Per-chain enrichment; absent when the log says everything */
   createEnricher?(options: EnricherOptions): FamilyEnricher
   /** Extra parts of the one-line summary `bifrost events` prints */

@@ -1,7 +1,9 @@
 import { aggregator, type AggregatorFields } from './aggregator'
 import { client, type ClientFields } from './client'
 import { custom } from './custom'
+import { dataFeedsCache, type DataFeedsCacheFields } from './data-feeds-cache'
 import type { ContractFamily } from './family'
+import { forwarder, type ForwarderFields } from './forwarder'
 import { operator, type OperatorFields } from './operator'
 
 /**
@@ -9,15 +11,24 @@ import { operator, type OperatorFields } from './operator'
  * lists them. A new family is a module in this folder and a line here (and its
  * fields type below); settings, decoding, enrichment and messages follow.
  */
-export const FAMILIES = [operator, client, aggregator, custom] as const
+export const FAMILIES = [operator, client, aggregator, forwarder, dataFeedsCache, custom] as const satisfies ReadonlyArray<
+  ContractFamily & { kind: ContractKind }
+>
 
-export type ContractKind = (typeof FAMILIES)[number]['kind']
+/**
+ * Every family's `kind`: public contract (settings, messages). Spelled out rather
+ * than derived from FAMILIES, whose types refer back to it; the check below keeps
+ * the two the same.
+ */
+export type ContractKind = 'operator' | 'client' | 'aggregator' | 'forwarder' | 'data-feeds-cache' | 'custom'
+const everyKindHasAFamily: [Exclude<ContractKind, (typeof FAMILIES)[number]['kind']>] extends [never] ? true : never = true
+void everyKindHasAFamily
 
 /** The `kind` values, for the settings enum */
 export const KINDS = FAMILIES.map((f) => f.kind) as [ContractKind, ...ContractKind[]]
 
 /** The top-level message fields the families add to an event, all optional */
-export type FamilyFields = OperatorFields & ClientFields & AggregatorFields
+export type FamilyFields = OperatorFields & ClientFields & AggregatorFields & ForwarderFields & DataFeedsCacheFields
 
 const byKind = new Map<string, ContractFamily>(FAMILIES.map((f) => [f.kind, f]))
 
