@@ -34,7 +34,13 @@ export interface Don {
 }
 
 /** A DON of `n` deterministic signers (test keys, never funded), tolerating `f` faults */
-export const createDon = (options: { donId: number; configVersion?: number; n?: number; f?: number; seed?: string }): Don => {
+export const createDon = (options: {
+  donId: number
+  configVersion?: number
+  n?: number
+  f?: number
+  seed?: string
+}): Don => {
   const n = options.n ?? 4
   const f = options.f ?? 1
   const seed = options.seed ?? 'bifrost-dev-don'
@@ -72,7 +78,8 @@ export const encodeRawReport = (metadata: ReportMetadata, payload: string): stri
  * each r || s || v with v in {0, 1}: what KeystoneForwarder.report verifies with ecrecover(v + 27).
  */
 export const signReport = (don: Don, rawReport: string, reportContext: string, signers = don.f + 1): string[] => {
-  if (signers > don.signers.length) throw new CreDonSimError(`the DON has ${don.signers.length} signers, not ${signers}`)
+  if (signers > don.signers.length)
+    throw new CreDonSimError(`the DON has ${don.signers.length} signers, not ${signers}`)
   const digest = keccak256(concat([keccak256(rawReport), reportContext]))
   return don.signers.slice(0, signers).map((wallet) => {
     const signature = wallet.signingKey.sign(digest)
@@ -88,12 +95,17 @@ export const reportContext = (sequence: number | bigint): string =>
 export const decimalReports = (reports: Array<{ dataId: string; timestamp: number; answer: bigint }>): string =>
   AbiCoder.defaultAbiCoder().encode(
     ['tuple(bytes32,uint32,uint224)[]'],
-    [reports.map((r) => [`${r.dataId}${'0'.repeat(66 - r.dataId.length)}`, r.timestamp, r.answer])],
+    [reports.map((r) => [`${r.dataId}${'0'.repeat(66 - r.dataId.length)}`, r.timestamp, r.answer])]
   )
 
 /** The DON's signers, for KeystoneForwarder.setConfig(donId, configVersion, f, signers) */
 export const configureDon = async (forwarder: Contract, don: Don) =>
-  forwarder.getFunction('setConfig')(don.donId, don.configVersion, don.f, don.signers.map((s) => s.address))
+  forwarder.getFunction('setConfig')(
+    don.donId,
+    don.configVersion,
+    don.f,
+    don.signers.map((s) => s.address)
+  )
 
 /** Calldata args of KeystoneForwarder.report for `payload`, signed by f+1 of the DON */
 export const reportArgs = (
@@ -101,7 +113,7 @@ export const reportArgs = (
   receiver: string,
   metadata: Omit<ReportMetadata, 'donId' | 'donConfigVersion'>,
   payload: string,
-  sequence: number | bigint,
+  sequence: number | bigint
 ): [string, string, string, string[]] => {
   const raw = encodeRawReport({ ...metadata, donId: don.donId, donConfigVersion: don.configVersion }, payload)
   const context = reportContext(sequence)
@@ -114,4 +126,3 @@ export const workflowName = (name: string): string => {
   if (bytes.length > 10) throw new CreDonSimError(`workflow name ${name} is longer than 10 bytes`)
   return `0x${Buffer.concat([bytes, Buffer.alloc(10 - bytes.length)]).toString('hex')}`
 }
-

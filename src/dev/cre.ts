@@ -1,7 +1,15 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { keccak256, type Contract, type Signer } from 'ethers'
 import { deploy } from './contracts'
-import { configureDon, createDon, decimalReports, reportArgs, workflowName, type Don, type Workflow } from './cre-don-sim'
+import {
+  configureDon,
+  createDon,
+  decimalReports,
+  reportArgs,
+  workflowName,
+  type Don,
+  type Workflow,
+} from './cre-don-sim'
 import { mined } from './transactions'
 
 const logger = makeLogger('DemoCre')
@@ -28,11 +36,15 @@ export interface CreDeployment {
  */
 export const deployCre = async (
   deployer: Signer,
-  options: { feeds: string[]; don?: Don; workflow?: Workflow },
+  options: { feeds: string[]; don?: Don; workflow?: Workflow }
 ): Promise<CreDeployment> => {
   const owner = await deployer.getAddress()
   const don = options.don ?? createDon({ donId: 1 })
-  const workflow = options.workflow ?? { id: keccak256(Buffer.from('bifrost-demo-workflow')), name: workflowName('bifrostdev'), owner }
+  const workflow = options.workflow ?? {
+    id: keccak256(Buffer.from('bifrost-demo-workflow')),
+    name: workflowName('bifrostdev'),
+    owner,
+  }
   const forwarder = await deploy('KeystoneForwarder', deployer)
   await mined(configureDon(forwarder, don))
   const cache = await deploy('DataFeedsCache', deployer)
@@ -42,9 +54,16 @@ export const deployCre = async (
   await mined(
     cache.getFunction('setDecimalFeedConfigs')(dataIds, options.feeds, [
       { allowedSender: forwarderAddress, allowedWorkflowOwner: workflow.owner, allowedWorkflowName: workflow.name },
-    ]),
+    ])
   )
-  return { forwarder, cache, don, workflow, dataIds, addresses: { forwarder: forwarderAddress, cache: await cache.getAddress() } }
+  return {
+    forwarder,
+    cache,
+    don,
+    workflow,
+    dataIds,
+    addresses: { forwarder: forwarderAddress, cache: await cache.getAddress() },
+  }
 }
 
 /**
@@ -81,7 +100,7 @@ export const startCreReporter = (options: {
       const receipt = await mined(
         forwarder.getFunction('report')(...reportArgs(cre.don, cre.addresses.cache, metadata, payload, sequence), {
           gasLimit: 1_000_000n,
-        }),
+        })
       )
       lastTimestamp = timestamp
       logger.info(`Demo DON delivered ${answer} to the Data Feeds cache in block ${receipt.blockNumber}`)

@@ -3,6 +3,7 @@ import { parseEther } from 'ethers'
 import { startAnvil, type Anvil } from './anvil'
 import { startChainlinkNodeSim } from './chainlink-node-sim'
 import { deployChainlink, type ChainlinkDeployment } from './contracts'
+import { deployCre, startCreReporter, type CreDeployment } from './cre'
 import { devProvider, mined } from './transactions'
 
 const logger = makeLogger('DemoChain')
@@ -12,17 +13,27 @@ export const DEMO_CHAIN_ID = 31337
 export const DEMO_SPEC_ID = `0x${Buffer.from('bifrost-demo-job').toString('hex').padEnd(64, '0')}`
 /** The demo feed's result (e.g. 3012.45) times 10^8, as on-chain feeds scale USD prices */
 export const DEMO_TIMES = 100_000_000n
+/** The feed the stand-in DON writes to the Data Feeds cache */
+export const DEMO_CRE_FEED = 'ETH/USD'
 
 export interface DemoChain {
   anvil: Anvil
   deployment: ChainlinkDeployment
-  /** The events chain watching the Operator and the consumer, as it goes into `events.chains` */
+  /** CRE: a KeystoneForwarder delivering the demo feed to a DataFeedsCache */
+  cre: CreDeployment
+  /** The events chain watching the Operator, the consumer, the forwarder and the cache, as it goes into `events.chains` */
   chainConfig: Record<string, unknown>
   /**
-   * Starts the stand-in Chainlink node (answering through `bridgeUrl`) and a
-   * requester asking for `feed` every `intervalMs`, dataVersion 1 and 2 in turn.
+   * Starts the stand-in Chainlink node (answering through `bridgeUrl`), a
+   * requester asking for `feed` every `intervalMs`, dataVersion 1 and 2 in turn,
+   * and a stand-in DON delivering `price()` (the feed's value) to the cache as often.
    */
-  startActors(options: { bridgeUrl: string; feed: string; intervalMs?: number }): Promise<{ stop(): Promise<void> }>
+  startActors(options: {
+    bridgeUrl: string
+    feed: string
+    price: () => number
+    intervalMs?: number
+  }): Promise<{ stop(): Promise<void> }>
   stop(): Promise<void>
 }
 
@@ -41,10 +52,12 @@ export const startDemoChain = async (): Promise<DemoChain> => {
     const deployer = await provider.getSigner(0)
     const node = await provider.getSigner(1)
     const deployment = await deployChainlink(deployer, { nodes: [await node.getAddress()], consumerLink: parseEther('100000') })
+    const cre = await deployCre(deployer, { feeds: [DEMO_CRE_FEED] })
     const fromBlock = await provider.getBlockNumber()
     return {
       anvil,
       deployment,
+      cre,
       chainConfig: {
         name: 'anvil',
         chainId: DEMO_CHAIN_ID,
@@ -55,9 +68,11 @@ export const startDemoChain = async (): Promise<DemoChain> => {
         contracts: [
           { address: deployment.addresses.operator, kind: 'operator' },
           { address: deployment.addresses.consumer, kind: 'client' },
+          { address: cre.addresses.forwarder, kind: 'forwarder' },
+          { address: cre.addresses.cache, kind: 'data-feeds-cache' },
         ],
       },
-      startActors: async ({ bridgeUrl, feed, intervalMs = 5000 }) => {
+      startActors: async ({ bridgeUrl, feed, price, intervalMs = 5000 }) => {
         const sim = await startChainlinkNodeSim({ provider, node, operator: deployment.addresses.operator, bridgeUrl, fromBlock })
         const consumer = deployment.consumer.connect(await provider.getSigner(2)) as typeof deployment.consumer
         let count = 0
@@ -78,9 +93,17 @@ export const startDemoChain = async (): Promise<DemoChain> => {
         }
         // The first request waits one interval, so the adapter has read the demo feed from Kafka by then.
         const timer = setInterval(() => void ask(), intervalMs)
+        const reporter = startCreReporter({
+          cre,
+          transmitter: await provider.getSigner(3),
+          // 8 decimals, as the cache's data id says
+          value: () => BigInt(Math.round(price() * 1e8)),
+          intervalMs,
+        })
         return {
           stop: async () => {
             clearInterval(timer)
+            reporter.stop()
             await sim.stop()
           },
         }

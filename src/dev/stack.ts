@@ -64,7 +64,7 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     stops.push(demo.stop)
     const responder = await startDemoResponder(createKafka(config.kafka), config.requests)
     stops.push(responder.stop)
-    const actors = await chain?.startActors({ bridgeUrl: bifrost.adapterUrl, feed: 'ETH/USD' })
+    const actors = await chain?.startActors({ bridgeUrl: bifrost.adapterUrl, feed: 'ETH/USD', price: demo.latest })
     if (actors) stops.push(actors.stop)
     const body = JSON.stringify({ id: '1', data: { feed: 'ETH/USD' } })
     const question = JSON.stringify({
@@ -89,6 +89,8 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
             `Chain -> Kafka: anvil at ${chain.anvil.rpcUrl} (chain id 31337, a block a second) runs the real Chainlink Operator.`,
             `  Every 5 s a demo consumer (${chain.deployment.addresses.consumer}) asks for ETH/USD, dataVersion 1 and 2 in turn;`,
             '  a stand-in Chainlink node calls the adapter above and fulfils, and Bifrost publishes the confirmed events.',
+            `  CRE: every 5 s a stand-in DON signs a report of the demo feed's ETH/USD and a KeystoneForwarder`,
+            `  (${chain.cre.addresses.forwarder}) delivers it to a DataFeedsCache (${chain.cre.addresses.cache}).`,
             `Watch them arrive in Kafka (${config.events.topic}):`,
             `  KAFKA_BROKERS=${config.kafka.brokers.join(',')} node_modules/.bin/node dist/src/cli/main.js events --follow`,
           ]

@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import { runCli, spawnCli, waitForLine } from '../support/cli'
 
 // The newcomer's other path: `npm start`, paste the printed events command, see oracle requests answered on chain.
-test('bifrost dev prints an events command that shows fulfilled oracle requests', { timeout: 240_000 }, async () => {
+test('bifrost dev prints an events command that shows fulfilled oracle requests and decoded CRE reports', { timeout: 240_000 }, async () => {
   const env: NodeJS.ProcessEnv = { EA_PORT: '0', METRICS_PORT: '0', KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '' }
   const child = spawnCli(['dev'], env)
   try {
@@ -12,14 +12,18 @@ test('bifrost dev prints an events command that shows fulfilled oracle requests'
     // The first request goes out 5 s after start-up; a block a second and 2 confirmations later it is in Kafka.
     let lines: string[] = []
     const deadline = Date.now() + 60_000
-    while (!lines.some((l) => /OracleResponse .* value \d+ via fulfillOracleRequest/.test(l)) && Date.now() < deadline) {
+    const seen = (pattern: RegExp) => lines.some((l) => pattern.test(l))
+    const answered = /confirmed\s+OracleResponse .* value \d+ via fulfillOracleRequest/
+    const cached = /confirmed\s+DecimalReportUpdated\s+round \d+ +data id 0x[0-9a-f]{32} +answer \d+ at \d+/
+    const reported = /confirmed\s+ReportProcessed .* delivered +report 0x0001 of workflow 0x[0-9a-f]{20} \(don 1\), 2 signatures/
+    while (!(seen(answered) && seen(cached) && seen(reported)) && Date.now() < deadline) {
       const result = await runCli(['events'], { KAFKA_BROKERS: brokers })
       assert.equal(result.code, 0, result.stderr)
       lines = result.stdout.trim().split('\n')
       await new Promise((r) => setTimeout(r, 1000))
     }
     assert.ok(lines.some((l) => /confirmed\s+OracleRequest .* params \{"feed":"ETH\/USD","times":100000000\}/.test(l)), lines.join('\n'))
-    assert.ok(lines.some((l) => /confirmed\s+OracleResponse .* value \d+ via fulfillOracleRequest/.test(l)), lines.join('\n'))
+    for (const pattern of [answered, cached, reported]) assert.ok(seen(pattern), `${pattern}\n${lines.join('\n')}`)
   } finally {
     child.kill('SIGINT')
     await once(child, 'exit')

@@ -43,7 +43,10 @@ export interface CreChain {
    * One report() of decimal reports for the feeds (index into FEEDS), signed by f+1 of the DON;
    * the same workflowExecutionId again is a retry
    */
-  deliver(answers: Array<{ feed: number; answer: bigint; timestamp?: number }>, options?: DeliveryOptions): Promise<Delivery>
+  deliver(
+    answers: Array<{ feed: number; answer: bigint; timestamp?: number }>,
+    options?: DeliveryOptions
+  ): Promise<Delivery>
   /** One report() of any payload (what the receiver's onReport gets as `report`) */
   send(payload: string, options?: DeliveryOptions): Promise<Delivery>
   /** Every watched event of a receipt, decoded, followers attached as the pipeline does */
@@ -83,7 +86,11 @@ export const startCreChain = async (options: { chainId?: number; blockTime?: num
       watched,
       deliver: (answers, opts = {}) => {
         const timestamp = opts.timestamp ?? ++clock
-        const reports = answers.map((a) => ({ dataId: cre.dataIds[a.feed], timestamp: a.timestamp ?? timestamp, answer: a.answer }))
+        const reports = answers.map((a) => ({
+          dataId: cre.dataIds[a.feed],
+          timestamp: a.timestamp ?? timestamp,
+          answer: a.answer,
+        }))
         return send(decimalReports(reports), opts, timestamp)
       },
       send,

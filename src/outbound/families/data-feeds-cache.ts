@@ -38,7 +38,8 @@ export const dataFeedsCache = {
     const dataId = args['dataId'] as string | undefined
     const roundId = args['roundId'] as string | undefined
     // A NewRound/AnswerUpdated without its DecimalReportUpdated (that one did not decode): on its own, by position
-    if (dataId === undefined) return { key: `${chainId}:${transactionHash}:${logIndex}`, fields: { roundId: roundId as string } }
+    if (dataId === undefined)
+      return { key: `${chainId}:${transactionHash}:${logIndex}`, fields: { roundId: roundId as string } }
     return {
       key: `${chainId}:${address}:${dataId}`,
       fields: { dataId, ...(name === 'DecimalReportUpdated' ? { roundId: roundId as string } : {}) },
@@ -57,8 +58,12 @@ export const dataFeedsCache = {
     if (e.dataId === undefined) return [`round ${e.roundId} without its DecimalReportUpdated`]
     const parts = [`data id ${e.dataId}`]
     if (e.event === 'DecimalReportUpdated') parts.push(`answer ${e.args['answer']} at ${e.args['timestamp']}`)
-    else if (e.event === 'InvalidUpdatePermission') parts.push(`workflow ${e.args['workflowName']} of ${e.args['workflowOwner']} via ${e.args['sender']} not permitted`)
-    else if (e.event.startsWith('Stale')) parts.push(`report of ${e.args['reportTimestamp']} not after ${e.args['latestTimestamp']}`)
+    else if (e.event === 'InvalidUpdatePermission')
+      parts.push(
+        `workflow ${e.args['workflowName']} of ${e.args['workflowOwner']} via ${e.args['sender']} not permitted`
+      )
+    else if (e.event.startsWith('Stale'))
+      parts.push(`report of ${e.args['reportTimestamp']} not after ${e.args['latestTimestamp']}`)
     return parts
   },
 } as const satisfies ContractFamily

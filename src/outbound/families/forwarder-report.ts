@@ -55,9 +55,12 @@ type Metadata = Record<keyof typeof LAYOUT, string>
 
 const metadataOf = (raw: string): Metadata => {
   const out = {} as Metadata
-  for (const [field, [from, to, type]] of Object.entries(LAYOUT) as Array<[keyof Metadata, (typeof LAYOUT)[keyof Metadata]]>) {
+  for (const [field, [from, to, type]] of Object.entries(LAYOUT) as Array<
+    [keyof Metadata, (typeof LAYOUT)[keyof Metadata]]
+  >) {
     const hex = raw.slice(2 + from * 2, 2 + to * 2)
-    out[field] = type === 'uint' ? BigInt(`0x${hex}`).toString() : type === 'address' ? getAddress(`0x${hex}`) : `0x${hex}`
+    out[field] =
+      type === 'uint' ? BigInt(`0x${hex}`).toString() : type === 'address' ? getAddress(`0x${hex}`) : `0x${hex}`
   }
   return out
 }
@@ -82,7 +85,10 @@ export const decodeForwarderReport = (tx: TransactionLike, log: ReportedLog): Fo
   if (to !== getAddress(log.forwarder) || !input.startsWith(REPORT_SELECTOR)) {
     return {
       decoded: false,
-      reason: `transaction ${tx.hash} calls ${to ?? 'no contract'} with selector ${input.slice(0, 10)}: not the forwarder's report(); another contract called the forwarder`,
+      reason: `transaction ${tx.hash} calls ${to ?? 'no contract'} with selector ${input.slice(
+        0,
+        10
+      )}: not the forwarder's report(); another contract called the forwarder`,
     }
   }
   let call: Result
@@ -93,7 +99,12 @@ export const decodeForwarderReport = (tx: TransactionLike, log: ReportedLog): Fo
   }
   const raw = (call[1] as string).toLowerCase()
   if ((raw.length - 2) / 2 < METADATA_LENGTH) {
-    return { decoded: false, reason: `rawReport of ${tx.hash} has ${(raw.length - 2) / 2} bytes, fewer than the ${METADATA_LENGTH} of its metadata` }
+    return {
+      decoded: false,
+      reason: `rawReport of ${tx.hash} has ${
+        (raw.length - 2) / 2
+      } bytes, fewer than the ${METADATA_LENGTH} of its metadata`,
+    }
   }
   const metadata = metadataOf(raw)
   const receiver = getAddress(call[0] as string)

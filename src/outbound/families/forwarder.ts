@@ -45,7 +45,11 @@ export const forwarder = {
     if (e.event === 'ConfigSet') return [`don ${e.args['donId']} version ${e.args['configVersion']} f ${e.args['f']}`]
     const parts = [`to ${e.args['receiver']}`, e.args['result'] ? 'delivered' : 'delivery failed']
     if (e.report?.decoded) {
-      parts.push(`report ${e.report.reportId} of workflow ${e.report.workflowName} (don ${e.report.donId}), ${e.report.signatures} signatures, payload ${e.report.payload.length / 2 - 1} bytes`)
+      parts.push(
+        `report ${e.report.reportId} of workflow ${e.report.workflowName} (don ${e.report.donId}), ${
+          e.report.signatures
+        } signatures, payload ${e.report.payload.length / 2 - 1} bytes`
+      )
     } else if (e.report) parts.push(`report not decoded: ${e.report.reason}`)
     return parts
   },

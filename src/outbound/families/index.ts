@@ -11,9 +11,14 @@ import { operator, type OperatorFields } from './operator'
  * lists them. A new family is a module in this folder and a line here (and its
  * fields type below); settings, decoding, enrichment and messages follow.
  */
-export const FAMILIES = [operator, client, aggregator, forwarder, dataFeedsCache, custom] as const satisfies ReadonlyArray<
-  ContractFamily & { kind: ContractKind }
->
+export const FAMILIES = [
+  operator,
+  client,
+  aggregator,
+  forwarder,
+  dataFeedsCache,
+  custom,
+] as const satisfies ReadonlyArray<ContractFamily & { kind: ContractKind }>
 
 /**
  * Every family's `kind`: public contract (settings, messages). Spelled out rather
@@ -21,7 +26,8 @@ export const FAMILIES = [operator, client, aggregator, forwarder, dataFeedsCache
  * the two the same.
  */
 export type ContractKind = 'operator' | 'client' | 'aggregator' | 'forwarder' | 'data-feeds-cache' | 'custom'
-const everyKindHasAFamily: [Exclude<ContractKind, (typeof FAMILIES)[number]['kind']>] extends [never] ? true : never = true
+const everyKindHasAFamily: [Exclude<ContractKind, (typeof FAMILIES)[number]['kind']>] extends [never] ? true : never =
+  true
 void everyKindHasAFamily
 
 /** The `kind` values, for the settings enum */

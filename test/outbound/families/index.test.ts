@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { EventFragment, FunctionFragment, Interface } from 'ethers'
-import { loadArtifacts } from '../../../src/dev/contracts'
+import { loadArtifacts, type ContractName } from '../../../src/dev/contracts'
+import { FORWARDER_REPORT_FRAGMENTS } from '../../../src/outbound/families/forwarder-report'
 import { BUILT_IN_FRAGMENTS as EVENT_FRAGMENTS, FAMILIES, type ContractFamily } from '../../../src/outbound/families'
 import {
   AUTHORIZED_FORWARDER_FRAGMENTS as FORWARDER_FRAGMENTS,
@@ -25,6 +26,19 @@ const PINNED_TOPICS: Record<string, Record<string, string>> = {
     NewRound: '0x0109fc6f55cf40689f02fbaad7af7fe7bbac8a3d2186600afc7d3e10cac60271',
     NewTransmission: '0xc797025feeeaf2cd924c99e9205acb8ec04d5cad21c41ce637a38fb6dee6016a',
   },
+  forwarder: {
+    ReportProcessed: '0x3617b009e9785c42daebadb6d3fb553243a4bf586d07ea72d65d80013ce116b5',
+    ConfigSet: '0x4120bd3b23957dd423555817d55654d4481b438aa15485c21b4180c784f1a455',
+  },
+  'data-feeds-cache': {
+    DecimalReportUpdated: '0x82584589cd7284d4503ed582275e22b2e8f459f9cf4170a7235844e367f966d5',
+    BundleReportUpdated: '0x1dc1bef0b59d624eab3f0ec044781bb5b8594cd64f0ba09d789f5b51acab1614',
+    InvalidUpdatePermission: '0xeeeaa8bf618ff6d960c6cf5935e68384f066abcc8b95d0de91bd773c16ae3ae3',
+    StaleDecimalReport: '0xcf16f5f704f981fa2279afa1877dd1fdaa462a03a71ec51b9d3b2416a59a013e',
+    StaleBundleReport: '0x51001b67094834cc084a0c1feb791cf84a481357aa66b924ba205d4cb56fd981',
+    NewRound: '0x0109fc6f55cf40689f02fbaad7af7fe7bbac8a3d2186600afc7d3e10cac60271',
+    AnswerUpdated: '0x0559884fd3a460db3073b7fc896cc77986f16e378210ded43186175bf646fc5f',
+  },
 }
 
 const topicsOf = (fragments: readonly string[]) => {
@@ -45,7 +59,7 @@ describe('event fragments', () => {
 
   test('fragments match the ABIs compiled from @chainlink/contracts sources', () => {
     const artifacts = loadArtifacts()
-    const compiled = (name: 'Operator' | 'DemoConsumer' | 'DemoAggregator' | 'AuthorizedForwarder') =>
+    const compiled = (name: ContractName) =>
       new Interface(artifacts[name].abi)
     const same = (ours: readonly string[], real: Interface, what: 'event' | 'function') => {
       const fragments = new Interface(ours).fragments.filter(
@@ -67,5 +81,9 @@ describe('event fragments', () => {
     same(EVENT_FRAGMENTS.aggregator, compiled('DemoAggregator'), 'event')
     same(OPERATOR_FULFILL_FRAGMENTS, compiled('Operator'), 'function')
     same(FORWARDER_FRAGMENTS, compiled('AuthorizedForwarder'), 'function')
+    // CRE, from @chainlink/contracts@1.5.0
+    same(EVENT_FRAGMENTS.forwarder, compiled('KeystoneForwarder'), 'event')
+    same(FORWARDER_REPORT_FRAGMENTS, compiled('KeystoneForwarder'), 'function')
+    same(EVENT_FRAGMENTS['data-feeds-cache'], compiled('DataFeedsCache'), 'event')
   })
 })
