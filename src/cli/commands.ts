@@ -51,10 +51,15 @@ export const commands: Record<string, Command> = {
     },
   },
   broker: {
-    summary: 'Start the Kafka-protocol test broker (librdkafka mock cluster) and print its address',
+    summary: 'Start a Kafka broker for tests (librdkafka mock cluster, or Apache Kafka with --apache) and print its address',
     options: {
       topic: { type: 'string', description: 'Comma-separated topics to pre-create, each name[:partitions]' },
-      port: { type: 'string', description: 'Fixed bootstrap port (default: any free port)' },
+      port: { type: 'string', description: 'Fixed bootstrap port of the mock (default: any free port)' },
+      apache: {
+        type: 'boolean',
+        description: 'Real Apache Kafka in KRaft mode instead of the mock (needs java and mvn; fetched on first use)',
+      },
+      nodes: { type: 'string', description: 'Number of brokers (default 1); with --apache: replication factor 3 at 3' },
     },
     run: async (values) => {
       const topics = String(values['topic'] ?? '')
@@ -64,8 +69,20 @@ export const commands: Record<string, Command> = {
           const [topic, partitions] = spec.split(':')
           return { topic, partitions: partitions ? Number(partitions) : 1 }
         })
-      const { startTestBroker } = await import('../dev/test-broker')
-      const broker = await startTestBroker({ topics, port: values['port'] ? Number(values['port']) : undefined })
+      const nodes = values['nodes'] ? Number(values['nodes']) : 1
+      if (!Number.isInteger(nodes) || nodes < 1) {
+        console.error(`--nodes takes a whole number of brokers, 1 or more (got ${JSON.stringify(values['nodes'])})`)
+        return 2
+      }
+      if (values['apache'] && values['port']) {
+        console.error('--port fixes the mock broker\'s port; Apache Kafka always takes free ports')
+        return 2
+      }
+      const broker = values['apache']
+        ? await (await import('../dev/apache-kafka')).startApacheKafka({ topics, nodes })
+        : await (
+            await import('../dev/test-broker')
+          ).startTestBroker({ topics, brokers: nodes, port: values['port'] ? Number(values['port']) : undefined })
       console.log(`KAFKA_BROKERS=${broker.brokers.join(',')}`)
       await untilSignal()
       await broker.stop()

@@ -112,9 +112,34 @@ export const loadConfig = (options: LoadConfigOptions = {}): Config => {
   throw new ConfigError(issues, { source: file })
 }
 
-/** The configuration with every secret replaced, safe to print or log. */
+/**
+ * A URL cut to scheme and host: RPC providers put API keys in paths, queries
+ * and userinfo (`https://mainnet.infura.io/v3/<key>`), so nothing else is shown.
+ */
+export const urlOrigin = (text: string): string => {
+  try {
+    const url = new URL(text)
+    const extra = url.username || url.password || url.search || url.hash || url.pathname.length > 1
+    return `${url.protocol}//${url.host}${extra ? '/…' : ''}`
+  } catch {
+    return '***'
+  }
+}
+
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i
+
+const redactUrls = (value: unknown): unknown => {
+  if (typeof value === 'string') return URL_LIKE.test(value) ? urlOrigin(value) : value
+  if (Array.isArray(value)) return value.map(redactUrls)
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactUrls(v)]))
+  }
+  return value
+}
+
+/** The configuration with every secret replaced and every URL cut to scheme and host, safe to print or log. */
 export const redactConfig = (config: Config): Raw => {
-  const copy = JSON.parse(JSON.stringify(config)) as Raw
+  const copy = redactUrls(config) as Raw
   for (const setting of describeSettings()) {
     if (!setting.secret) continue
     const keys = setting.path.split('.')

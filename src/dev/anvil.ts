@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BifrostError } from '../errors'
+import { freePort } from './free-ports'
 
 export class AnvilError extends BifrostError {}
 
@@ -24,18 +24,6 @@ export interface AnvilOptions {
 
 const READY_TIMEOUT_MS = 10_000
 const START_ATTEMPTS = 3
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 
 const anvilBinary = (): string => {
   try {

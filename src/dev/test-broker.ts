@@ -1,15 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { BifrostError } from '../errors'
 // Kafka's rule also keeps names safe for the broker's line-based stdin protocol
 import { TOPIC_NAME } from '../kafka/settings'
 import { repoRoot } from './paths'
+import { runSetupScript } from './setup-script'
+import { TestBrokerError } from './test-broker-error'
 
 /**
  * The Kafka test broker: librdkafka's mock cluster wrapped in a tiny C program
- * (native/mock-broker), because no real Kafka can run in dev or CI. It speaks
+ * (native/mock-broker), so that `npm test` needs only Node and a C compiler
+ * (`npm run test:kafka` runs the same suite on Apache Kafka: apache-kafka.ts). It speaks
  * the Kafka protocol well enough for kafkajs producers, idempotent producers,
  * transactions and consumer groups. It keeps everything in memory.
  */
@@ -35,7 +36,7 @@ export interface TestBroker {
   stop(): Promise<void>
 }
 
-export class TestBrokerError extends BifrostError {}
+export { TestBrokerError }
 
 const STARTUP_TIMEOUT_MS = 15_000
 const STOP_TIMEOUT_MS = 5_000
@@ -45,26 +46,8 @@ const STDERR_KEEP = 16_384
  * Builds the broker binary if needed (first time: ~30 s, needs gcc/make and
  * npm; afterwards a no-op) and returns its path. Build progress goes to stderr.
  */
-export async function buildTestBroker(): Promise<string> {
-  const script = join(repoRoot(), 'native', 'mock-broker', 'build.sh')
-  const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-STDERR_KEEP)
-    process.stderr.write(chunk)
-  })
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', (err) => reject(new TestBrokerError(`Cannot run ${script}`, { cause: err })))
-    child.on('close', resolve)
-  })
-  const binary = stdout.trim().split('\n').pop() ?? ''
-  if (code !== 0 || !binary || !existsSync(binary)) {
-    throw new TestBrokerError(`Building the test broker failed (${script} exited with ${code}):\n${stderr.trim()}`)
-  }
-  return binary
-}
+export const buildTestBroker = (): Promise<string> =>
+  runSetupScript(join(repoRoot(), 'native', 'mock-broker', 'build.sh'), 'Building the test broker')
 
 const validate = (spec: TopicSpec): number => {
   const partitions = spec.partitions ?? 1

@@ -87,6 +87,25 @@ describe('loadConfig', () => {
     assert.doesNotMatch(printed, /hunter2/)
     assert.match(printed, /"username":"svc"/)
   })
+
+  test('URLs in the printed config show scheme and host only, never the key in their path, query or userinfo', () => {
+    const rpcUrls = [
+      'https://mainnet.infura.io/v3/KEY-IN-PATH',
+      'https://user:KEY-IN-USERINFO@rpc.example.com',
+      'http://127.0.0.1:8545/?apikey=KEY-IN-QUERY',
+      'http://127.0.0.1:8546',
+    ]
+    const contracts = [{ address: `0x${'11'.repeat(20)}`, kind: 'operator' }]
+    const config = loadConfig({ env: {}, defaults: { events: { chains: [{ name: 'c', chainId: 1, rpcUrls, contracts }] } } })
+    const printed = redactConfig(config) as { events: { chains: Array<{ rpcUrls: string[] }> } }
+    assert.deepEqual(printed.events.chains[0].rpcUrls, [
+      'https://mainnet.infura.io/…',
+      'https://rpc.example.com/…',
+      'http://127.0.0.1:8545/…',
+      'http://127.0.0.1:8546',
+    ])
+    assert.doesNotMatch(JSON.stringify(printed), /KEY-IN/)
+  })
 })
 
 test('the README embeds the current configuration reference', () => {

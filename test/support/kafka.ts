@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { Kafka, logLevel, type Admin } from 'kafkajs'
 import { startTestBroker, type TopicSpec } from '../../src/dev/test-broker'
+import { createTopicAdmin } from '../../src/dev/topic-admin'
 
 export type { TopicSpec }
 
@@ -32,32 +32,6 @@ export async function startKafka(): Promise<KafkaFixture> {
     return { brokers: broker.brokers, createTopics: broker.createTopics, uniqueTopic, stop: broker.stop }
   }
 
-  const kafka = new Kafka({ clientId: 'bifrost-test-fixture', brokers: external, logLevel: logLevel.ERROR })
-  let admin: Promise<Admin> | undefined
-  const connected = (): Promise<Admin> =>
-    (admin ??= (async () => {
-      const a = kafka.admin()
-      await a.connect()
-      return a
-    })())
-  return {
-    brokers: external,
-    uniqueTopic,
-    createTopics: async (topics) => {
-      if (topics.length === 0) return
-      await (
-        await connected()
-      ).createTopics({
-        waitForLeaders: true,
-        topics: topics.map((t) => ({
-          topic: t.topic,
-          numPartitions: t.partitions ?? 1,
-          configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
-        })),
-      })
-    },
-    stop: async () => {
-      if (admin) await (await admin).disconnect()
-    },
-  }
+  const admin = createTopicAdmin(external)
+  return { brokers: external, uniqueTopic, createTopics: admin.createTopics, stop: admin.stop }
 }
