@@ -6,22 +6,51 @@ import type { DecodedEvent } from '../../src/outbound/decode'
 const cache = '0x00000000000000000000000000000000000000Aa'
 const tx = `0x${'ab'.repeat(32)}`
 const update = (dataId: string, roundId: string): DecodedEvent => ({
-  event: 'DecimalReportUpdated', kind: 'data-feeds-cache', address: cache, key: `1:${cache}:${dataId}`, dataId, roundId,
+  event: 'DecimalReportUpdated',
+  kind: 'data-feeds-cache',
+  address: cache,
+  key: `1:${cache}:${dataId}`,
+  dataId,
+  roundId,
   args: { dataId, roundId, timestamp: '9', answer: '5' },
 })
 const follower = (event: 'NewRound' | 'AnswerUpdated', roundId: string, address = cache): DecodedEvent => ({
-  event, kind: 'data-feeds-cache', address, key: `1:${tx}:x`, roundId, args: { roundId },
+  event,
+  kind: 'data-feeds-cache',
+  address,
+  key: `1:${tx}:x`,
+  roundId,
+  args: { roundId },
 })
 
 describe('attaching followers by adjacency', () => {
   test('NewRound and AnswerUpdated right after a DecimalReportUpdated of their round are folded into it', () => {
     const attacher = createAttacher()
     const [a, b] = [update('0x01', '1'), update('0x02', '1')]
-    const logs = [a, follower('NewRound', '1'), follower('AnswerUpdated', '1'), b, follower('NewRound', '1'), follower('AnswerUpdated', '1')]
+    const logs = [
+      a,
+      follower('NewRound', '1'),
+      follower('AnswerUpdated', '1'),
+      b,
+      follower('NewRound', '1'),
+      follower('AnswerUpdated', '1'),
+    ]
     const published = logs.filter((event, logIndex) => !attacher.attach(event, { transactionHash: tx, logIndex }))
     assert.deepEqual(published, [a, b])
-    assert.deepEqual(a.attached?.map((x) => [x.event, x.logIndex]), [['NewRound', 1], ['AnswerUpdated', 2]])
-    assert.deepEqual(b.attached?.map((x) => [x.event, x.logIndex]), [['NewRound', 4], ['AnswerUpdated', 5]])
+    assert.deepEqual(
+      a.attached?.map((x) => [x.event, x.logIndex]),
+      [
+        ['NewRound', 1],
+        ['AnswerUpdated', 2],
+      ]
+    )
+    assert.deepEqual(
+      b.attached?.map((x) => [x.event, x.logIndex]),
+      [
+        ['NewRound', 4],
+        ['AnswerUpdated', 5],
+      ]
+    )
   })
 
   test('what is not adjacent, of another round, of another contract or out of order stays on its own', () => {

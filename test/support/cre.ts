@@ -1,10 +1,11 @@
 import { keccak256, type JsonRpcProvider, type JsonRpcSigner, type TransactionReceipt } from 'ethers'
-import { startAnvil, type Anvil } from '../../src/dev/anvil'
+import type { Anvil } from '../../src/dev/anvil'
 import { deployCre, type CreDeployment } from '../../src/dev/cre'
 import { decimalReports, reportArgs, type Workflow } from '../../src/dev/cre-don-sim'
-import { devProvider, mined } from '../../src/dev/transactions'
+import { mined } from '../../src/dev/transactions'
 import { createAttacher } from '../../src/outbound/attach'
 import { decodeLog, type DecodedEvent, type WatchedContract } from '../../src/outbound/decode'
+import { startAnvilWithProvider } from './chainlink'
 
 /** The feeds the cache is configured for (8 decimals each), in dataIds order */
 export const FEEDS = ['ETH/USD', 'BTC/USD', 'LINK/USD']
@@ -56,8 +57,7 @@ export interface CreChain {
 
 export const startCreChain = async (options: { chainId?: number; blockTime?: number } = {}): Promise<CreChain> => {
   const chainId = options.chainId ?? 31337
-  const anvil = await startAnvil({ chainId, blockTime: options.blockTime })
-  const provider = devProvider(anvil.rpcUrl, 50)
+  const { anvil, provider, stop } = await startAnvilWithProvider({ chainId, blockTime: options.blockTime })
   try {
     const deployer = await provider.getSigner(0)
     const transmitter = await provider.getSigner(1)
@@ -103,14 +103,10 @@ export const startCreChain = async (options: { chainId?: number; blockTime?: num
             : []
         })
       },
-      stop: async () => {
-        provider.destroy()
-        await anvil.stop()
-      },
+      stop,
     }
   } catch (err) {
-    provider.destroy()
-    await anvil.stop()
+    await stop()
     throw err
   }
 }

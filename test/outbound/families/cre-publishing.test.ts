@@ -10,12 +10,12 @@ import { FAMILIES } from '../../../src/outbound/families'
 import { eventId } from '../../../src/outbound/ledger'
 import { createCleanups } from '../../support/cleanups'
 import { FEEDS, startCreChain, TOO_LITTLE_GAS, type CreChain } from '../../support/cre'
+import { killDrill } from '../../support/kill-drill'
 import { startKafka, type KafkaFixture } from '../../support/kafka'
 import { useDefaultLogger } from '../../support/logger'
 import { assertValidOracleEvent } from '../../support/oracle-event-schema'
 import {
   createOutboundTopics,
-  duplicates,
   eventsOf,
   messageCount,
   startTestPublisher,
@@ -23,7 +23,6 @@ import {
   untilPublished,
   type OutboundTopics,
 } from '../../support/outbound'
-import { killed, publisherProcess } from '../../support/publisher-process'
 import { readTopics } from '../../support/topic-reader'
 
 useDefaultLogger()
@@ -33,11 +32,20 @@ const KILLS = 4
 
 const creChainSettings = (name: string, chain: CreChain, topics: OutboundTopics, extra: Record<string, unknown> = {}) =>
   testEventSettings(topics, [
-    { name, chainId: chain.chainId, rpcUrls: [chain.anvil.rpcUrl], confirmations: CONFIRMATIONS, contracts: chain.watched, ...extra },
+    {
+      name,
+      chainId: chain.chainId,
+      rpcUrls: [chain.anvil.rpcUrl],
+      confirmations: CONFIRMATIONS,
+      contracts: chain.watched,
+      ...extra,
+    },
   ])
 
 /** topic0 of the events published on their own (followers ride inside DecimalReportUpdated) */
-const PUBLISHED_TOPICS = FAMILIES.flatMap((f) => ('fragments' in f && ['forwarder', 'data-feeds-cache'].includes(f.kind) ? f.fragments : []))
+const PUBLISHED_TOPICS = FAMILIES.flatMap((f) =>
+  'fragments' in f && ['forwarder', 'data-feeds-cache'].includes(f.kind) ? f.fragments : []
+)
   .map((text) => EventFragment.from(text))
   .filter((f) => f.name !== 'NewRound' && f.name !== 'AnswerUpdated')
   .map((f) => f.topicHash)
@@ -66,10 +74,17 @@ describe('CRE reports through the publisher', () => {
     await chain.provider.send('anvil_mine', ['0x2'])
     const answers = FEEDS.map((_, feed) => ({ feed, answer: 2_500n * 10n ** 8n + BigInt(feed) }))
     const failed = await chain.deliver(answers, { gasLimit: TOO_LITTLE_GAS })
-    const retried = await chain.deliver(answers, { workflowExecutionId: failed.workflowExecutionId, timestamp: failed.timestamp })
+    const retried = await chain.deliver(answers, {
+      workflowExecutionId: failed.workflowExecutionId,
+      timestamp: failed.timestamp,
+    })
     // The failed attempt's block has one descendant (the retry's) so far
     await untilPublished('cre', failed.receipt.blockNumber - 1)
-    assert.equal(await messageCount(kafka.brokers, topics.topic), 0, `published with fewer than ${CONFIRMATIONS} confirmations`)
+    assert.equal(
+      await messageCount(kafka.brokers, topics.topic),
+      0,
+      `published with fewer than ${CONFIRMATIONS} confirmations`
+    )
     await chain.provider.send('anvil_mine', ['0x2'])
     await reader.until((r) => eventsOf(r, topics.topic).length === 5, 'two attempts and three cache updates')
     const published = eventsOf(reader.records, topics.topic)
@@ -82,9 +97,16 @@ describe('CRE reports through the publisher', () => {
       assert.equal(event.blockTimestamp, block!.timestamp)
     }
     const attempts = published.filter((e) => e.event === 'ReportProcessed')
-    assert.deepEqual(attempts.map((e) => e.args['result']), [false, true], 'attempts in chain order')
+    assert.deepEqual(
+      attempts.map((e) => e.args['result']),
+      [false, true],
+      'attempts in chain order'
+    )
     assert.equal(new Set(attempts.map((e) => `${e.key}@${e.partition}`)).size, 1, 'one key, one partition')
-    assert.deepEqual(attempts.map((e) => e.report?.decoded && e.report.signatures), [2, 2])
+    assert.deepEqual(
+      attempts.map((e) => e.report?.decoded && e.report.signatures),
+      [2, 2]
+    )
     const updates = published.filter((e) => e.event === 'DecimalReportUpdated')
     assert.deepEqual(updates.map((e) => e.dataId).sort(), [...chain.cre.dataIds].sort())
     assert.ok(updates.every((e) => e.attached?.length === 2))
@@ -115,54 +137,31 @@ describe('CRE reports through the publisher', () => {
     writeFileSync(configFile, JSON.stringify({ events: settings }))
     const env = { BIFROST_CONFIG: configFile, KAFKA_BROKERS: kafka.brokers.join(',') }
 
-    let driving = true
     let round = 0
-    const driver = (async () => {
-      while (driving) {
+    const published = await killDrill({
+      brokers: kafka.brokers,
+      topic: topics.topic,
+      env,
+      kills: KILLS,
+      drive: async () => {
         round++
         await chain.deliver(FEEDS.map((_, feed) => ({ feed, answer: BigInt(round * 10 + feed) })))
         await sleep(20)
-      }
-    })()
-    const schedule: number[] = []
-    const counts: number[] = []
-    try {
-      for (let kill = 0; kill < KILLS; kill++) {
-        const child = publisherProcess(env)
-        const lifetime = 300 + Math.floor(Math.random() * 3500)
-        schedule.push(lifetime)
-        await sleep(lifetime)
-        await killed(child)
-        counts.push(await messageCount(kafka.brokers, topics.topic))
-      }
-    } finally {
-      driving = false
-      await driver
-    }
-    await chain.provider.send('anvil_mine', [`0x${CONFIRMATIONS.toString(16)}`])
-    const last = (await chain.provider.getBlockNumber()) - CONFIRMATIONS
-    const logs = (await chain.provider.send('eth_getLogs', [
-      { fromBlock: '0x0', toBlock: `0x${last.toString(16)}`, address: chain.watched.map((c) => c.address), topics: [PUBLISHED_TOPICS] },
-    ])) as RawLog[]
-    const expected = new Set(logs.map((l) => eventId(l.blockHash, Number.parseInt(l.logIndex, 16))))
-
-    const survivor = publisherProcess(env)
-    const reader = await readTopics(kafka.brokers, [topics.topic])
-    try {
-      await reader.until(
-        (r) => eventsOf(r, topics.topic).length >= expected.size,
-        `all ${expected.size} events (kills after ${schedule.join(', ')} ms; messages then: ${counts.join(', ')})`,
-        90_000,
-      )
-    } finally {
-      await killed(survivor)
-      await reader.stop()
-    }
-    const published = eventsOf(reader.records, topics.topic)
-    assert.deepEqual(duplicates(published), [], 'duplicates')
-    assert.deepEqual([...expected].filter((id) => !published.some((e) => e.id === id)), [], 'gaps')
-    assert.equal(published.length, expected.size)
+      },
+      expected: async () => {
+        await chain.provider.send('anvil_mine', [`0x${CONFIRMATIONS.toString(16)}`])
+        const last = (await chain.provider.getBlockNumber()) - CONFIRMATIONS
+        const filter = {
+          fromBlock: '0x0',
+          toBlock: `0x${last.toString(16)}`,
+          address: chain.watched.map((c) => c.address),
+          topics: [PUBLISHED_TOPICS],
+        }
+        const logs = (await chain.provider.send('eth_getLogs', [filter])) as RawLog[]
+        return new Set(logs.map((l) => eventId(l.blockHash, Number.parseInt(l.logIndex, 16))))
+      },
+      timeoutMs: 90_000,
+    })
     assert.ok(published.filter((e) => e.event === 'DecimalReportUpdated').every((e) => e.attached?.length === 2))
-    assert.ok(counts.some((c, i) => c > (counts[i - 1] ?? 0)), `no kill interrupted publishing: ${counts.join(', ')}`)
   })
 })

@@ -5,23 +5,14 @@ import { decimalDataId } from '../../../src/dev/cre'
 import { workflowName } from '../../../src/dev/cre-don-sim'
 import { mined } from '../../../src/dev/transactions'
 import { describeEvent } from '../../../src/outbound/event-reader'
-import { toKafkaMessage } from '../../../src/outbound/message'
+import type { DecodedEvent } from '../../../src/outbound/decode'
 import { startCreChain, type CreChain } from '../../support/cre'
-import { assertValidOracleEvent } from '../../support/oracle-event-schema'
+import { validMessageValue } from '../../support/oracle-event-schema'
 
 describe('DataFeedsCache events on the real contracts', () => {
   let chain: CreChain
   const cache = () => chain.cre.addresses.cache
-  const valueOf = (event: Parameters<typeof toKafkaMessage>[0], logIndex = 0) => {
-    const value = JSON.parse(
-      toKafkaMessage(event, {
-        status: 'confirmed', confirmations: 1, chainId: chain.chainId, blockNumber: 1, blockHash: `0x${'00'.repeat(32)}`,
-        blockTimestamp: 1, transactionHash: `0x${'00'.repeat(32)}`, logIndex,
-      }).value.toString(),
-    )
-    assertValidOracleEvent(value)
-    return value
-  }
+  const valueOf = (event: DecodedEvent) => validMessageValue(event, chain.chainId)
   before(async () => {
     chain = await startCreChain()
   })
@@ -34,7 +25,10 @@ describe('DataFeedsCache events on the real contracts', () => {
     const { receipt, timestamp } = await chain.deliver(answers)
     const events = chain.decode(receipt)
     // the three reports all open round 1 of their feed: only adjacency tells whose NewRound is whose
-    assert.deepEqual(events.map((e) => e.event), ['DecimalReportUpdated', 'DecimalReportUpdated', 'DecimalReportUpdated', 'ReportProcessed'])
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['DecimalReportUpdated', 'DecimalReportUpdated', 'DecimalReportUpdated', 'ReportProcessed']
+    )
     const block = await chain.provider.getBlock(receipt.blockHash)
     const updates = receipt.logs.filter((l) => l.address === cache()).map((l) => l.index)
     events.slice(0, 3).forEach((update, i) => {
@@ -45,31 +39,51 @@ describe('DataFeedsCache events on the real contracts', () => {
       assert.equal(update.roundId, '1')
       assert.deepEqual(update.args, { dataId, roundId: '1', timestamp: String(timestamp), answer: String(1_000 + i) })
       assert.deepEqual(update.attached, [
-        { event: 'NewRound', logIndex: updates[i * 3 + 1], args: { roundId: '1', startedBy: '0x0000000000000000000000000000000000000000', startedAt: String(timestamp) } },
-        { event: 'AnswerUpdated', logIndex: updates[i * 3 + 2], args: { current: String(1_000 + i), roundId: '1', updatedAt: String(block!.timestamp) } },
+        {
+          event: 'NewRound',
+          logIndex: updates[i * 3 + 1],
+          args: { roundId: '1', startedBy: '0x0000000000000000000000000000000000000000', startedAt: String(timestamp) },
+        },
+        {
+          event: 'AnswerUpdated',
+          logIndex: updates[i * 3 + 2],
+          args: { current: String(1_000 + i), roundId: '1', updatedAt: String(block!.timestamp) },
+        },
       ])
       valueOf(update)
     })
     const second = chain.decode((await chain.deliver([{ feed: 0, answer: 1_100n }])).receipt)[0]
     assert.equal(second.roundId, '2')
     assert.equal(second.key, events[0].key)
-    assert.match(describeEvent({ partition: 0, offset: '0', key: second.key, headers: {}, value: valueOf(second) }),
-      new RegExp(`DecimalReportUpdated .* data id ${chain.cre.dataIds[0]}  answer 1100`))
+    assert.match(
+      describeEvent({ partition: 0, offset: '0', key: second.key, headers: {}, value: valueOf(second) }),
+      new RegExp(`DecimalReportUpdated .* data id ${chain.cre.dataIds[0]}  answer 1100`)
+    )
   })
 
   test('the reports the cache refuses are logged, keyed by feed: no permission, stale', async () => {
     const intruder = { ...chain.cre.workflow, name: workflowName('intruder') }
     const refused = chain.decode((await chain.deliver([{ feed: 1, answer: 5n }], { workflow: intruder })).receipt)
-    assert.deepEqual(refused.map((e) => e.event), ['InvalidUpdatePermission', 'ReportProcessed'])
+    assert.deepEqual(
+      refused.map((e) => e.event),
+      ['InvalidUpdatePermission', 'ReportProcessed']
+    )
     assert.deepEqual(refused[0].args, {
-      dataId: chain.cre.dataIds[1], sender: chain.cre.addresses.forwarder, workflowOwner: intruder.owner, workflowName: intruder.name,
+      dataId: chain.cre.dataIds[1],
+      sender: chain.cre.addresses.forwarder,
+      workflowOwner: intruder.owner,
+      workflowName: intruder.name,
     })
     assert.equal(refused[0].key, `${chain.chainId}:${cache()}:${chain.cre.dataIds[1]}`)
     assert.equal(refused[1].args['result'], true, 'a refused report is still a successful delivery')
 
     const { timestamp } = await chain.deliver([{ feed: 2, answer: 7n }])
     const stale = chain.decode((await chain.deliver([{ feed: 2, answer: 6n }], { timestamp: timestamp - 10 })).receipt)
-    assert.deepEqual(stale[0].args, { dataId: chain.cre.dataIds[2], reportTimestamp: String(timestamp - 10), latestTimestamp: String(timestamp) })
+    assert.deepEqual(stale[0].args, {
+      dataId: chain.cre.dataIds[2],
+      reportTimestamp: String(timestamp - 10),
+      latestTimestamp: String(timestamp),
+    })
     assert.equal(stale[0].event, 'StaleDecimalReport')
     for (const event of [refused[0], stale[0]]) valueOf(event)
   })
@@ -79,13 +93,25 @@ describe('DataFeedsCache events on the real contracts', () => {
     const dataId = `0x02${keccak256(Buffer.from('bundle')).slice(2, 16)}${'00'.repeat(8)}`
     assert.notEqual(dataId, decimalDataId('bundle', 8))
     await mined(
-      (chain.cre.cache.connect(deployer) as typeof chain.cre.cache).getFunction('setBundleFeedConfigs')([dataId], ['bundle'], [[8, 0]], [
-        { allowedSender: chain.cre.addresses.forwarder, allowedWorkflowOwner: chain.cre.workflow.owner, allowedWorkflowName: chain.cre.workflow.name },
-      ]),
+      (chain.cre.cache.connect(deployer) as typeof chain.cre.cache).getFunction('setBundleFeedConfigs')(
+        [dataId],
+        ['bundle'],
+        [[8, 0]],
+        [
+          {
+            allowedSender: chain.cre.addresses.forwarder,
+            allowedWorkflowOwner: chain.cre.workflow.owner,
+            allowedWorkflowName: chain.cre.workflow.name,
+          },
+        ]
+      )
     )
     const bundle = AbiCoder.defaultAbiCoder().encode(['uint256', 'bool'], [42n, true])
     const payload = (timestamp: number) =>
-      AbiCoder.defaultAbiCoder().encode(['tuple(bytes32,uint32,bytes)[]'], [[[`${dataId}${'0'.repeat(32)}`, timestamp, bundle]]])
+      AbiCoder.defaultAbiCoder().encode(
+        ['tuple(bytes32,uint32,bytes)[]'],
+        [[[`${dataId}${'0'.repeat(32)}`, timestamp, bundle]]]
+      )
     const now = Math.floor(Date.now() / 1000) + 1000
     const [updated] = chain.decode((await chain.send(payload(now))).receipt)
     assert.equal(updated.event, 'BundleReportUpdated')

@@ -8,9 +8,8 @@ import type { DecodedEvent } from '../../../src/outbound/decode'
 import { createEventEnricher, type EventEnricher } from '../../../src/outbound/enrich'
 import { describeEvent } from '../../../src/outbound/event-reader'
 import { decodeForwarderReport, FORWARDER_REPORT_FRAGMENTS } from '../../../src/outbound/families/forwarder-report'
-import { toKafkaMessage } from '../../../src/outbound/message'
 import { startCreChain, TOO_LITTLE_GAS, type CreChain } from '../../support/cre'
-import { assertValidOracleEvent } from '../../support/oracle-event-schema'
+import { validMessageValue } from '../../support/oracle-event-schema'
 
 describe('KeystoneForwarder reports on the real contracts', () => {
   let chain: CreChain
@@ -37,15 +36,31 @@ describe('KeystoneForwarder reports on the real contracts', () => {
     assert.equal(config.event, 'ConfigSet')
     assert.equal(config.kind, 'forwarder')
     assert.equal(config.key, `${chain.chainId}:${chain.cre.addresses.forwarder}:7`)
-    assert.deepEqual(config.args, { donId: '7', configVersion: '2', f: '1', signers: don.signers.map((s) => s.address) })
+    assert.deepEqual(config.args, {
+      donId: '7',
+      configVersion: '2',
+      f: '1',
+      signers: don.signers.map((s) => s.address),
+    })
   })
 
   test('a failed delivery and its retry: two ReportProcessed with one key, each with the report decoded from calldata', async () => {
     const answers = [0, 1, 2].map((feed) => ({ feed, answer: 3_000n * 10n ** 8n + BigInt(feed) }))
     const failed = await chain.deliver(answers, { gasLimit: TOO_LITTLE_GAS })
-    const retried = await chain.deliver(answers, { workflowExecutionId: failed.workflowExecutionId, timestamp: failed.timestamp })
-    const [first] = await enrich(chain.decode(failed.receipt), { blockNumber: failed.receipt.blockNumber, hash: failed.receipt.hash })
-    const second = (await enrich(chain.decode(retried.receipt), { blockNumber: retried.receipt.blockNumber, hash: retried.receipt.hash })).at(-1)!
+    const retried = await chain.deliver(answers, {
+      workflowExecutionId: failed.workflowExecutionId,
+      timestamp: failed.timestamp,
+    })
+    const [first] = await enrich(chain.decode(failed.receipt), {
+      blockNumber: failed.receipt.blockNumber,
+      hash: failed.receipt.hash,
+    })
+    const second = (
+      await enrich(chain.decode(retried.receipt), {
+        blockNumber: retried.receipt.blockNumber,
+        hash: retried.receipt.hash,
+      })
+    ).at(-1)!
     assert.equal(first.event, 'ReportProcessed')
     assert.equal(second.event, 'ReportProcessed')
     assert.deepEqual([first.args['result'], second.args['result']], [false, true])
@@ -71,21 +86,22 @@ describe('KeystoneForwarder reports on the real contracts', () => {
     assert.deepEqual(first.report, { ...expected, result: false })
     assert.deepEqual(second.report, { ...expected, result: true })
     // the retry delivered: the cache stored the three answers
-    assert.deepEqual(chain.decode(retried.receipt).map((e) => e.event), [
-      'DecimalReportUpdated', 'DecimalReportUpdated', 'DecimalReportUpdated', 'ReportProcessed',
-    ])
-    for (const [event, receipt] of [[first, failed.receipt], [second, retried.receipt]] as const) {
-      const message = toKafkaMessage(event, {
-        status: 'confirmed', confirmations: 1, chainId: chain.chainId, blockNumber: receipt.blockNumber,
-        blockHash: receipt.blockHash, blockTimestamp: 1, transactionHash: receipt.hash, logIndex: 0,
-      })
-      assertValidOracleEvent(JSON.parse(message.value.toString()))
-    }
-    const line = describeEvent({ partition: 0, offset: '0', key, headers: {}, value: JSON.parse(toKafkaMessage(second, {
-      status: 'confirmed', confirmations: 1, chainId: chain.chainId, blockNumber: 1, blockHash: `0x${'00'.repeat(32)}`,
-      blockTimestamp: 1, transactionHash: retried.receipt.hash, logIndex: 0,
-    }).value.toString()) })
-    assert.match(line, /ReportProcessed .* delivered .* report 0x0001 of workflow 0x626966726f7374646576 \(don 1\), 2 signatures, payload 352 bytes/)
+    assert.deepEqual(
+      chain.decode(retried.receipt).map((e) => e.event),
+      ['DecimalReportUpdated', 'DecimalReportUpdated', 'DecimalReportUpdated', 'ReportProcessed']
+    )
+    validMessageValue(first, chain.chainId, failed.receipt.hash)
+    const line = describeEvent({
+      partition: 0,
+      offset: '0',
+      key,
+      headers: {},
+      value: validMessageValue(second, chain.chainId),
+    })
+    assert.match(
+      line,
+      /ReportProcessed .* delivered .* report 0x0001 of workflow 0x626966726f7374646576 \(don 1\), 2 signatures, payload 352 bytes/
+    )
   })
 
   test('a report sent through another contract is not guessed: decoded false, with the reason', async () => {
@@ -95,13 +111,25 @@ describe('KeystoneForwarder reports on the real contracts', () => {
     const relay = await deploy('AuthorizedForwarder', deployer, [link, await deployer.getAddress(), ZeroAddress, '0x'])
     await mined(relay.getFunction('setAuthorizedSenders')([await chain.transmitter.getAddress()]))
     const { cre } = chain
-    const metadata = { workflowExecutionId: keccak256('0x0102'), timestamp: Math.floor(Date.now() / 1000) + 100, workflow: cre.workflow, reportId: '0x0001' }
+    const metadata = {
+      workflowExecutionId: keccak256('0x0102'),
+      timestamp: Math.floor(Date.now() / 1000) + 100,
+      workflow: cre.workflow,
+      reportId: '0x0001',
+    }
     const payload = decimalReports([{ dataId: cre.dataIds[0], timestamp: metadata.timestamp, answer: 1n }])
-    const call = new Interface(FORWARDER_REPORT_FRAGMENTS).encodeFunctionData('report', reportArgs(cre.don, cre.addresses.cache, metadata, payload, 99))
-    const relayed = await mined(
-      (relay.connect(chain.transmitter) as typeof relay).getFunction('forward')(cre.addresses.forwarder, call, { gasLimit: 2_000_000n }),
+    const call = new Interface(FORWARDER_REPORT_FRAGMENTS).encodeFunctionData(
+      'report',
+      reportArgs(cre.don, cre.addresses.cache, metadata, payload, 99)
     )
-    const processed = (await enrich(chain.decode(relayed), { blockNumber: relayed.blockNumber, hash: relayed.hash })).at(-1)!
+    const relayed = await mined(
+      (relay.connect(chain.transmitter) as typeof relay).getFunction('forward')(cre.addresses.forwarder, call, {
+        gasLimit: 2_000_000n,
+      })
+    )
+    const processed = (
+      await enrich(chain.decode(relayed), { blockNumber: relayed.blockNumber, hash: relayed.hash })
+    ).at(-1)!
     assert.equal(processed.event, 'ReportProcessed')
     assert.equal(processed.args['result'], true)
     assert.equal(processed.report?.decoded, false)
