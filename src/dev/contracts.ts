@@ -28,6 +28,9 @@ const ENTRY_POINTS = {
   DemoAggregator: { unit: 'contracts/DemoAggregator.sol', solc: '0.8.19' },
   // CRE: pragma ^0.8.19, deployed built with 0.8.24
   KeystoneForwarder: { unit: '@chainlink/contracts/src/v0.8/keystone/KeystoneForwarder.sol', solc: '0.8.24' },
+  // Data Streams on-chain verification
+  VerifierProxy: { unit: '@chainlink/contracts/src/v0.8/llo-feeds/v0.3.0/VerifierProxy.sol', solc: '0.8.19' },
+  Verifier: { unit: '@chainlink/contracts/src/v0.8/llo-feeds/v0.3.0/Verifier.sol', solc: '0.8.19' },
   // pragma =0.8.26
   DataFeedsCache: { unit: '@chainlink/contracts/src/v0.8/data-feeds/DataFeedsCache.sol', solc: '0.8.26' },
 } as const satisfies Record<string, { unit: string; solc: SolcVersion }>

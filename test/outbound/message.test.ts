@@ -164,7 +164,7 @@ describe('event messages', () => {
     assert.ok(examples.length >= 4)
     for (const example of examples) assertValid(example)
     // Captured by this version: every family but custom is shown, every message with its block's time.
-    assert.deepEqual(new Set(examples.map((e) => e.kind)), new Set(['operator', 'client', 'aggregator', 'forwarder', 'data-feeds-cache']))
+    assert.deepEqual(new Set(examples.map((e) => e.kind)), new Set(['operator', 'client', 'aggregator', 'forwarder', 'data-feeds-cache', 'verifier']))
     for (const example of examples) assert.equal(typeof example.blockTimestamp, 'number', JSON.stringify(example))
   })
 })

@@ -5,6 +5,7 @@ import { dataFeedsCache, type DataFeedsCacheFields } from './data-feeds-cache'
 import type { ContractFamily } from './family'
 import { forwarder, type ForwarderFields } from './forwarder'
 import { operator, type OperatorFields } from './operator'
+import { verifier, type VerifierFields } from './verifier'
 
 /**
  * Every contract family Bifrost knows, in the order the configuration reference
@@ -17,6 +18,7 @@ export const FAMILIES = [
   aggregator,
   forwarder,
   dataFeedsCache,
+  verifier,
   custom,
 ] as const satisfies ReadonlyArray<ContractFamily & { kind: ContractKind }>
 
@@ -25,7 +27,14 @@ export const FAMILIES = [
  * than derived from FAMILIES, whose types refer back to it; the check below keeps
  * the two the same.
  */
-export type ContractKind = 'operator' | 'client' | 'aggregator' | 'forwarder' | 'data-feeds-cache' | 'custom'
+export type ContractKind =
+  | 'operator'
+  | 'client'
+  | 'aggregator'
+  | 'forwarder'
+  | 'data-feeds-cache'
+  | 'verifier'
+  | 'custom'
 const everyKindHasAFamily: [Exclude<ContractKind, (typeof FAMILIES)[number]['kind']>] extends [never] ? true : never =
   true
 void everyKindHasAFamily
@@ -34,7 +43,12 @@ void everyKindHasAFamily
 export const KINDS = FAMILIES.map((f) => f.kind) as [ContractKind, ...ContractKind[]]
 
 /** The top-level message fields the families add to an event, all optional */
-export type FamilyFields = OperatorFields & ClientFields & AggregatorFields & ForwarderFields & DataFeedsCacheFields
+export type FamilyFields = OperatorFields &
+  ClientFields &
+  AggregatorFields &
+  ForwarderFields &
+  DataFeedsCacheFields &
+  VerifierFields
 
 const byKind = new Map<string, ContractFamily>(FAMILIES.map((f) => [f.kind, f]))
 

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test'
 import { EventFragment, FunctionFragment, Interface } from 'ethers'
 import { loadArtifacts, type ContractName } from '../../../src/dev/contracts'
 import { FORWARDER_REPORT_FRAGMENTS } from '../../../src/outbound/families/forwarder-report'
+import { VERIFIER_PROXY_FRAGMENTS } from '../../../src/outbound/families/verifier-report'
 import { BUILT_IN_FRAGMENTS as EVENT_FRAGMENTS, FAMILIES, type ContractFamily } from '../../../src/outbound/families'
 import {
   AUTHORIZED_FORWARDER_FRAGMENTS as FORWARDER_FRAGMENTS,
@@ -38,6 +39,9 @@ const PINNED_TOPICS: Record<string, Record<string, string>> = {
     StaleBundleReport: '0x51001b67094834cc084a0c1feb791cf84a481357aa66b924ba205d4cb56fd981',
     NewRound: '0x0109fc6f55cf40689f02fbaad7af7fe7bbac8a3d2186600afc7d3e10cac60271',
     AnswerUpdated: '0x0559884fd3a460db3073b7fc896cc77986f16e378210ded43186175bf646fc5f',
+  },
+  verifier: {
+    ReportVerified: '0x58ca9502e98a536e06e72d680fcc251e5d10b72291a281665a2c2dc0ac30fcc5',
   },
 }
 
@@ -85,5 +89,8 @@ describe('event fragments', () => {
     same(EVENT_FRAGMENTS.forwarder, compiled('KeystoneForwarder'), 'event')
     same(FORWARDER_REPORT_FRAGMENTS, compiled('KeystoneForwarder'), 'function')
     same(EVENT_FRAGMENTS['data-feeds-cache'], compiled('DataFeedsCache'), 'event')
+    // Data Streams (llo-feeds v0.3.0)
+    same(EVENT_FRAGMENTS.verifier, compiled('Verifier'), 'event')
+    same(VERIFIER_PROXY_FRAGMENTS, compiled('VerifierProxy'), 'function')
   })
 })
