@@ -28,11 +28,7 @@ contract DemoAggregator is AggregatorInterface {
   function transmit(int192[] calldata observations, bytes calldata observers, bytes32 configDigest) external {
     require(observations.length > 0, "no observations");
     int192 median = observations[observations.length / 2];
-    uint256 roundId = latestRound + 1;
-    latestRound = roundId;
-    getAnswer[roundId] = median;
-    getTimestamp[roundId] = block.timestamp;
-    emit NewRound(roundId, msg.sender, block.timestamp);
+    uint256 roundId = _newRound(median);
     emit NewTransmission(
       uint32(roundId),
       median,
@@ -45,6 +41,21 @@ contract DemoAggregator is AggregatorInterface {
       uint40(roundId)
     );
     emit AnswerUpdated(median, roundId, block.timestamp);
+  }
+
+  /// @notice What a cron job's ethtx calls (bridge -> jsonparse -> multiply -> ethabiencode -> ethtx):
+  /// one answer, one round, no off-chain network.
+  function updateAnswer(int256 answer) external {
+    uint256 roundId = _newRound(answer);
+    emit AnswerUpdated(answer, roundId, block.timestamp);
+  }
+
+  function _newRound(int256 answer) private returns (uint256 roundId) {
+    roundId = latestRound + 1;
+    latestRound = roundId;
+    getAnswer[roundId] = answer;
+    getTimestamp[roundId] = block.timestamp;
+    emit NewRound(roundId, msg.sender, block.timestamp);
   }
 
   function latestAnswer() external view override returns (int256) {

@@ -1,12 +1,16 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Config } from './config/schema'
+import { topicPlans } from './config/topics'
 import { buildAdapter } from './http/adapter'
 import { startServer } from './http/server'
+import { statusHook } from './http/status'
 import { feedEndpoint } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
+import { requireTopics, topicMismatches, topicSpec } from './kafka/topics'
 import { startEventPublisher } from './outbound/publisher'
 import { createRequests } from './requests/service'
+import { createStatusBoard, type StatusBoard } from './status/snapshot'
 
 const logger = makeLogger('Bifrost')
 
@@ -14,6 +18,8 @@ export interface Bifrost {
   /** Base URL of the External Adapter */
   adapterUrl: string
   metricsUrl?: string
+  /** What /status reports under `bifrost`; the operator API serves the same model */
+  status: StatusBoard
   stop(): Promise<void>
 }
 
@@ -34,11 +40,23 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     const feeds = createFeedIngest({ kafka, settings: config.feeds, clientId: config.kafka.clientId })
     const requests = createRequests({ kafka, settings: config.requests, clientId: config.kafka.clientId })
     const adapter = buildAdapter([feedEndpoint(feeds.store, config.feeds, feeds.readiness), requests.endpoint])
+    const status = createStatusBoard(config)
+    status.provide('feeds', feeds.status)
+    status.provide('requests', requests.status)
     // The server (and with it the framework's logger, which kafkajs logs into)
     // comes first; /ready answers 503 until the parts below have caught up.
     const readiness = [feeds.readiness, requests.readiness]
-    const server = await startServer(adapter, readiness, [requests.serverHook])
+    const server = await startServer(adapter, readiness, [requests.serverHook, statusHook(status)])
     stops.push(server.close)
+    // Before any part subscribes: a missing topic is named in seconds, and Bifrost's own are created with their settings.
+    const report = await requireTopics(config.kafka, topicPlans(config))
+    for (const t of report.topics) {
+      if (t.state === 'created')
+        logger.info(`Created topic ${t.topic} (${t.setting}): ${topicSpec(t, report.replicationFactor)}`)
+      // An existing topic is not altered behind its owner's back, but a wrong one must not go unnoticed.
+      const wrong = topicMismatches(t)
+      if (wrong.length > 0) logger.warn(`Topic ${t.topic} (${t.setting}, ${t.purpose}): ${wrong.join('; ')}; alter it`)
+    }
     stops.push(feeds.stop)
     await feeds.start()
     stops.push(requests.stop)
@@ -48,8 +66,9 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
       stops.push(events.stop)
       // /ready reads the list on every request: the publisher is judged from now on.
       readiness.push(events.readiness)
+      status.provide('chains', events.status)
     }
-    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, stop }
+    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, status, stop }
   } catch (err) {
     await stop()
     throw err

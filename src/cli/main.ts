@@ -10,7 +10,7 @@ const usage = (): string =>
     'Usage: bifrost <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`),
     '',
     'Run `bifrost <command> --help` for the options of a command.',
   ].join('\n')
@@ -19,9 +19,9 @@ const commandHelp = (name: string, command: Command): string => {
   const lines = [`Usage: bifrost ${name} [options]`, '', command.summary, '', 'Options:']
   for (const [flag, spec] of Object.entries(command.options)) {
     const arg = spec.type === 'string' ? ' <value>' : ''
-    lines.push(`  --${flag}${arg}`.padEnd(28) + spec.description)
+    lines.push(`  --${flag}${arg}`.padEnd(30) + spec.description)
   }
-  lines.push('  --help'.padEnd(28) + 'Show this help')
+  lines.push('  --help'.padEnd(30) + 'Show this help')
   return lines.join('\n')
 }
 
@@ -31,11 +31,14 @@ const main = async (argv: string[]): Promise<number> => {
     console.error(`bifrost needs Node ${MIN_NODE_MAJOR} or newer (this is ${process.version}); run it through npm scripts, which use the pinned Node from node_modules`)
     return 1
   }
-  const [name, ...rest] = argv
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  if (!argv[0] || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     console.log(usage())
     return 0
   }
+  // Two-word commands (`bridge register`) before one-word ones
+  const words = commands[`${argv[0]} ${argv[1]}`] ? 2 : 1
+  const name = argv.slice(0, words).join(' ')
+  const rest = argv.slice(words)
   const command = commands[name]
   if (!command) {
     console.error(`Unknown command "${name}".\n\n${usage()}`)

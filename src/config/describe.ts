@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { configSchema } from './schema'
+import type { KeyedSchemaNode } from './unknown-keys'
 
 /** One leaf of the configuration, as users see it in the reference and the environment. */
 export interface SettingInfo {
@@ -11,7 +12,7 @@ export interface SettingInfo {
   secret: boolean
 }
 
-interface JsonSchemaNode {
+interface JsonSchemaNode extends KeyedSchemaNode {
   type?: string | string[]
   properties?: Record<string, JsonSchemaNode>
   items?: JsonSchemaNode
@@ -49,8 +50,12 @@ const walk = (node: JsonSchemaNode, prefix: string, out: SettingInfo[]): Setting
   return out
 }
 
-let cached: SettingInfo[] | undefined
+let jsonSchema: JsonSchemaNode | undefined
+let settings: SettingInfo[] | undefined
+
+/** The configuration as JSON Schema, as a file may spell it (input types, before defaults). */
+export const configJsonSchema = (): JsonSchemaNode =>
+  (jsonSchema ??= z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode)
 
 /** Every setting, derived from the zod schema so the two can never disagree. */
-export const describeSettings = (): SettingInfo[] =>
-  (cached ??= walk(z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode, '', []))
+export const describeSettings = (): SettingInfo[] => (settings ??= walk(configJsonSchema(), '', []))

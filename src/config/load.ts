@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { ConfigError, type ConfigIssue } from '../errors'
-import { describeSettings, type SettingInfo } from './describe'
+import { configJsonSchema, describeSettings, type SettingInfo } from './describe'
 import { configSchema, type Config } from './schema'
+import { unknownKeys } from './unknown-keys'
 
 export interface LoadConfigOptions {
   /** YAML or JSON file; falls back to `BIFROST_CONFIG` */
@@ -89,11 +90,15 @@ const merge = (base: Raw, over: Raw): Raw => {
 /**
  * Defaults < file < environment, then one zod validation of the result. A bad
  * setting fails here, at start-up, naming its path (and its variable when it came from one).
+ * A key of the file that is no setting fails too; the environment is not checked
+ * that way, since other programs share it.
  */
 export const loadConfig = (options: LoadConfigOptions = {}): Config => {
   const env = options.env ?? process.env
   const file = options.file ?? env['BIFROST_CONFIG']
-  let raw: Raw = merge(options.defaults ?? {}, file ? readFile(file) : {})
+  const fromFile = file ? readFile(file) : {}
+  const unknown = unknownKeys(fromFile, configJsonSchema(), describeSettings().map((s) => s.path))
+  const raw: Raw = merge(options.defaults ?? {}, fromFile)
   const fromEnvPaths = new Map<string, string>()
   for (const setting of describeSettings()) {
     const text = setting.env ? env[setting.env] : undefined
@@ -103,12 +108,20 @@ export const loadConfig = (options: LoadConfigOptions = {}): Config => {
     }
   }
   const result = configSchema.safeParse(raw)
-  if (result.success) return result.data
-  const issues: ConfigIssue[] = result.error.issues.map((issue) => {
+  if (result.success && unknown.length === 0) return result.data
+  const issues: ConfigIssue[] = [...unknown]
+  for (const issue of result.error?.issues ?? []) {
     const path = issue.path.map(String).join('.')
+    // Strict objects (a chain, a contract) refuse unknown keys themselves; the file's are reported above, with a suggestion.
+    if (
+      issue.code === 'unrecognized_keys' &&
+      issue.keys.every((k) => unknown.some((u) => u.path === [path, k].filter(Boolean).join('.')))
+    ) {
+      continue
+    }
     const envName = [...fromEnvPaths].find(([p]) => path === p || path.startsWith(`${p}.`))?.[1]
-    return { path, message: envName ? `${issue.message} (from ${envName})` : issue.message }
-  })
+    issues.push({ path, message: envName ? `${issue.message} (from ${envName})` : issue.message })
+  }
   throw new ConfigError(issues, { source: file })
 }
 

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel } from 'kafkajs'
 import { freePorts } from './free-ports'
 import { runKafkaTool, startKafkaJvm, type KafkaJvm } from './kafka-jvm'
-import { serverProperties, type NodePlacement } from './kafka-properties'
+import { serverProperties, type NodePlacement, type SecuredListener } from './kafka-properties'
 import { repoRoot } from './paths'
 import { runSetupScript } from './setup-script'
 import type { TestBroker, TopicSpec } from './test-broker'
@@ -29,6 +29,8 @@ export interface ApacheKafkaNode {
 export interface ApacheKafka extends TestBroker {
   /** The Kafka version running, e.g. `4.3.1` (native/apache-kafka/pom.xml) */
   version: string
+  /** host:port of every node on each of `options.secured`'s listeners, by listener name */
+  securedBrokers: Record<string, string[]>
   nodes: ApacheKafkaNode[]
   /**
    * Ends node `id` with `signal` and waits until its JVM is gone: SIGKILL is a crash (the default),
@@ -52,6 +54,14 @@ export interface ApacheKafkaOptions {
   properties?: Record<string, string>
   /** Aborts the start (the nodes started so far are stopped) */
   signal?: AbortSignal
+  /**
+   * Client listeners with security, by name (e.g. `{ SECURE: 'SASL_SSL' }`), each on a free port of every node,
+   * beside the PLAINTEXT one the starter itself uses. TLS keystores come in `properties`
+   * (`listener.name.secure.ssl.keystore.location`…)
+   */
+  secured?: Record<string, SecuredListener['protocol']>
+  /** SCRAM-SHA-512 users (name -> password), added when the nodes are formatted (`StorageTool format --add-scram`) */
+  scramUsers?: Record<string, string>
 }
 
 // Any fixed id works (only the nodes of one cluster compare it); 22 base64 characters, like a Kafka Uuid.
@@ -162,11 +172,14 @@ const createInternalTopics = async (brokers: string[], size: number, signal?: Ab
 /** Formats and starts every node on fresh ports; retries when another process took a port first */
 const startNodes = async (libs: string, root: string, size: number, opts: ApacheKafkaOptions): Promise<NodeState[]> => {
   for (let attempt = 1; ; attempt++) {
-    const ports = await freePorts(2 * size)
+    const secured = Object.entries(opts.secured ?? {})
+    const perNode = 2 + secured.length
+    const ports = await freePorts(perNode * size)
     const nodes: NodeState[] = Array.from({ length: size }, (_, i) => ({
       id: i + 1,
-      port: ports[2 * i],
-      controllerPort: ports[2 * i + 1],
+      port: ports[perNode * i],
+      controllerPort: ports[perNode * i + 1],
+      secured: secured.map(([name, protocol], j) => ({ name, protocol, port: ports[perNode * i + 2 + j] })),
       dataDir: join(root, `node-${i + 1}`),
       properties: join(root, `node-${i + 1}.properties`),
       paused: false,
@@ -183,6 +196,10 @@ const startNodes = async (libs: string, root: string, size: number, opts: Apache
             CLUSTER_ID,
             '-c',
             n.properties,
+            ...Object.entries(opts.scramUsers ?? {}).flatMap(([name, password]) => [
+              '--add-scram',
+              `SCRAM-SHA-512=[name=${name},password=${password}]`,
+            ]),
           ]),
         ),
       )
@@ -246,6 +263,12 @@ export async function startApacheKafka(opts: ApacheKafkaOptions = {}): Promise<A
   return {
     version: basename(dirname(libs)),
     brokers: brokers(),
+    securedBrokers: Object.fromEntries(
+      Object.keys(opts.secured ?? {}).map((name) => [
+        name,
+        nodes.map((n) => `127.0.0.1:${n.secured?.find((l) => l.name === name)?.port}`),
+      ]),
+    ),
     nodes: nodes.map((n) => ({ id: n.id, broker: `127.0.0.1:${n.port}` })),
     createTopics: topicAdmin.createTopics,
     stop,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { AbiCoder, Interface, toBeHex, type JsonRpcProvider, type Signer } from 'ethers'
 import { BifrostError } from '../errors'
-import { toDecimal } from '../inbound/decimal'
 import { AUTHORIZED_FORWARDER_FRAGMENTS, OPERATOR_FULFILL_FRAGMENTS } from '../outbound/families/operator-fulfillment'
 import { decodeLog, logFilter, type DecodedEvent, type WatchedContract } from '../outbound/decode'
 import type { Json } from '../json'
+import { bridgeTask, multiplyTask } from './bridge-task'
 import { mined } from './transactions'
 
 const logger = makeLogger('ChainlinkNodeSim')
@@ -53,14 +53,9 @@ export interface ChainlinkNodeSim {
 const operatorFulfill = new Interface(OPERATOR_FULFILL_FRAGMENTS)
 const forwarderForward = new Interface(AUTHORIZED_FORWARDER_FRAGMENTS)
 
-/** The node's `multiply` then `ethabiencode` tasks: result × times, truncated to an integer. */
+/** The node's `multiply` then `ethabiencode` tasks, into a uint256. */
 const scaledAnswer = (result: unknown, times: Json | undefined): bigint => {
-  if (typeof result !== 'number' && typeof result !== 'string') {
-    throw new ChainlinkNodeSimError(`the adapter's result ${JSON.stringify(result)} is not a number`)
-  }
-  const { units, scale } = toDecimal(result)
-  const factor = times === undefined ? 1n : BigInt(times as string | number)
-  const answer = (units * factor) / 10n ** BigInt(scale)
+  const answer = multiplyTask(result, times)
   if (answer < 0n) throw new ChainlinkNodeSimError(`answer ${answer} does not fit a uint256`)
   return answer
 }
@@ -89,18 +84,9 @@ export const fulfilmentCall = (
     : { to: route.operator, data: calldata }
 }
 
-const callBridge = async (url: string, body: SimRun['bridgeBody']): Promise<unknown> => {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  const text = await res.text()
-  if (!res.ok) throw new ChainlinkNodeSimError(`bridge answered ${res.status}: ${text.slice(0, 500)}`)
-  const json = JSON.parse(text) as { result?: unknown; data?: { result?: unknown } }
-  // jsonparse path "data,result", falling back to the top-level result the framework also returns
-  return json.data?.result ?? json.result
-}
-
 /**
- * A stand-in for a Chainlink node (the one part of the bridge that cannot run
- * here): it watches the Operator for OracleRequest, decodes the request's CBOR
+ * A stand-in for a legacy Chainlink node's direct-request job (nodes before
+ * v2.48; the one part of the bridge that cannot run here): it watches the Operator for OracleRequest, decodes the request's CBOR
  * parameters, POSTs `{ id: <jobRunId>, data: {...params} }` to the bridge exactly
  * as a node's bridge task does, multiplies the result by the `times` parameter,
  * and fulfils with fulfillOracleRequest (dataVersion 1) or fulfillOracleRequest2
@@ -140,7 +126,7 @@ export const startChainlinkNodeSim = async (options: ChainlinkNodeSimOptions): P
     }
     try {
       if (!request.params) throw new ChainlinkNodeSimError('the request data is not valid CBOR')
-      run.result = await callBridge(bridgeUrl, run.bridgeBody)
+      run.result = await bridgeTask(bridgeUrl, run.bridgeBody)
       run.answer = scaledAnswer(run.result, request.params['times'])
       run.fulfillmentTx = await fulfil(request, run.answer)
       logger.info(`Fulfilled ${requestId} (dataVersion ${run.dataVersion}) with ${run.answer} in ${run.fulfillmentTx}`)

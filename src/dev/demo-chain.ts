@@ -1,10 +1,10 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { parseEther } from 'ethers'
 import { startAnvil, type Anvil } from './anvil'
-import { startChainlinkNodeSim } from './chainlink-node-sim'
+import { startCronJobSim } from './chainlink-cron-sim'
 import { deployChainlink, type ChainlinkDeployment } from './contracts'
 import { deployCre, startCreReporter, type CreDeployment } from './cre'
-import { devProvider, mined } from './transactions'
+import { devProvider } from './transactions'
 
 const logger = makeLogger('DemoChain')
 
@@ -21,11 +21,11 @@ export interface DemoChain {
   deployment: ChainlinkDeployment
   /** CRE: a KeystoneForwarder delivering the demo feed to a DataFeedsCache */
   cre: CreDeployment
-  /** The events chain watching the Operator, the consumer, the forwarder and the cache, as it goes into `events.chains` */
+  /** The events chain watching the aggregator the cron job writes to, the forwarder and the cache, as it goes into `events.chains` */
   chainConfig: Record<string, unknown>
   /**
-   * Starts the stand-in Chainlink node (answering through `bridgeUrl`), a
-   * requester asking for `feed` every `intervalMs`, dataVersion 1 and 2 in turn,
+   * Starts the stand-in Chainlink node running a `cron` job every `intervalMs`:
+   * it asks `bridgeUrl` for `feed` (no id, meta present) and writes the answer to the aggregator;
    * and a stand-in DON delivering `price()` (the feed's value) to the cache as often.
    */
   startActors(options: {
@@ -66,33 +66,22 @@ export const startDemoChain = async (): Promise<DemoChain> => {
         fromBlock,
         pollIntervalMs: 250,
         contracts: [
-          { address: deployment.addresses.operator, kind: 'operator' },
-          { address: deployment.addresses.consumer, kind: 'client' },
+          { address: deployment.addresses.aggregator, kind: 'aggregator' },
           { address: cre.addresses.forwarder, kind: 'forwarder' },
           { address: cre.addresses.cache, kind: 'data-feeds-cache' },
         ],
       },
       startActors: async ({ bridgeUrl, feed, price, intervalMs = 5000 }) => {
-        const sim = await startChainlinkNodeSim({ provider, node, operator: deployment.addresses.operator, bridgeUrl, fromBlock })
-        const consumer = deployment.consumer.connect(await provider.getSigner(2)) as typeof deployment.consumer
-        let count = 0
-        let busy = false
-        const ask = async () => {
-          if (busy) return
-          busy = true
-          const dataVersion = (count++ % 2) + 1
-          try {
-            const method = dataVersion === 1 ? 'requestChainlink' : 'requestOperator'
-            const receipt = await mined(consumer.getFunction(method)(DEMO_SPEC_ID, feed, DEMO_TIMES, parseEther('0.1')))
-            logger.info(`Demo consumer asked for ${feed} (dataVersion ${dataVersion}) in block ${receipt.blockNumber}`)
-          } catch (err) {
-            logger.warn(`Demo request failed: ${(err as Error).message}`)
-          } finally {
-            busy = false
-          }
-        }
-        // The first request waits one interval, so the adapter has read the demo feed from Kafka by then.
-        const timer = setInterval(() => void ask(), intervalMs)
+        // The first run waits one interval, so the adapter has read the demo feed from Kafka by then.
+        const job = startCronJobSim({
+          node,
+          bridgeUrl,
+          contract: deployment.addresses.aggregator,
+          feed,
+          times: DEMO_TIMES,
+          intervalMs,
+        })
+        logger.info(`Stand-in node runs a cron job every ${intervalMs} ms: ${feed} from ${bridgeUrl} to ${deployment.addresses.aggregator}`)
         const reporter = startCreReporter({
           cre,
           transmitter: await provider.getSigner(3),
@@ -102,9 +91,8 @@ export const startDemoChain = async (): Promise<DemoChain> => {
         })
         return {
           stop: async () => {
-            clearInterval(timer)
             reporter.stop()
-            await sim.stop()
+            await job.stop()
           },
         }
       },

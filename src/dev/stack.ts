@@ -1,6 +1,9 @@
+import { logLevel } from 'kafkajs'
 import { startBifrost } from '../bifrost'
 import { loadConfig } from '../config/load'
+import { topicPlans } from '../config/topics'
 import { createKafka } from '../kafka/client'
+import { ensureTopics } from '../kafka/topics'
 import { startDemoChain, type DemoChain } from './demo-chain'
 import { startDemoFeed } from './demo-feed'
 import { startDemoResponder } from './responder'
@@ -14,7 +17,7 @@ export interface DevStack {
 
 /**
  * `npm start`: everything on embedded defaults. A real broker named in
- * KAFKA_BROKERS is used as is; otherwise the test broker is started for you.
+ * KAFKA_BROKERS is used, its missing topics created; otherwise the test broker is started for you.
  */
 export const startDevStack = async (options: { file?: string } = {}): Promise<DevStack> => {
   const stops: Array<() => Promise<void>> = []
@@ -38,22 +41,14 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
       file: options.file,
       defaults: chainConfig ? { events: { chains: [chainConfig] } } : undefined,
     })
-    if (!realBroker) {
-      const topics: TopicSpec[] = [
-        ...config.feeds.topics.map((topic) => ({ topic, partitions: 3, compacted: true })),
-        { topic: config.feeds.deadLetterTopic },
-        { topic: config.requests.topic, partitions: 3 },
-        { topic: config.requests.replyTopic, partitions: 3 },
-        { topic: config.requests.deadLetterTopic },
-        { topic: config.requests.pendingTopic, partitions: 3, compacted: true },
-      ]
-      if (config.events.chains.length) {
-        topics.push(
-          { topic: config.events.topic, partitions: 3 },
-          { topic: config.events.checkpointTopic, compacted: true },
-          { topic: config.events.deadLetterTopic },
-        )
-      }
+    const plans = topicPlans(config)
+    if (realBroker) {
+      // A fresh cluster (e.g. `bifrost broker --apache`) has none of them: what `bifrost topics --create` does; existing
+      // topics are left as they are. The framework logger kafkajs logs into does not exist yet; failures still throw.
+      await ensureTopics(config.kafka, plans, { create: 'all', overrides: { logLevel: logLevel.NOTHING } })
+    } else {
+      // The test broker has no CreateTopics: it makes them itself (and ignores compaction, having no log cleaner).
+      const topics: TopicSpec[] = plans.map((p) => ({ topic: p.topic, partitions: p.partitions }))
       const broker = await startTestBroker({ topics })
       stops.push(broker.stop)
       config.kafka.brokers = broker.brokers
@@ -66,10 +61,11 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     stops.push(responder.stop)
     const actors = await chain?.startActors({ bridgeUrl: bifrost.adapterUrl, feed: 'ETH/USD', price: demo.latest })
     if (actors) stops.push(actors.stop)
-    const body = JSON.stringify({ id: '1', data: { feed: 'ETH/USD' } })
+    // Bodies as a current node's bridge task sends them: requestData and meta, no id
+    const body = JSON.stringify({ data: { feed: 'ETH/USD' }, meta: {} })
     const question = JSON.stringify({
-      id: 'run-1',
       data: { endpoint: 'request', type: 'shipment-status', params: { shipment: '4711' } },
+      meta: {},
     })
     const banner = [
       '',
@@ -77,6 +73,7 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
       `  Kafka brokers:    ${config.kafka.brokers.join(',')}`,
       `  External Adapter: ${bifrost.adapterUrl}`,
       bifrost.metricsUrl ? `  Metrics:          ${bifrost.metricsUrl}` : '',
+      `  Status:           ${bifrost.adapterUrl}/status`,
       '',
       'Ask for the demo feed (a median of three sources that came through Kafka):',
       `  curl -s -X POST ${bifrost.adapterUrl} -H 'content-type: application/json' -d '${body}'`,
@@ -86,9 +83,10 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
       '',
       ...(chain
         ? [
-            `Chain -> Kafka: anvil at ${chain.anvil.rpcUrl} (chain id 31337, a block a second) runs the real Chainlink Operator.`,
-            `  Every 5 s a demo consumer (${chain.deployment.addresses.consumer}) asks for ETH/USD, dataVersion 1 and 2 in turn;`,
-            '  a stand-in Chainlink node calls the adapter above and fulfils, and Bifrost publishes the confirmed events.',
+            `Chain -> Kafka: anvil at ${chain.anvil.rpcUrl} (chain id 31337, a block a second) with a demo aggregator.`,
+            '  Every 5 s a stand-in Chainlink node runs a cron job (the one `bifrost jobspec --type cron` prints): it asks the',
+            `  adapter above for ETH/USD (no id, meta present) and calls updateAnswer on ${chain.deployment.addresses.aggregator};`,
+            '  Bifrost publishes the confirmed AnswerUpdated events.',
             `  CRE: every 5 s a stand-in DON signs a report of the demo feed's ETH/USD and a KeystoneForwarder`,
             `  (${chain.cre.addresses.forwarder}) delivers it to a DataFeedsCache (${chain.cre.addresses.cache}).`,
             `Watch them arrive in Kafka (${config.events.topic}):`,

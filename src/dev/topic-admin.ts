@@ -26,11 +26,14 @@ export const createTopicAdmin = (brokers: string[]): TopicAdmin => {
   return {
     createTopics: async (topics) => {
       if (topics.length === 0) return
-      await (
-        await connected()
-      ).createTopics({
+      const client = await connected()
+      // kafkajs skips waiting for leaders when any topic of the batch already exists: create only the missing ones.
+      const existing = new Set(await client.listTopics())
+      const missing = topics.filter((t) => !existing.has(t.topic))
+      if (missing.length === 0) return
+      await client.createTopics({
         waitForLeaders: true,
-        topics: topics.map((t) => ({
+        topics: missing.map((t) => ({
           topic: t.topic,
           numPartitions: t.partitions ?? 1,
           configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],

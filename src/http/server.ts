@@ -15,7 +15,7 @@ export interface ServerHandle {
 }
 
 /** Sees the server before it listens, e.g. to add a hook that must run before the framework's own. */
-export type ServerHook = (app: ServerInstance) => void
+export type ServerHook = (app: ServerInstance, adapter: Adapter) => void
 
 const listen = async (app: ServerInstance, port: number, host: string): Promise<number> => {
   await app.listen({ port, host })
@@ -36,7 +36,7 @@ export const startServer = async (
   if (!api) throw new Error('EA_MODE must serve requests (reader or reader-writer) for Bifrost')
   // The framework registers its routes as a plugin that loads on listen(), so
   // root hooks added now still run before its own.
-  for (const hook of hooks) hook(api)
+  for (const hook of hooks) hook(api, adapter)
   api.get('/ready', async (_, reply) => {
     const report = readinessReport(checks)
     return reply.code(report.ready ? 200 : 503).send(report)

@@ -4,10 +4,11 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs'
 import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
+import type { FeedsStatus } from '../status/snapshot'
 import { createCatchUp, partitionTargets, type CatchUp, type PartitionTarget } from '../kafka/catch-up'
 import { createDeadLetterPublisher, type DeadLetter, type DeadLetterPublisher } from './dead-letter'
 import { parseFeedRecord } from './feed-record'
-import { createFeedStore, type FeedStore } from './feed-store'
+import { createFeedStore, newestTimestamp, type FeedStore } from './feed-store'
 import { feedMetrics, reportFeedAges } from './metrics'
 import type { FeedSettings } from './settings'
 
@@ -19,6 +20,8 @@ export interface FeedIngest {
   store: FeedStore
   /** Not ready until started and every partition has been re-read up to its high-water mark at start */
   readiness: ReadinessCheck
+  /** For /status: caught up or not, and how many feeds are held and stale */
+  status(): FeedsStatus
   /**
    * Connects and starts consuming; resolves without waiting for the re-read.
    * Call it after the adapter is initialized: the framework's logger, which
@@ -163,12 +166,23 @@ export const createFeedIngest = ({
     )
   }
 
+  const notReadyReason = () => failure ?? (catchUp ? catchUp.reason() : 'starting: connecting to Kafka')
   const unreport = reportFeedAges(store)
   return {
     store,
-    readiness: {
-      name: 'feeds',
-      notReadyReason: () => failure ?? (catchUp ? catchUp.reason() : 'starting: connecting to Kafka'),
+    readiness: { name: 'feeds', notReadyReason },
+    status: () => {
+      const reason = notReadyReason()
+      const oldest = Date.now() - settings.maxAgeSeconds * 1000
+      let stale = 0
+      for (const [, sources] of store.feeds()) if (newestTimestamp(sources) < oldest) stale++
+      return {
+        caughtUp: reason === undefined,
+        ...(reason === undefined ? {} : { notReadyReason: reason }),
+        topics: [...settings.topics],
+        feeds: store.size,
+        stale,
+      }
     },
     start,
     stop: async () => {

@@ -19,6 +19,13 @@ export interface FeedStore {
   readonly size: number
 }
 
+/** Epoch ms of a feed's newest value, whichever source it came from. */
+export const newestTimestamp = (sources: ReadonlyMap<string, SourceValue>): number => {
+  let newest = -Infinity
+  for (const s of sources.values()) newest = Math.max(newest, s.timestamp)
+  return newest
+}
+
 export const createFeedStore = (): FeedStore => {
   const feeds = new Map<string, Map<string, SourceValue>>()
   let seq = 0

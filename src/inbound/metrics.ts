@@ -1,5 +1,5 @@
 import { counter, gauge } from '../metrics/registry'
-import type { FeedStore } from './feed-store'
+import { newestTimestamp, type FeedStore } from './feed-store'
 
 // Stores whose feeds are reported at scrape time; a Set because tests and
 // benchmarks may run more than one ingest in a process.
@@ -34,11 +34,7 @@ export const feedMetrics = () => ({
       this.reset()
       const now = Date.now()
       for (const store of stores) {
-        for (const [feed, sources] of store.feeds()) {
-          let newest = -Infinity
-          for (const s of sources.values()) newest = Math.max(newest, s.timestamp)
-          this.set({ feed }, (now - newest) / 1000)
-        }
+        for (const [feed, sources] of store.feeds()) this.set({ feed }, (now - newestTimestamp(sources)) / 1000)
       }
     },
   }),

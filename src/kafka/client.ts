@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs'
+import type { ConnectionOptions } from 'node:tls'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
-import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs'
+import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type ProducerConfig, type SASLOptions } from 'kafkajs'
+import { ConfigError } from '../errors'
 import './request-queue-fix'
 import type { KafkaSettings } from './settings'
 
@@ -21,11 +24,46 @@ const saslOptions = (sasl: KafkaSettings['sasl']): SASLOptions | undefined =>
     ? ({ mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions)
     : undefined
 
+const readPem = (file: string, setting: string): string => {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (cause) {
+    throw new ConfigError([{ path: setting, message: `cannot read ${file}: ${(cause as Error).message}` }], { cause })
+  }
+}
+
+/** `true` (system CAs) unless a private CA or a client certificate is configured; either one implies TLS. */
+const tlsOptions = (settings: KafkaSettings): boolean | ConnectionOptions => {
+  if (!settings.sslCa && !settings.sslCert) return settings.ssl
+  return {
+    ...(settings.sslCa && { ca: [readPem(settings.sslCa, 'kafka.sslCa')] }),
+    ...(settings.sslCert && { cert: readPem(settings.sslCert, 'kafka.sslCert') }),
+    ...(settings.sslKey && { key: readPem(settings.sslKey, 'kafka.sslKey') }),
+  }
+}
+
+/**
+ * No Bifrost client may create a topic by asking for its metadata: on a stock
+ * broker (auto.create.topics.enable=true) a missing checkpoint topic would come
+ * back silently with the broker's defaults, not compacted. Bifrost's own topics
+ * are created on purpose, with their settings (src/kafka/topics.ts).
+ */
+class NoAutoCreateKafka extends Kafka {
+  override producer(config: ProducerConfig = {}) {
+    return super.producer({ ...config, allowAutoTopicCreation: false })
+  }
+
+  override consumer(config: ConsumerConfig) {
+    return super.consumer({ ...config, allowAutoTopicCreation: false })
+  }
+}
+
+/** Reads the PEM files of kafka.sslCa/sslCert/sslKey (a missing one is a ConfigError naming its setting). */
 export const createKafka = (settings: KafkaSettings, overrides: Partial<KafkaConfig> = {}): Kafka =>
-  new Kafka({
+  new NoAutoCreateKafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
-    ssl: settings.ssl,
+    ssl: tlsOptions(settings),
     sasl: saslOptions(settings.sasl),
     connectionTimeout: settings.connectionTimeoutMs,
     logLevel: logLevel.INFO,

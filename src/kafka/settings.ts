@@ -19,10 +19,22 @@ export const kafkaSettings = z
       .min(1)
       .default('bifrost')
       .meta({ description: 'Kafka client id; also the prefix of Bifrost consumer group ids.', env: 'KAFKA_CLIENT_ID' }),
-    ssl: z
-      .boolean()
-      .default(false)
-      .meta({ description: 'Connect with TLS using the system CA store.', env: 'KAFKA_SSL' }),
+    ssl: z.boolean().default(false).meta({
+      description: 'Connect with TLS, trusting the system CA store (or kafka.sslCa); implied by kafka.sslCa and kafka.sslCert.',
+      env: 'KAFKA_SSL',
+    }),
+    sslCa: z.string().min(1).optional().meta({
+      description: 'PEM file of the CA(s) that signed the brokers’ certificates (a private CA), trusted instead of the system store.',
+      env: 'KAFKA_SSL_CA',
+    }),
+    sslCert: z.string().min(1).optional().meta({
+      description: 'PEM file of the client certificate for mutual TLS (with kafka.sslKey).',
+      env: 'KAFKA_SSL_CERT',
+    }),
+    sslKey: z.string().min(1).optional().meta({
+      description: 'PEM file of the client certificate’s private key for mutual TLS (with kafka.sslCert).',
+      env: 'KAFKA_SSL_KEY',
+    }),
     sasl: z
       .object({
         mechanism: z
@@ -39,12 +51,21 @@ export const kafkaSettings = z
       .refine((s) => !s.mechanism || (s.username && s.password), {
         message: 'username and password are required when a SASL mechanism is set',
       }),
+    replicationFactor: z.number().int().positive().optional().meta({
+      description:
+        'Replicas of each topic Bifrost creates (its internal topics; all with `bifrost topics --create`); default min(3, brokers in the cluster).',
+      env: 'KAFKA_REPLICATION_FACTOR',
+    }),
     connectionTimeoutMs: z
       .number()
       .int()
       .positive()
       .default(3000)
       .meta({ description: 'Time to wait for a broker connection.', env: 'KAFKA_CONNECTION_TIMEOUT_MS' }),
+  })
+  .refine((s) => Boolean(s.sslCert) === Boolean(s.sslKey), {
+    path: ['sslKey'],
+    message: 'kafka.sslCert and kafka.sslKey go together: mutual TLS needs the certificate and its key',
   })
   .prefault({})
 

@@ -44,6 +44,16 @@ export interface PipelineOptions {
   onRecovered(): void
   /** Prefix of the throwaway consumer groups that read the events topic back */
   groupIdPrefix: string
+  /** Kept current while the pipeline runs, for /status */
+  position: ChainPosition
+}
+
+/** Where a publishing chain stands. */
+export interface ChainPosition {
+  /** Latest block number seen from the RPC endpoints */
+  head?: number
+  /** Highest block whose confirmed events are in Kafka */
+  publishedBlock?: number
 }
 
 interface Tip {
@@ -236,6 +246,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         }
         tip = resume
         metrics.publishedBlock.set(labels, tip.number)
+        options.position.publishedBlock = tip.number
       }
       await writeCheckpoint()
     }
@@ -387,6 +398,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         await publish(messages, blocks, nextFinal)
         tip = { number: prepared.to, hash: prepared.toHash }
         metrics.publishedBlock.set(labels, tip.number)
+        options.position.publishedBlock = tip.number
         finalBelow = nextFinal
         ledger.pruneBelow(finalBelow)
         progress.advanced(tip.number, confirmed, messages.length)
@@ -394,6 +406,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       }
     }
 
+    options.position.publishedBlock = tip.number
     options.onRecovered()
     let rpcFailures = 0
     while (!signal.aborted) {
@@ -403,6 +416,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         const update = await tracker.update()
         head = (tracker.head as { number: number }).number
         metrics.head.set(labels, head)
+        options.position.head = head
         if (update.reorg) {
           const reachesPublished = update.reorg.forkPoint < tip.number
           metrics.reorgs.inc({ ...labels, published: String(reachesPublished) })

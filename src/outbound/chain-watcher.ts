@@ -4,7 +4,8 @@ import type { Kafka } from 'kafkajs'
 import { ReorgTooDeepError } from '../chain/block-tracker'
 import { createChainRpc } from '../chain/failover'
 import type { Checkpoint } from './checkpoint'
-import { runChainPipeline } from './chain-pipeline'
+import type { ChainStatus } from '../status/snapshot'
+import { runChainPipeline, type ChainPosition } from './chain-pipeline'
 import { startLeaderElection, type LeaderElection } from './leader'
 import { eventMetrics } from './metrics'
 import type { ChainSettings, EventSettings } from './settings'
@@ -21,6 +22,8 @@ export interface ChainWatcher {
    * in its logs and metrics, not here: the adapter and the other chains still serve.
    */
   notReadyReason(): string | undefined
+  /** For /status: role in the election, and head and published block while leading */
+  status(): ChainStatus
   stop(): Promise<void>
 }
 
@@ -49,6 +52,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
   let run: { controller: AbortController; done: Promise<void> } | undefined
   let recovering = false
   let halted: string | undefined
+  let position: ChainPosition = {}
 
   const supervise = async (initial: Checkpoint | undefined, signal: AbortSignal): Promise<void> => {
     let checkpoint = initial
@@ -64,6 +68,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
           checkpoint,
           signal,
           groupIdPrefix: options.groupIdPrefix,
+          position,
           onCheckpoint: (written) => (checkpoint = written),
           onRecovered: () => {
             recovering = false
@@ -91,6 +96,8 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
     const current = run
     run = undefined
     metrics.leader.set({ chain: chain.name }, 0)
+    // A standby does not follow the chain: a figure from when it led would look current
+    position = {}
     if (!current) return
     current.controller.abort()
     await current.done
@@ -129,6 +136,13 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         return `chain ${chain.name}: recovering from Kafka`
       return undefined
     },
+    status: () => ({
+      name: chain.name,
+      chainId: chain.chainId,
+      role: election?.state ?? 'joining',
+      ...position,
+      ...(halted ? { halted } : {}),
+    }),
     stop: async () => {
       await election?.stop()
       election = undefined

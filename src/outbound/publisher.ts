@@ -1,10 +1,13 @@
 import type { Kafka } from 'kafkajs'
 import type { ReadinessCheck } from '../http/readiness'
+import type { ChainStatus } from '../status/snapshot'
 import { startChainWatcher, type ChainWatcher } from './chain-watcher'
 import type { EventSettings } from './settings'
 
 export interface EventPublisher {
   readiness: ReadinessCheck
+  /** For /status: each chain's role, head and published block */
+  status(): ChainStatus[]
   stop(): Promise<void>
 }
 
@@ -46,6 +49,7 @@ export const startEventPublisher = async ({
           .filter((r): r is string => r !== undefined)
           .join('; ') || undefined,
     },
+    status: () => watchers.map((w) => w.status()),
     stop,
   }
 }

@@ -7,7 +7,7 @@ import { InputParameters } from '@chainlink/external-adapter-framework/validatio
 import { AdapterError, AdapterInputError } from '@chainlink/external-adapter-framework/validation/error'
 import type { Json } from '../json'
 import { callbackGuard, CallbackRefusedError, type CallbackGuard } from './callback-url'
-import { correlationId, type JsonObject } from './correlation'
+import { correlationIdOf, type JsonObject } from './correlation'
 import {
   RequestPublishError,
   RequestsUnavailableError,
@@ -31,8 +31,10 @@ const definition = {
 interface RequestData {
   type: string
   params: JsonObject
-  jobRunId: string
+  /** The body's `id`; null when the job sends none (cron, OCR2, keeper jobs) */
+  jobRunId: string | null
   meta: Json
+  correlationId: string
 }
 
 interface RequestEndpointTypes {
@@ -64,9 +66,10 @@ const inputError = (message: string) => new AdapterInputError({ statusCode: 400,
 const validate = (req: Req, guard: CallbackGuard): AdapterInputError | undefined => {
   const body = rawBody(req)
   const id = body['id']
-  if (!((typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id)))) {
+  if (id !== undefined && !((typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id)))) {
     return inputError(
-      '[Param: id] is required: the job run id (e.g. "id": $(decode_log.requestId)), so a retry of the same run joins its request',
+      `[Param: id] must be a non-empty string or a number when given, not ${JSON.stringify(id) ?? typeof id}: ` +
+        'leave it out (an async request is then known by its responseURL) or set it to what names the run, e.g. $(decode_log.requestId)',
     )
   }
   if (!TYPE.test(req.requestContext.data.type)) {
@@ -87,8 +90,11 @@ const liftBody = (req: Req): void => {
   const body = rawBody(req)
   const data = req.requestContext.data as unknown as RequestData
   data.params = ((body['data'] as Record<string, unknown>)['params'] ?? {}) as JsonObject
-  data.jobRunId = String(body['id'])
+  data.jobRunId = body['id'] === undefined ? null : String(body['id'])
   data.meta = (body['meta'] ?? null) as Json
+  // Validation has passed: a responseURL here is an allowed URL
+  const url = responseUrlOf(req)
+  data.correlationId = correlationIdOf({ ...data, responseUrl: typeof url === 'string' ? url : undefined })
 }
 
 const respond = (answer: Answer, type: string, requestedAt: number): AdapterResponse<RequestEndpointTypes['Response']> => {
@@ -135,6 +141,7 @@ const requestTransport = (submit: Submit, guard: CallbackGuard): Transport<Reque
       const requestedAt = Date.now()
       const data = req.requestContext.data as unknown as RequestData
       const request: BridgeRequest = {
+        correlationId: data.correlationId,
         jobRunId: data.jobRunId,
         type: data.type,
         params: data.params,
@@ -161,9 +168,6 @@ export const requestEndpoint = (submit: Submit, settings: RequestSettings) => {
     transport: requestTransport(submit, guard),
     customInputValidation: (req) => validate(req, guard),
     requestTransforms: [liftBody],
-    cacheKeyGenerator: (data) => {
-      const d = data as unknown as RequestData
-      return `request:${correlationId(d.jobRunId, d.type, d.params)}`
-    },
+    cacheKeyGenerator: (data) => `request:${(data as unknown as RequestData).correlationId}`,
   })
 }

@@ -3,7 +3,7 @@ import type { Batch, Message, Producer } from 'kafkajs'
 import { BifrostError } from '../errors'
 import type { Json } from '../json'
 import { sendCallback } from './callback'
-import { correlationId, type JsonObject } from './correlation'
+import type { JsonObject } from './correlation'
 import { requestMetrics as metrics } from './metrics'
 import { createSendQueue } from './send-queue'
 import { deadLetterMessage } from '../kafka/dead-letter'
@@ -26,12 +26,24 @@ export class RequestsUnavailableError extends BifrostError {}
 
 /** A validated bridge request. */
 export interface BridgeRequest {
-  jobRunId: string
+  /** correlationIdOf the request: equal ids join one request */
+  correlationId: string
+  /** The body's `id`; null when the job sends none */
+  jobRunId: string | null
   type: string
   params: JsonObject
   meta: Json
   /** Already checked against requests.allowedCallbackHosts */
   responseUrl?: string
+}
+
+export interface InFlight {
+  /** Waiting for a reply */
+  open: number
+  /** Answered, callbacks to the node still being delivered */
+  delivering: number
+  /** createdAt of the oldest open request */
+  oldestOpenAt?: number
 }
 
 export type Answer = { pending: true } | { pending: false; outcome: Outcome }
@@ -79,6 +91,8 @@ export interface Exchange {
   repliesCaughtUp(): void
   /** Takes a batch from requests.replyTopic; resolves once it may be committed */
   takeReplies(batch: Batch): Promise<void>
+  /** What is in flight now, for /status */
+  inFlight(): InFlight
   stop(): Promise<void>
 }
 
@@ -198,10 +212,15 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         e.waiters.delete(waiter)
+        const wait = `no reply for ${e.type} within ${settings.syncTimeoutMs / 1000}s`
         reject(
           new RequestTimeoutError(
-            `no reply for ${e.type} within ${settings.syncTimeoutMs / 1000}s; the request stays open until ` +
-              `${new Date(e.deadline).toISOString()}: send the same request again to collect the reply`,
+            e.jobRunId === null
+              ? // Nothing names a synchronous request without id: sending it again asks again
+                `${wait}; the request had no id, so sending it again publishes a new one (give the job's requestData ` +
+                  `an "id", or make the bridge task async="true", to collect this reply instead)`
+              : `${wait}; the request stays open until ${new Date(e.deadline).toISOString()}: ` +
+                  'send the same request again to collect the reply',
           ),
         )
       }, settings.syncTimeoutMs)
@@ -268,7 +287,7 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
 
   const submit = async (request: BridgeRequest): Promise<Answer> => {
     if (stopping.signal.aborted) throw new RequestsUnavailableError('Bifrost is stopping; send the request again')
-    const id = correlationId(request.jobRunId, request.type, request.params)
+    const id = request.correlationId
     const existing = entries.get(id)
     if (existing) return join(existing, request)
     const now = Date.now()
@@ -386,5 +405,16 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     held.clear()
   }
 
-  return { submit, restore, repliesCaughtUp, takeReplies, stop }
+  const inFlight = (): InFlight => {
+    const out: InFlight = { open: 0, delivering: 0 }
+    for (const e of entries.values()) {
+      if (e.delivering) out.delivering++
+      if (e.state === 'settled') continue
+      out.open++
+      out.oldestOpenAt = Math.min(out.oldestOpenAt ?? Infinity, e.createdAt)
+    }
+    return out
+  }
+
+  return { submit, restore, repliesCaughtUp, takeReplies, inFlight, stop }
 }

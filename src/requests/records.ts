@@ -7,7 +7,8 @@ export interface RequestRecord {
   correlationId: string
   type: string
   params: JsonObject
-  jobRunId: string
+  /** The bridge body's `id`; null when the job sends none */
+  jobRunId: string | null
   meta: Json
   /** Where the reply goes: requests.replyTopic */
   replyTopic: string
@@ -64,7 +65,7 @@ export const parseReply = (key: Buffer | null, value: Buffer | null): ParsedRepl
 export interface PendingRecord {
   correlationId: string
   type: string
-  jobRunId: string
+  jobRunId: string | null
   /** epoch ms */
   createdAt: number
   /** epoch ms */

@@ -3,6 +3,7 @@ import { Partitioners, type Kafka } from 'kafkajs'
 import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ServerHook } from '../http/server'
+import type { RequestsStatus } from '../status/snapshot'
 import { requestEndpoint } from './endpoint'
 import { createExchange, RequestsUnavailableError, type Exchange } from './exchange'
 import { readPendingLog } from './pending-log'
@@ -21,6 +22,8 @@ export interface Requests {
   serverHook: ServerHook
   /** Not ready until the reply backlog left at start-up is read */
   readiness: ReadinessCheck
+  /** For /status: the requests in flight on this instance */
+  status(): RequestsStatus
   /** Re-opens what the pending topic holds, then consumes replies */
   start(): Promise<void>
   stop(): Promise<void>
@@ -85,15 +88,26 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
     }
   }
 
+  const notReadyReason = () =>
+    failure ?? (running ? running.replies.readiness.notReadyReason() : 'starting: connecting to Kafka')
+
   return {
     endpoint: requestEndpoint((request) => {
       if (!running) return Promise.reject(new RequestsUnavailableError('Requests are not running (starting or stopping); send the request again'))
       return running.exchange.submit(request)
     }, settings),
     serverHook: captureResponseUrl,
-    readiness: {
-      name: 'requests',
-      notReadyReason: () => failure ?? (running ? running.replies.readiness.notReadyReason() : 'starting: connecting to Kafka'),
+    readiness: { name: 'requests', notReadyReason },
+    status: () => {
+      const reason = notReadyReason()
+      const { open, delivering, oldestOpenAt } = running?.exchange.inFlight() ?? { open: 0, delivering: 0 }
+      return {
+        enabled: true,
+        ...(reason === undefined ? {} : { notReadyReason: reason }),
+        open,
+        delivering,
+        ...(oldestOpenAt === undefined ? {} : { oldestOpenSeconds: (Date.now() - oldestOpenAt) / 1000 }),
+      }
     },
     start,
     stop: async () => {
@@ -120,6 +134,7 @@ const disabledRequests = (settings: RequestSettings): Requests => ({
   ),
   serverHook: captureResponseUrl,
   readiness: { name: 'requests', notReadyReason: () => undefined },
+  status: () => ({ enabled: false, open: 0, delivering: 0 }),
   start: async () => undefined,
   stop: async () => undefined,
 })

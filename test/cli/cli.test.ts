@@ -6,10 +6,10 @@ describe('bifrost CLI', () => {
   test('lists its commands', async () => {
     const { code, stdout } = await runCli(['--help'])
     assert.equal(code, 0)
-    for (const name of ['serve', 'dev', 'broker', 'config']) assert.match(stdout, new RegExp(`^  ${name} `, 'm'))
+    for (const name of ['serve', 'dev', 'broker', 'config', 'jobspec', 'bridge register']) assert.match(stdout, new RegExp(`^  ${name} `, 'm'))
   })
 
-  for (const name of ['serve', 'dev', 'broker', 'config']) {
+  for (const name of ['serve', 'dev', 'broker', 'config', 'jobspec', 'bridge register']) {
     test(`${name} --help describes its options`, async () => {
       const { code, stdout } = await runCli([name, '--help'])
       assert.equal(code, 0)

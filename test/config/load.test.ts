@@ -7,6 +7,7 @@ import { loadConfig, redactConfig } from '../../src/config/load'
 import { configReference } from '../../src/config/reference'
 import { repoRoot } from '../../src/dev/paths'
 import { ConfigError } from '../../src/errors'
+import { createKafka } from '../../src/kafka/client'
 
 const dir = mkdtempSync(join(tmpdir(), 'bifrost-config-'))
 const file = (name: string, text: string): string => {
@@ -72,10 +73,67 @@ describe('loadConfig', () => {
     assert.equal(bad.issues[0].path, 'kafka.sasl.mechanism')
   })
 
+  test('mutual TLS needs both kafka.sslCert and kafka.sslKey, and a PEM file that cannot be read is named by its setting', () => {
+    const half = configError(() => loadConfig({ env: { KAFKA_SSL_CERT: '/etc/kafka/client.pem' } }))
+    assert.equal(half.issues[0].path, 'kafka.sslKey')
+    const config = loadConfig({ env: { KAFKA_SSL_CA: join(dir, 'no-such-ca.pem') } })
+    const unreadable = configError(() => createKafka(config.kafka))
+    assert.equal(unreadable.issues[0].path, 'kafka.sslCa')
+    assert.match(unreadable.message, /cannot read .*no-such-ca\.pem/)
+  })
+
   test('unreadable or malformed files are configuration errors', () => {
     assert.match(configError(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} })).message, /cannot read/)
-    assert.match(configError(() => loadConfig({ file: file('d.yaml', 'kafka: [1, 2'), env: {} })).message, /not valid YAML/)
-    assert.match(configError(() => loadConfig({ file: file('e.yaml', '- 1\n'), env: {} })).message, /object at the top level/)
+    assert.match(
+      configError(() => loadConfig({ file: file('d.yaml', 'kafka: [1, 2'), env: {} })).message,
+      /not valid YAML/,
+    )
+    assert.match(
+      configError(() => loadConfig({ file: file('e.yaml', '- 1\n'), env: {} })).message,
+      /object at the top level/,
+    )
+  })
+
+  test('a misspelt key in the file is refused with its path and the setting probably meant', () => {
+    const err = configError(() => loadConfig({ file: file('typo.yaml', 'feeds:\n  maxAgeSecond: 5\n'), env: {} }))
+    assert.deepEqual(err.issues, [
+      { path: 'feeds.maxAgeSecond', message: 'unknown setting (did you mean feeds.maxAgeSeconds?)' },
+    ])
+    assert.match(err.message, /feeds\.maxAgeSecond: unknown setting \(did you mean feeds\.maxAgeSeconds\?\)/)
+  })
+
+  test('a key at the wrong level is pointed to where it lives, and one like no setting is refused plainly', () => {
+    const err = configError(() =>
+      loadConfig({ file: file('levels.yaml', 'maxAgeSeconds: 5\nkafka:\n  flavour: strong\n'), env: {} }),
+    )
+    assert.deepEqual(err.issues, [
+      { path: 'maxAgeSeconds', message: 'unknown setting (did you mean feeds.maxAgeSeconds?)' },
+      { path: 'kafka.flavour', message: 'unknown setting' },
+    ])
+  })
+
+  test('unknown keys inside a chain are refused once, with a suggestion', () => {
+    const chain = {
+      name: 'c',
+      chainId: 1,
+      rpcUrls: ['http://127.0.0.1:8545'],
+      confirmation: 3,
+      contracts: [{ address: `0x${'1'.repeat(40)}`, kind: 'operator' }],
+    }
+    const err = configError(() =>
+      loadConfig({ file: file('chain.json', JSON.stringify({ events: { chains: [chain] } })), env: {} }),
+    )
+    assert.deepEqual(err.issues, [
+      {
+        path: 'events.chains.0.confirmation',
+        message: 'unknown setting (did you mean events.chains.0.confirmations?)',
+      },
+    ])
+  })
+
+  test('environment variables are not checked for unknown names, since other programs share them', () => {
+    const config = loadConfig({ env: { FEEDS_MAX_AGE_SECOND: '5', KAFKA_FLAVOUR: 'strong' } })
+    assert.equal(config.feeds.maxAgeSeconds, 300)
   })
 
   test('secrets are redacted when the config is printed', () => {
@@ -96,7 +154,10 @@ describe('loadConfig', () => {
       'http://127.0.0.1:8546',
     ]
     const contracts = [{ address: `0x${'11'.repeat(20)}`, kind: 'operator' }]
-    const config = loadConfig({ env: {}, defaults: { events: { chains: [{ name: 'c', chainId: 1, rpcUrls, contracts }] } } })
+    const config = loadConfig({
+      env: {},
+      defaults: { events: { chains: [{ name: 'c', chainId: 1, rpcUrls, contracts }] } },
+    })
     const printed = redactConfig(config) as { events: { chains: Array<{ rpcUrls: string[] }> } }
     assert.deepEqual(printed.events.chains[0].rpcUrls, [
       'https://mainnet.infura.io/…',

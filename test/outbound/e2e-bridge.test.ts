@@ -1,23 +1,18 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel, type Consumer } from 'kafkajs'
-import { startBifrost, type Bifrost } from '../../src/bifrost'
-import { loadConfig } from '../../src/config/load'
+import type { Bifrost } from '../../src/bifrost'
 import { startChainlinkNodeSim, type ChainlinkNodeSim } from '../../src/dev/chainlink-node-sim'
 import { EVENT_HEADERS, type OracleEventMessage } from '../../src/outbound/message'
-import { freshTopicsEnv } from '../support/bifrost'
-import { CHAIN_ID, PAYMENT, SPEC_ID, startChainlinkChain, TIMES, type ChainlinkChain } from '../support/chainlink'
+import { CHAIN_ID, PAYMENT, SPEC_ID, TIMES, type ChainlinkChain } from '../support/chainlink'
+import { E2E_ANSWER as ANSWER, E2E_CONFIRMATIONS as CONFIRMATIONS, startE2eStack, type E2eStack } from '../support/e2e-stack'
 import { eventually } from '../support/eventually'
-import { startKafka, type KafkaFixture } from '../support/kafka'
+import type { KafkaFixture } from '../support/kafka'
 import { assertValidOracleEvent } from '../support/oracle-event-schema'
 
 process.env['EA_PORT'] = '0'
 process.env['METRICS_ENABLED'] = 'false'
 process.env['LOG_LEVEL'] ??= 'error'
-
-const CONFIRMATIONS = 2
-const PRICE = '3012.45'
-const ANSWER = 301_245_000_000n
 
 interface Received {
   partition: number
@@ -28,13 +23,16 @@ interface Received {
 }
 
 /**
- * The whole bridge, both directions: a consumer contract asks the real Operator
+ * The legacy direct-request flow (nodes before v2.48 still run it; the cron
+ * flow of current nodes is e2e-cron.test.ts). The whole bridge, both
+ * directions: a consumer contract asks the real Operator
  * for ETH/USD; the stand-in Chainlink node (the one part that cannot run here)
  * POSTs the bridge body to Bifrost's adapter, which answers from Kafka, and
  * fulfils; Bifrost publishes the confirmed request and its fulfilment to Kafka,
  * where a plain kafkajs consumer reads them.
  */
-describe('end to end: consumer contract -> Operator -> Bifrost adapter -> fulfilment -> Kafka', () => {
+describe('end to end, legacy direct request: consumer contract -> Operator -> Bifrost adapter -> fulfilment -> Kafka', () => {
+  let stack: E2eStack
   let kafka: KafkaFixture
   let chain: ChainlinkChain
   let bifrost: Bifrost
@@ -44,39 +42,13 @@ describe('end to end: consumer contract -> Operator -> Bifrost adapter -> fulfil
   const received: Received[] = []
 
   before(async () => {
-    kafka = await startKafka()
-    chain = await startChainlinkChain()
-    eventsTopic = kafka.uniqueTopic('e2e-events')
-    await kafka.createTopics([{ topic: eventsTopic, partitions: 3 }])
-    const env = await freshTopicsEnv(kafka, { EVENTS_TOPIC: eventsTopic })
+    stack = await startE2eStack('e2e', (d) => [
+      { address: d.addresses.operator, kind: 'operator' },
+      { address: d.addresses.consumer, kind: 'client' },
+    ])
+    ;({ kafka, chain, bifrost, eventsTopic } = stack)
     const client = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING })
-    const producer = client.producer()
-    await producer.connect()
-    await producer.send({ topic: env['FEEDS_TOPICS'], messages: [{ key: 'ETH/USD', value: JSON.stringify({ value: PRICE, source: 'e2e' }) }] })
-    await producer.disconnect()
     const fromBlock = await chain.provider.getBlockNumber()
-    const config = loadConfig({
-      env,
-      defaults: {
-        events: {
-          chains: [
-            {
-              name: 'e2e',
-              chainId: CHAIN_ID,
-              rpcUrls: [chain.anvil.rpcUrl],
-              confirmations: CONFIRMATIONS,
-              fromBlock,
-              pollIntervalMs: 100,
-              contracts: [
-                { address: chain.deployment.addresses.operator, kind: 'operator' },
-                { address: chain.deployment.addresses.consumer, kind: 'client' },
-              ],
-            },
-          ],
-        },
-      },
-    })
-    bifrost = await startBifrost(config)
     sim = await startChainlinkNodeSim({
       provider: chain.provider,
       node: chain.node,
@@ -106,9 +78,7 @@ describe('end to end: consumer contract -> Operator -> Bifrost adapter -> fulfil
   after(async () => {
     await consumer?.disconnect()
     await sim?.stop()
-    await bifrost?.stop()
-    await chain?.stop()
-    await kafka?.stop()
+    await stack?.stop()
   })
 
   for (const dataVersion of [1, 2] as const) {

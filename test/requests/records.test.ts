@@ -44,6 +44,13 @@ describe('request records', () => {
     assert.ok(!validateRequest({ ...value, responseURL: 'http://node/v2/resume/x' }), 'no field beyond the documented ones')
   })
 
+  test('a request of a job that sends no id (cron, OCR2) is a valid record with jobRunId null', () => {
+    const value = JSON.parse(String(requestMessage({ ...record, jobRunId: null }).value)) as RequestRecord
+    assert.equal(value.jobRunId, null)
+    assert.ok(validateRequest(value), JSON.stringify(validateRequest.errors))
+    assert.ok(!validateRequest({ ...value, jobRunId: '' }), 'an id, when there is one, is not empty')
+  })
+
   test('the schema examples are valid request records', () => {
     for (const example of requestSchema.examples) {
       assert.ok(validateRequest(example), JSON.stringify(validateRequest.errors))

@@ -257,6 +257,60 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
     }
   })
 
+  // A cron, OCR2 or keeper job's bridge body: requestData, meta, and responseURL when async="true"; no id
+  const cronBody = (params: Record<string, unknown>, responseURL?: string) => ({
+    data: { endpoint: 'request', type: 'shipment-status', params },
+    meta: { jobRun: { meta: { cron: true } } },
+    ...(responseURL ? { responseURL } : {}),
+  })
+
+  test("without id, an async request is known by its responseURL: the run's retries join it, another run does not", async () => {
+    const h = await harness()
+    try {
+      const run = node.responseUrl()
+      const joined = await metric('bifrost_requests_joined_total')
+      assert.deepEqual((await h.post(cronBody({ shipment: '1' }, run))).body, { pending: true })
+      assert.deepEqual((await h.post(cronBody({ shipment: '1' }, run))).body, { pending: true })
+      assert.equal(await h.published(), 1, "the node's retry of one run publishes nothing new")
+      assert.equal(await metric('bifrost_requests_joined_total'), joined + 1)
+      const nextRun = node.responseUrl()
+      assert.deepEqual((await h.post(cronBody({ shipment: '1' }, nextRun))).body, { pending: true })
+      assert.equal(await h.published(), 2, 'the next run of the job asks again')
+      const records = await eventually('2 request records', () => h.responder.received.length === 2 && h.responder.received)
+      assert.notEqual(records[0].correlationId, records[1].correlationId)
+      assert.equal(records[0].jobRunId, null)
+      assert.deepEqual(records[0].meta, { jobRun: { meta: { cron: true } } })
+      const before = node.patches.length
+      await h.responder.reply(records[0].correlationId, { result: 'first run' })
+      const [patch] = (await node.waitForPatches(before + 1)).slice(before)
+      assert.equal(patch.runId, run.split('/').pop())
+      assert.deepEqual(patch.body, { value: { data: { result: 'first run' }, result: 'first run' } })
+    } finally {
+      await h.close()
+    }
+  })
+
+  test('without id, a synchronous request never joins another, and its timeout says a retry asks again', async () => {
+    const answers = ['A', 'B']
+    const h = await harness({ syncTimeoutMs: 5000 }, () => ({ result: answers.shift() ?? 'late' }))
+    try {
+      const [a, b] = await Promise.all([h.post(cronBody({ shipment: '1' })), h.post(cronBody({ shipment: '1' }))])
+      assert.deepEqual([a.body.result, b.body.result].sort(), ['A', 'B'])
+      assert.equal(await h.published(), 2)
+    } finally {
+      await h.close()
+    }
+    // No one answers here
+    const silent = await harness({ syncTimeoutMs: 300 })
+    try {
+      const timedOut = await silent.post(cronBody({ shipment: '2' }))
+      assert.equal(timedOut.status, 504)
+      assert.match(timedOut.body.error!.message, /no id, so sending it again publishes a new one/)
+    } finally {
+      await silent.close()
+    }
+  })
+
   test('replies for unknown correlation ids are ignored and counted; malformed ones are dead-lettered', async () => {
     const h = await harness()
     const consumer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({
@@ -327,9 +381,11 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
   test('bad bridge bodies: 400 naming the field', async () => {
     const h = await harness()
     try {
-      const noId = await h.post({ data: { endpoint: 'request', type: 'shipment-status' } })
-      assert.equal(noId.status, 400)
-      assert.match(noId.body.error!.message, /\[Param: id\]/)
+      for (const id of ['', {}, [1], true]) {
+        const badId = await h.post(bridge({ id }))
+        assert.equal(badId.status, 400, JSON.stringify(id))
+        assert.match(badId.body.error!.message, /\[Param: id\] must be a non-empty string or a number when given/)
+      }
       const badParams = await h.post(bridge({}, 'x' as unknown as Record<string, unknown>))
       assert.equal(badParams.status, 400)
       assert.match(badParams.body.error!.message, /\[Param: params\]/)

@@ -23,3 +23,11 @@ export const freshTopicsEnv = async (
   await kafka.createTopics(topics)
   return { ...env, ...given }
 }
+
+/** A chain that validates but is never contacted: for tests of what a configuration with chain -> Kafka implies. */
+export const uncontactedChain = {
+  name: 'uncontacted',
+  chainId: 1,
+  rpcUrls: ['http://127.0.0.1:1'],
+  contracts: [{ address: `0x${'1'.repeat(40)}`, kind: 'operator' }],
+}

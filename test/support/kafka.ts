@@ -14,6 +14,23 @@ export interface KafkaFixture {
   stop(): Promise<void>
 }
 
+const externalBrokers = (): string[] =>
+  (process.env['KAFKA_BROKERS'] ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean)
+
+/**
+ * True when the suite runs on a real Kafka (KAFKA_BROKERS, e.g. `npm run test:kafka`), false on the
+ * librdkafka mock. Only for the few tests whose broker's behaviour differs; each says why where it
+ * asks, and docs/brokers.md lists them.
+ */
+export const onRealKafka = (): boolean => externalBrokers().length > 0
+
+/** For `{ skip }`: false on a real Kafka, else why the test cannot run on the mock broker, so the skip says it. */
+export const apacheKafkaOnly = (missingFromMock: string): string | false =>
+  onRealKafka() ? false : `needs Apache Kafka: ${missingFromMock} (run npm run test:kafka)`
+
 const uniqueTopic = (prefix: string): string => `${prefix}-${randomBytes(6).toString('hex')}`
 
 /**
@@ -23,10 +40,7 @@ const uniqueTopic = (prefix: string): string => `${prefix}-${randomBytes(6).toSt
  * for this fixture and stop() shuts it down.
  */
 export async function startKafka(): Promise<KafkaFixture> {
-  const external = (process.env['KAFKA_BROKERS'] ?? '')
-    .split(',')
-    .map((b) => b.trim())
-    .filter(Boolean)
+  const external = externalBrokers()
   if (external.length === 0) {
     const broker = await startTestBroker()
     return { brokers: broker.brokers, createTopics: broker.createTopics, uniqueTopic, stop: broker.stop }

@@ -19,6 +19,7 @@ export const aggregator = {
     const roundId = args[ROUND_ID_ARG[name]] as string
     return { key: `${chainId}:${address}:${roundId}`, fields: { roundId } }
   },
+  describe: (e) => (e.event === 'AnswerUpdated' ? [`answer ${String(e.args['current'])}`] : []),
 } as const satisfies ContractFamily
 
 export interface AggregatorFields {
