@@ -26,6 +26,9 @@ const ENTRY_POINTS = {
   AuthorizedForwarder: { unit: '@chainlink/contracts/src/v0.8/operatorforwarder/AuthorizedForwarder.sol', solc: '0.8.19' },
   DemoConsumer: { unit: 'contracts/DemoConsumer.sol', solc: '0.8.19' },
   DemoAggregator: { unit: 'contracts/DemoAggregator.sol', solc: '0.8.19' },
+  // Stand-ins that emit CCIP's OnRamp/OffRamp events (a CCIP deployment cannot run here)
+  StandInCcipOnRamp: { unit: 'contracts/StandInCcipRamps.sol', solc: '0.8.19' },
+  StandInCcipOffRamp: { unit: 'contracts/StandInCcipRamps.sol', solc: '0.8.19' },
   // CRE: pragma ^0.8.19, deployed built with 0.8.24
   KeystoneForwarder: { unit: '@chainlink/contracts/src/v0.8/keystone/KeystoneForwarder.sol', solc: '0.8.24' },
   // Data Streams on-chain verification

@@ -207,6 +207,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     })
     const enricher = createEventEnricher({
       getTransaction: (hash) => rpc.request<TransactionLike | null>('eth_getTransactionByHash', [hash]),
+      chain: { name: chain.name, chainId: chain.chainId },
+      ccipChainSelectors: settings.ccip.chainSelectors,
     })
     const progress = createProgress(chain.name, tip.number, (line) => logger.info(line))
 

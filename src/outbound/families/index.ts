@@ -1,4 +1,7 @@
 import { aggregator, type AggregatorFields } from './aggregator'
+import type { CcipFields } from './ccip'
+import { ccipOffRamp } from './ccip-offramp'
+import { ccipOnRamp } from './ccip-onramp'
 import { client, type ClientFields } from './client'
 import { custom } from './custom'
 import { dataFeedsCache, type DataFeedsCacheFields } from './data-feeds-cache'
@@ -19,6 +22,8 @@ export const FAMILIES = [
   forwarder,
   dataFeedsCache,
   verifier,
+  ccipOnRamp,
+  ccipOffRamp,
   custom,
 ] as const satisfies ReadonlyArray<ContractFamily & { kind: ContractKind }>
 
@@ -34,6 +39,8 @@ export type ContractKind =
   | 'forwarder'
   | 'data-feeds-cache'
   | 'verifier'
+  | 'ccip-onramp'
+  | 'ccip-offramp'
   | 'custom'
 const everyKindHasAFamily: [Exclude<ContractKind, (typeof FAMILIES)[number]['kind']>] extends [never] ? true : never =
   true
@@ -48,7 +55,8 @@ export type FamilyFields = OperatorFields &
   AggregatorFields &
   ForwarderFields &
   DataFeedsCacheFields &
-  VerifierFields
+  VerifierFields &
+  CcipFields
 
 const byKind = new Map<string, ContractFamily>(FAMILIES.map((f) => [f.kind, f]))
 

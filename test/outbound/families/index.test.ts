@@ -43,7 +43,16 @@ const PINNED_TOPICS: Record<string, Record<string, string>> = {
   verifier: {
     ReportVerified: '0x58ca9502e98a536e06e72d680fcc251e5d10b72291a281665a2c2dc0ac30fcc5',
   },
+  'ccip-onramp': {
+    CCIPSendRequested: '0xd0c3c799bf9e2639de44391e7f524d229b2b55f5b1ea94b2bf7da42f7243dddd',
+    CCIPMessageSent: '0x192442a2b2adb6a7948f097023cb6b57d29d3a7a5dd33e6666d33c39cc456f32',
+  },
 }
+/** The OffRamp's two versions share the event name: pinned by signature */
+const PINNED_OFFRAMP_TOPICS = [
+  '0xd4f851956a5d67c3997d1c9205045fef79bae2947fdee7e9e2641abc7391ef65',
+  '0x05665fe9ad095383d018353f4cbcba77e84db27dd215081bbf7cdf9ae6fbe48b',
+]
 
 const topicsOf = (fragments: readonly string[]) => {
   const out: Record<string, string> = {}
@@ -52,8 +61,15 @@ const topicsOf = (fragments: readonly string[]) => {
 }
 
 describe('event fragments', () => {
+  test('ccip-offramp topic hashes are pinned (v1.5, v1.6)', () => {
+    assert.deepEqual(
+      EVENT_FRAGMENTS['ccip-offramp'].map((f) => EventFragment.from(f).topicHash),
+      PINNED_OFFRAMP_TOPICS,
+    )
+  })
+
   for (const family of FAMILIES as readonly ContractFamily[]) {
-    if (!family.fragments) continue
+    if (!family.fragments || family.kind === 'ccip-offramp') continue
     const { kind, fragments } = family
     test(`${kind} topic hashes are pinned`, () => {
       assert.ok(PINNED_TOPICS[kind], `the ${kind} family in the index has its topics pinned here`)
