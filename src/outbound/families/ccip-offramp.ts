@@ -10,6 +10,7 @@ import {
   type CcipExecution,
 } from './ccip'
 import type { ContractFamily } from './family'
+import { stateless } from './stateless'
 
 const FRAGMENTS = {
   '1.5':
@@ -60,22 +61,18 @@ export const ccipOffRamp = {
   createEnricher: (options) => {
     const { table, name: chain, chainId } = chainsOf(options)
     const own = table.byChainId(chainId)
-    return {
-      size: 0,
-      observe: () => undefined,
-      enrich: async (event) => {
-        const execution = event.ccip as CcipExecution
-        return {
-          ...event,
-          ccip: {
-            ...execution,
-            chain,
-            ...named('source', execution.sourceChainSelector, table),
-            ...named('dest', own?.selector, table),
-          } as CcipExecution,
-        }
-      },
-    }
+    return stateless(async (event) => {
+      const execution = event.ccip as CcipExecution
+      return {
+        ...event,
+        ccip: {
+          ...execution,
+          chain,
+          ...named('source', execution.sourceChainSelector, table),
+          ...named('dest', own?.selector, table),
+        } as CcipExecution,
+      }
+    })
   },
   describe: (e) =>
     e.ccip?.role === 'execution'

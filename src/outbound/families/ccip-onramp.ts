@@ -1,6 +1,7 @@
 import type { Json } from '../../json'
 import { ccipKey, chainsOf, fragmentsOfVersion, named, selectorSetting, versionSetting, type CcipSend } from './ccip'
 import type { ContractFamily } from './family'
+import { stateless } from './stateless'
 
 const FRAGMENTS = {
   '1.5':
@@ -16,45 +17,32 @@ const messageIdOf = (name: string, args: Record<string, Json>): string => {
   return (name === 'CCIPSendRequested' ? message['messageId'] : (message['header'] as Obj)['messageId']) as string
 }
 
+const str = (o: Obj, k: string) => o[k] as string
+
 /** The send as the log says it; the chain names are added per chain by the enricher */
 const sendOf = (name: string, args: Record<string, Json>, destSetting: string | undefined): CcipSend => {
   const message = args['message'] as Obj
-  if (name === 'CCIPSendRequested') {
-    return {
-      role: 'send',
-      version: '1.5',
-      chain: '',
-      sourceChainSelector: message['sourceChainSelector'] as string,
-      ...(destSetting !== undefined ? { destChainSelector: destSetting } : {}),
-      sequenceNumber: message['sequenceNumber'] as string,
-      nonce: message['nonce'] as string,
-      sender: message['sender'] as string,
-      receiver: message['receiver'] as string,
-      feeToken: message['feeToken'] as string,
-      feeTokenAmount: message['feeTokenAmount'] as string,
-      tokenAmounts: (message['tokenAmounts'] as Obj[]).map((t) => ({
-        token: t['token'] as string,
-        amount: t['amount'] as string,
-      })),
-    }
-  }
-  const header = message['header'] as Obj
+  const v15 = name === 'CCIPSendRequested'
+  // v1.5 keeps the routing fields in the message, v1.6 in its header
+  const routing = v15 ? message : (message['header'] as Obj)
+  const dest = v15 ? destSetting : str(routing, 'destChainSelector')
   return {
     role: 'send',
-    version: '1.6',
+    version: v15 ? '1.5' : '1.6',
     chain: '',
-    sourceChainSelector: header['sourceChainSelector'] as string,
-    destChainSelector: header['destChainSelector'] as string,
-    sequenceNumber: header['sequenceNumber'] as string,
-    nonce: header['nonce'] as string,
-    sender: message['sender'] as string,
-    receiver: message['receiver'] as string,
-    feeToken: message['feeToken'] as string,
-    feeTokenAmount: message['feeTokenAmount'] as string,
-    tokenAmounts: (message['tokenAmounts'] as Obj[]).map((t) => ({
-      sourcePoolAddress: t['sourcePoolAddress'] as string,
-      amount: t['amount'] as string,
-    })),
+    sourceChainSelector: str(routing, 'sourceChainSelector'),
+    ...(dest !== undefined ? { destChainSelector: dest } : {}),
+    sequenceNumber: str(routing, 'sequenceNumber'),
+    nonce: str(routing, 'nonce'),
+    sender: str(message, 'sender'),
+    receiver: str(message, 'receiver'),
+    feeToken: str(message, 'feeToken'),
+    feeTokenAmount: str(message, 'feeTokenAmount'),
+    tokenAmounts: (message['tokenAmounts'] as Obj[]).map((t) =>
+      v15
+        ? { token: str(t, 'token'), amount: str(t, 'amount') }
+        : { sourcePoolAddress: str(t, 'sourcePoolAddress'), amount: str(t, 'amount') }
+    ),
   }
 }
 
@@ -78,22 +66,18 @@ export const ccipOnRamp = {
   },
   createEnricher: (options) => {
     const { table, name: chain } = chainsOf(options)
-    return {
-      size: 0,
-      observe: () => undefined,
-      enrich: async (event) => {
-        const send = event.ccip as CcipSend
-        return {
-          ...event,
-          ccip: {
-            ...send,
-            chain,
-            ...named('source', send.sourceChainSelector, table),
-            ...named('dest', send.destChainSelector, table),
-          } as CcipSend,
-        }
-      },
-    }
+    return stateless(async (event) => {
+      const send = event.ccip as CcipSend
+      return {
+        ...event,
+        ccip: {
+          ...send,
+          chain,
+          ...named('source', send.sourceChainSelector, table),
+          ...named('dest', send.destChainSelector, table),
+        } as CcipSend,
+      }
+    })
   },
   describe: (e) =>
     e.ccip?.role === 'send'

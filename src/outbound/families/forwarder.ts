@@ -1,4 +1,5 @@
 import type { ContractFamily } from './family'
+import { stateless } from './stateless'
 import { decodeForwarderReport, type ForwarderReport } from './forwarder-report'
 import { transactionOf } from './transaction'
 
@@ -23,10 +24,8 @@ export const forwarder = {
     name === 'ReportProcessed'
       ? { key: `${chainId}:${args['receiver']}:${args['workflowExecutionId']}:${args['reportId']}` }
       : { key: `${chainId}:${address}:${args['donId']}` },
-  createEnricher: (options) => ({
-    size: 0,
-    observe: () => undefined,
-    enrich: async (event, log) => {
+  createEnricher: (options) =>
+    stateless(async (event, log) => {
       if (event.event !== 'ReportProcessed') return event
       const a = event.args
       const what = `ReportProcessed ${a['reportId']} of execution ${a['workflowExecutionId']}`
@@ -39,8 +38,7 @@ export const forwarder = {
         result: a['result'] as boolean,
       })
       return { ...event, report }
-    },
-  }),
+    }),
   describe: (e) => {
     if (e.event === 'ConfigSet') return [`don ${e.args['donId']} version ${e.args['configVersion']} f ${e.args['f']}`]
     const parts = [`to ${e.args['receiver']}`, e.args['result'] ? 'delivered' : 'delivery failed']

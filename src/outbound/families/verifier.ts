@@ -1,4 +1,5 @@
 import type { ContractFamily } from './family'
+import { stateless } from './stateless'
 import { transactionOf } from './transaction'
 import { decodeVerifiedReport, type VerifiedReport } from './verifier-report'
 
@@ -21,15 +22,12 @@ export const verifier = {
     const feedId = args['feedId'] as string
     return { key: `${chainId}:${feedId}`, fields: { feedId } }
   },
-  createEnricher: (options) => ({
-    size: 0,
-    observe: () => undefined,
-    enrich: async (event, log) => {
+  createEnricher: (options) =>
+    stateless(async (event, log) => {
       const feedId = event.feedId as string
       const tx = await transactionOf(options, log.transactionHash, `ReportVerified of ${feedId}`)
       return { ...event, verifiedReport: decodeVerifiedReport(tx, feedId) }
-    },
-  }),
+    }),
   describe: (e) => {
     const report = e.verifiedReport
     if (!report) return []
