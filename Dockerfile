@@ -19,8 +19,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
 COPY adapter.json ./
+# The streaming bridge loads its protocol at start-up.
+COPY proto ./proto
 USER node
-EXPOSE 8080 9080
+# 8090: the gRPC streaming bridge (streams.port)
+EXPOSE 8080 9080 8090
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.EA_PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "dist/src/cli/main.js"]

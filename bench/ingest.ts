@@ -117,6 +117,7 @@ const ingestLatency =
       remove: store.remove,
       get: store.get,
       feeds: store.feeds,
+      onChange: store.onChange,
       get size() {
         return store.size
       },

@@ -4,13 +4,14 @@ import { topicPlans } from './config/topics'
 import { buildAdapter } from './http/adapter'
 import { startServer } from './http/server'
 import { statusHook } from './http/status'
-import { feedEndpoint } from './inbound/feed-endpoint'
+import { feedEndpoint, feedRequestParser } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
 import { requireTopics, topicMismatches, topicSpec } from './kafka/topics'
 import { startEventPublisher } from './outbound/publisher'
 import { createRequests } from './requests/service'
 import { createStatusBoard, type StatusBoard } from './status/snapshot'
+import { startStreams } from './streams/service'
 
 const logger = makeLogger('Bifrost')
 
@@ -18,6 +19,8 @@ export interface Bifrost {
   /** Base URL of the External Adapter */
   adapterUrl: string
   metricsUrl?: string
+  /** Port of the gRPC streaming bridge, when `streams.enabled` */
+  streamsPort?: number
   /** What /status reports under `bifrost`; the operator API serves the same model */
   status: StatusBoard
   stop(): Promise<void>
@@ -59,6 +62,18 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     }
     stops.push(feeds.stop)
     await feeds.start()
+    let streamsPort: number | undefined
+    if (config.streams.enabled) {
+      const parse = feedRequestParser(feeds.store, config.feeds, feeds.readiness)
+      const streams = await startStreams({
+        settings: config.streams,
+        store: feeds.store,
+        readiness: feeds.readiness,
+        parse,
+      })
+      stops.push(streams.stop)
+      streamsPort = streams.port
+    }
     stops.push(requests.stop)
     await requests.start()
     if (config.events.chains.length > 0) {
@@ -68,7 +83,7 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
       readiness.push(events.readiness)
       status.provide('chains', events.status)
     }
-    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, status, stop }
+    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, streamsPort, status, stop }
   } catch (err) {
     await stop()
     throw err

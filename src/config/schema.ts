@@ -3,6 +3,7 @@ import { kafkaSettings } from '../kafka/settings'
 import { feedSettings } from '../inbound/settings'
 import { requestSettings } from '../requests/settings'
 import { eventSettings } from '../outbound/settings'
+import { streamSettings } from '../streams/settings'
 
 /**
  * The whole configuration, declared once. Every leaf carries its description,
@@ -14,6 +15,7 @@ export const configSchema = z.object({
   feeds: feedSettings,
   requests: requestSettings,
   events: eventSettings,
+  streams: streamSettings,
 })
 
 export type Config = z.infer<typeof configSchema>

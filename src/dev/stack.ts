@@ -74,6 +74,9 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
       `  External Adapter: ${bifrost.adapterUrl}`,
       bifrost.metricsUrl ? `  Metrics:          ${bifrost.metricsUrl}` : '',
       `  Status:           ${bifrost.adapterUrl}/status`,
+      bifrost.streamsPort !== undefined
+        ? `  Streaming bridge: gRPC on port ${bifrost.streamsPort} (bridge name "${config.streams.bridgeName}", see docs/streams.md)`
+        : '',
       '',
       'Ask for the demo feed (a median of three sources that came through Kafka):',
       `  curl -s -X POST ${bifrost.adapterUrl} -H 'content-type: application/json' -d '${body}'`,

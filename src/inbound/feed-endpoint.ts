@@ -8,7 +8,7 @@ import type {
 import type { ReadinessCheck } from '../http/readiness'
 import { AGGREGATE_METHODS } from './aggregate'
 import type { FeedStore } from './feed-store'
-import { feedTransport, type FeedQuery, type FeedTransportTypes } from './feed-transport'
+import { answerFeed, feedError, feedTransport, type FeedResponse, type FeedTransportTypes } from './feed-transport'
 import type { FeedSettings } from './settings'
 
 const definition = {
@@ -72,24 +72,55 @@ const validate = (data: FeedRequestData): AdapterInputError | undefined => {
   return undefined
 }
 
+/**
+ * The answer to an already validated request: what the transport returns, or
+ * the AdapterError the framework turns into the HTTP error answer.
+ */
+const answerValidated =
+  (store: FeedStore, settings: FeedSettings, readiness: ReadinessCheck) =>
+  (data: FeedRequestData): FeedResponse => {
+    const notReady = readiness.notReadyReason()
+    if (notReady) throw feedError(503, 'FeedsNotReady', `Feeds are not ready yet (${notReady})`)
+    return answerFeed(store, {
+      feed: feedId(data),
+      maxAgeSeconds: data.maxAgeSeconds ?? settings.maxAgeSeconds,
+      minSources: data.minSources ?? 1,
+      aggregate: data.aggregate,
+    })
+  }
+
 /** The `feed` endpoint: the latest value of a Kafka-fed feed, aggregated over its fresh sources. */
 export const feedEndpoint = (store: FeedStore, settings: FeedSettings, readiness: ReadinessCheck) =>
   new AdapterEndpoint<FeedEndpointTypes>({
     name: 'feed',
     inputParameters: feedInputParameters,
-    transport: feedTransport<typeof definition>(
-      store,
-      readiness,
-      (data): FeedQuery => ({
-        feed: feedId(data),
-        maxAgeSeconds: data.maxAgeSeconds ?? settings.maxAgeSeconds,
-        minSources: data.minSources ?? 1,
-        aggregate: data.aggregate,
-      }),
-    ),
+    transport: feedTransport<typeof definition>(answerValidated(store, settings, readiness)),
     customInputValidation: (req) => validate(req.requestContext.data),
     // The framework's own key lowercases every string, which would make
     // "eth/usd" and "ETH/USD" one feed.
     cacheKeyGenerator: (data) =>
       `feed:${JSON.stringify([feedId(data), data.maxAgeSeconds ?? null, data.minSources ?? null, data.aggregate])}`,
   })
+
+/** One `feed` request, validated once and answerable again and again as the store changes. */
+export interface FeedRequest {
+  /** The feed id it names (`feed`, or `base`/`quote`) */
+  feed: string
+  /** What the endpoint answers now; throws the AdapterError whose HTTP answer would be an error */
+  answer(): FeedResponse
+}
+
+/**
+ * The `feed` endpoint without HTTP, for other ways of asking the same question:
+ * the same validation (the framework's, then the endpoint's own) and the same
+ * answers. Throws the AdapterError an invalid `data` would get over HTTP.
+ */
+export const feedRequestParser = (store: FeedStore, settings: FeedSettings, readiness: ReadinessCheck) => {
+  const answer = answerValidated(store, settings, readiness)
+  return (data: Record<string, unknown>): FeedRequest => {
+    const validated = feedInputParameters.validateInput(data)
+    const error = validate(validated)
+    if (error) throw error
+    return { feed: feedId(validated), answer: () => answer(validated) }
+  }
+}

@@ -17,6 +17,8 @@ export interface FeedStore {
   get(feed: string): ReadonlyMap<string, SourceValue> | undefined
   feeds(): IterableIterator<[string, ReadonlyMap<string, SourceValue>]>
   readonly size: number
+  /** Calls `listener` with the feed id after every apply or remove, until the returned function is called */
+  onChange(listener: (feed: string) => void): () => void
 }
 
 /** Epoch ms of a feed's newest value, whichever source it came from. */
@@ -28,7 +30,11 @@ export const newestTimestamp = (sources: ReadonlyMap<string, SourceValue>): numb
 
 export const createFeedStore = (): FeedStore => {
   const feeds = new Map<string, Map<string, SourceValue>>()
+  const listeners = new Set<(feed: string) => void>()
   let seq = 0
+  const changed = (feed: string) => {
+    for (const listener of listeners) listener(feed)
+  }
   return {
     apply: ({ feed, source, value, timestamp }) => {
       let sources = feeds.get(feed)
@@ -36,6 +42,7 @@ export const createFeedStore = (): FeedStore => {
       const current = sources.get(source)
       if (!current) {
         sources.set(source, { value, timestamp, seq: ++seq })
+        changed(feed)
         return
       }
       // Updated in place: a re-read applies hundreds of thousands of records, and
@@ -43,14 +50,24 @@ export const createFeedStore = (): FeedStore => {
       current.value = value
       current.timestamp = timestamp
       current.seq = ++seq
+      changed(feed)
     },
     remove: (feed) => {
       feeds.delete(feed)
+      changed(feed)
     },
     get: (feed) => feeds.get(feed),
     feeds: () => feeds.entries(),
     get size() {
       return feeds.size
+    },
+    onChange: (listener) => {
+      // Wrapped, so one function added twice is two listeners and each removal removes one.
+      const entry = (feed: string) => listener(feed)
+      listeners.add(entry)
+      return () => {
+        listeners.delete(entry)
+      }
     },
   }
 }

@@ -7,7 +7,6 @@ import type {
   InputParametersDefinition,
   TypeFromDefinition,
 } from '@chainlink/external-adapter-framework/validation/input-params'
-import type { ReadinessCheck } from '../http/readiness'
 import { aggregate, type AggregateMethod } from './aggregate'
 import type { FeedValue } from './feed-record'
 import type { FeedStore, SourceValue } from './feed-store'
@@ -32,7 +31,8 @@ export interface FeedResponseData {
 
 export type FeedResponse = AdapterResponse<{ Data: FeedResponseData; Result: FeedValue }>
 
-const fail = (statusCode: number, name: string, message: string): AdapterError =>
+/** An answer the endpoint refuses with: the HTTP status and body the framework sends for it. */
+export const feedError = (statusCode: number, name: string, message: string): AdapterError =>
   new AdapterError({ statusCode, name, message })
 
 /**
@@ -43,7 +43,7 @@ export const answerFeed = (store: FeedStore, query: FeedQuery, now = Date.now())
   const { feed, maxAgeSeconds, minSources } = query
   const sources = store.get(feed)
   if (!sources || sources.size === 0) {
-    throw fail(
+    throw feedError(
       404,
       'FeedNotFound',
       `Unknown feed "${feed}": no record with this key has been read (feed ids are case-sensitive)`,
@@ -64,7 +64,7 @@ export const answerFeed = (store: FeedStore, query: FeedQuery, now = Date.now())
   })
   if (fresh.length === 0) {
     const age = Math.round((now - newestOfAll) / 1000)
-    throw fail(
+    throw feedError(
       503,
       'FeedStale',
       `Feed "${feed}" is stale: its newest value is ${age} s old, more than maxAgeSeconds=${maxAgeSeconds}`,
@@ -72,7 +72,7 @@ export const answerFeed = (store: FeedStore, query: FeedQuery, now = Date.now())
   }
   if (fresh.length < minSources) {
     const names = Object.keys(contributing).join(', ')
-    throw fail(
+    throw feedError(
       503,
       'FeedTooFewSources',
       `Feed "${feed}" has ${fresh.length} fresh source(s) (${names}), fewer than minSources=${minSources}`,
@@ -103,9 +103,7 @@ export interface FeedTransportTypes<P extends InputParametersDefinition> {
  * written to that cache either: the store is the single source of answers.
  */
 export const feedTransport = <P extends InputParametersDefinition>(
-  store: FeedStore,
-  readiness: ReadinessCheck,
-  toQuery: (data: TypeFromDefinition<P>) => FeedQuery,
+  answer: (data: TypeFromDefinition<P>) => FeedResponse,
 ): Transport<FeedTransportTypes<P>> => {
   let cache: ResponseCache<FeedTransportTypes<P>> | undefined
   const transport: Transport<FeedTransportTypes<P>> = {
@@ -118,11 +116,7 @@ export const feedTransport = <P extends InputParametersDefinition>(
       transport.name = name
       cache = dependencies.responseCache
     },
-    foregroundExecute: async (req) => {
-      const notReady = readiness.notReadyReason()
-      if (notReady) throw fail(503, 'FeedsNotReady', `Feeds are not ready yet (${notReady})`)
-      return answerFeed(store, toQuery(req.requestContext.data))
-    },
+    foregroundExecute: async (req) => answer(req.requestContext.data),
   }
   return transport
 }

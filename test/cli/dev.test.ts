@@ -5,7 +5,7 @@ import { spawnCli, waitForLine } from '../support/cli'
 
 // The newcomer's path: `npm start`, paste the printed curl, get a value that came through Kafka.
 test('bifrost dev prints a curl line that answers with a value from Kafka', { timeout: 180_000 }, async () => {
-  const env: NodeJS.ProcessEnv = { EA_PORT: '0', METRICS_PORT: '0', KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '' }
+  const env: NodeJS.ProcessEnv = { EA_PORT: '0', METRICS_PORT: '0', STREAMS_PORT: '0', KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '' }
   const child = spawnCli(['dev'], env)
   try {
     const [, url, body] = await waitForLine(child, /curl -s -X POST (\S+) -H '[^']+' -d '([^']+)'/, 150_000)

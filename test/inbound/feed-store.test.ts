@@ -39,4 +39,16 @@ describe('createFeedStore', () => {
     store.apply({ feed: 'A', source: 'x', value: 5, timestamp: 2 })
     assert.equal(store.get('A')!.size, 1, 'a feed published again after a tombstone starts afresh')
   })
+  test('tells its listeners which feed every apply and remove touched, until they unsubscribe', () => {
+    const store = createFeedStore()
+    const seen: string[] = []
+    const unsubscribe = store.onChange((feed) => seen.push(feed))
+    store.apply({ feed: 'A', source: 'x', value: 1, timestamp: 1 })
+    store.apply({ feed: 'A', source: 'x', value: 2, timestamp: 2 })
+    store.apply({ feed: 'B', source: 'x', value: 1, timestamp: 1 })
+    store.remove('A')
+    unsubscribe()
+    store.apply({ feed: 'C', source: 'x', value: 1, timestamp: 1 })
+    assert.deepEqual(seen, ['A', 'A', 'B', 'A'])
+  })
 })

@@ -5,13 +5,13 @@ import type { KafkaFixture, TopicSpec } from './kafka'
  * Environment for a whole Bifrost whose every topic setting not named in
  * `given` points at a fresh topic, created here (compacted when its description
  * says so). A test of one part can then start the real thing: the other parts
- * start too, on topics of their own.
+ * start too, on topics of their own, and the streaming bridge on a free port.
  */
 export const freshTopicsEnv = async (
   kafka: KafkaFixture,
   given: Record<string, string> = {},
 ): Promise<Record<string, string>> => {
-  const env: Record<string, string> = { KAFKA_BROKERS: kafka.brokers.join(',') }
+  const env: Record<string, string> = { KAFKA_BROKERS: kafka.brokers.join(','), STREAMS_PORT: '0' }
   const topics: TopicSpec[] = []
   for (const setting of describeSettings()) {
     const leaf = setting.path.split('.').pop() ?? ''
