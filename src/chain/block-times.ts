@@ -5,13 +5,14 @@ import type { ChainRpc } from './failover'
 const MAX_HEADERS_PER_BATCH = 100
 
 /**
- * The timestamps (Unix seconds) of blocks, by hash: those `known` supplies (the
- * block tracker's window holds its headers already) cost nothing, the others one
+ * The timestamps (Unix seconds) of blocks, by hash: those the logs carry (most
+ * nodes put `blockTimestamp` in every log) or `known` supplies (the block
+ * tracker's window holds its headers already) cost nothing, the others one
  * header each, fetched in batches.
  */
 export const blockTimestamps = async (
   rpc: ChainRpc,
-  blocks: ReadonlyArray<{ number: number; hash: string }>,
+  blocks: ReadonlyArray<{ number: number; hash: string; timestamp?: number }>,
   known: (number: number, hash: string) => number | undefined
 ): Promise<Map<string, number>> => {
   const times = new Map<string, number>()
@@ -20,7 +21,7 @@ export const blockTimestamps = async (
   for (const block of blocks) {
     if (seen.has(block.hash)) continue
     seen.add(block.hash)
-    const time = known(block.number, block.hash)
+    const time = block.timestamp ?? known(block.number, block.hash)
     if (time === undefined) missing.push(block)
     else times.set(block.hash, time)
   }

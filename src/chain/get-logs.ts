@@ -11,6 +11,8 @@ export interface RawLog {
   transactionHash: string
   transactionIndex: string
   logIndex: string
+  /** The block's timestamp (hex), from nodes that follow the 2024 JSON-RPC spec (anvil, geth, reth, erigon) */
+  blockTimestamp?: string
   removed?: boolean
 }
 

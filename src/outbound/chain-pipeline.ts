@@ -312,7 +312,13 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       const isOut = (hash: string, logIndex: number) => ledger.size > 0 && ledger.has(eventId(hash, logIndex))
       const times = await blockTimestamps(
         rpc,
-        decodedLogs.filter((d) => !isOut(d.blockHash, d.logIndex)).map((d) => ({ number: d.blockNumber, hash: d.blockHash })),
+        decodedLogs
+          .filter((d) => !isOut(d.blockHash, d.logIndex))
+          .map((d) => ({
+            number: d.blockNumber,
+            hash: d.blockHash,
+            ...(d.log.blockTimestamp ? { timestamp: Number.parseInt(d.log.blockTimestamp, 16) } : {}),
+          })),
         (number, hash) => (tracker.hashAt(number) === hash ? tracker.timestampAt(number) : undefined),
       )
       for (const { decoded, log, blockNumber, blockHash, logIndex } of decodedLogs) {

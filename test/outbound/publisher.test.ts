@@ -187,6 +187,8 @@ describe('chain -> Kafka publishing', () => {
     const provider = await startRpcProxy(chain.rpcUrl)
     cleanups.defer(() => provider.close())
     provider.maxResults = 100
+    // A node whose logs lack blockTimestamp: each block's time comes from its header.
+    provider.logsWithoutTimestamps = true
     track(
       await startTestPublisher(
         kafka.brokers,
