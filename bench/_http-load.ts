@@ -73,3 +73,10 @@ export const closedLoop = async ({ url, body, concurrency, durationMs }: LoadOpt
     errors,
   }
 }
+
+/** The figures of one load result, named after what was measured (e.g. "baseline requests/s", "baseline p99 (ms)"). */
+export const loadFigures = (label: string, result: LoadResult): Record<string, number> => ({
+  [`${label} requests/s`]: Math.round(result.rps),
+  [`${label} p50 (ms)`]: result.p50Ms,
+  [`${label} p99 (ms)`]: result.p99Ms,
+})

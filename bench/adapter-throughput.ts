@@ -7,14 +7,14 @@ import { freshTopicsEnv } from '../test/support/bifrost'
 import { spawnCli, waitForLine } from '../test/support/cli'
 import { eventually } from '../test/support/eventually'
 import { startKafka } from '../test/support/kafka'
-import { closedLoop, type LoadResult } from './_http-load'
+import { closedLoop, loadFigures, type LoadResult } from './_http-load'
 
 const BODY = { id: '1', data: { feed: 'ETH/USD' } }
 const LOAD = { body: BODY, concurrency: 16, durationMs: 5000 }
 const WARMUP_MS = 2000
 const ROUNDS = 3
 // The values are published once, so they must stay fresh for the whole run.
-const SERVER_ENV = { EA_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', FEEDS_MAX_AGE_SECONDS: '3600' }
+const SERVER_ENV = { EA_PORT: '0', METRICS_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'info', FEEDS_MAX_AGE_SECONDS: '3600' }
 
 interface Server {
   url: string
@@ -119,13 +119,9 @@ export async function adapterThroughput() {
       figures: {
         'concurrency (keep-alive connections)': LOAD.concurrency,
         'measured seconds per round': LOAD.durationMs / 1000,
-        'baseline requests/s': Math.round(b.rps),
-        'baseline p50 (ms)': b.p50Ms,
-        'baseline p99 (ms)': b.p99Ms,
+        ...loadFigures('baseline', b),
         'baseline server CPU per request (µs)': b.cpuUsPerRequest,
-        'bifrost requests/s': Math.round(o.rps),
-        'bifrost p50 (ms)': o.p50Ms,
-        'bifrost p99 (ms)': o.p99Ms,
+        ...loadFigures('bifrost', o),
         'bifrost server CPU per request (µs)': o.cpuUsPerRequest,
         'errors (all rounds)': [...baseline, ...bifrost].reduce((n, r) => n + r.errors, 0),
         'goal: ratio at least': 0.9,

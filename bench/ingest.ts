@@ -121,6 +121,9 @@ const ingestLatency =
       get size() {
         return store.size
       },
+      get generation() {
+        return store.generation
+      },
     }
     const settings = feedSettings.parse({ topics: [topic], deadLetterTopic: `${topic}.dlq`, fetchMaxWaitMs })
     const ingest = createFeedIngest({ kafka, settings, clientId: 'bench', store: timed })
@@ -191,7 +194,7 @@ export async function ingest() {
         {
           name: 'produce -> servable latency, one record at a time (ratio: baseline p99 / bifrost p99)',
           figures: {
-            [`fetch max wait (ms), test broker`]: fast,
+            [`fetch max wait (ms), both sides`]: fast,
             'baseline p50 (ms)': percentile(bareFast, 50),
             'baseline p99 (ms)': percentile(bareFast, 99),
             'bifrost p50 (ms)': percentile(oursFast, 50),

@@ -40,7 +40,7 @@ interface Memory {
 
 /**
  * Chain -> Kafka backfill of 100,000 AnswerUpdated events (100 blocks of 1,000)
- * on a real anvil into the test broker. Bifrost (fetch, decode, key, JSON,
+ * on a real anvil into Kafka (the mock, or a real broker: bench/run.ts). Bifrost (fetch, decode, key, JSON,
  * idempotent produce, checkpoints) against a baseline in the same run: bare
  * eth_getLogs over the same blocks plus a bare kafkajs producer sending the raw
  * logs. Each side runs twice, interleaved (Bifrost, baseline, baseline, Bifrost),

@@ -34,7 +34,7 @@ const measure = async (chain: EventChain, until: (block: number) => Promise<void
 
 /**
  * Chain -> Kafka latency while following the head: from the block that confirms
- * an event being mined (anvil) to Kafka acknowledging the event (test broker),
+ * an event being mined (anvil) to Kafka acknowledging the event (either broker),
  * polling every 50 ms. Baseline in the same run: a bare loop polling
  * eth_blockNumber at the same interval, then eth_getLogs, then a bare kafkajs send.
  */

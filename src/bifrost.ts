@@ -1,7 +1,10 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
+import { startUntilAborted, untilAborted } from './abort'
 import type { Config } from './config/schema'
 import { topicPlans } from './config/topics'
 import { buildAdapter } from './http/adapter'
+import { startApiServer } from './http/api/server'
+import { readinessReport } from './http/readiness'
 import { startServer } from './http/server'
 import { statusHook } from './http/status'
 import { feedEndpoint, feedRequestParser } from './inbound/feed-endpoint'
@@ -9,6 +12,7 @@ import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
 import { requireTopics, topicMismatches, topicSpec } from './kafka/topics'
 import { startEventPublisher } from './outbound/publisher'
+import { createLoggerFactory } from './log/logger'
 import { createRequests } from './requests/service'
 import { createStatusBoard, type StatusBoard } from './status/snapshot'
 import { startStreams } from './streams/service'
@@ -19,6 +23,8 @@ export interface Bifrost {
   /** Base URL of the External Adapter */
   adapterUrl: string
   metricsUrl?: string
+  /** The status page (and /api under it); undefined when http.enabled is false */
+  statusUrl?: string
   /** Port of the gRPC streaming bridge, when `streams.enabled` */
   streamsPort?: number
   /** What /status reports under `bifrost`; the operator API serves the same model */
@@ -26,11 +32,22 @@ export interface Bifrost {
   stop(): Promise<void>
 }
 
+export interface StartOptions {
+  /**
+   * Aborting it (SIGTERM during start-up) ends the start at once: it rejects with
+   * the signal's reason once what had started is stopped.
+   */
+  signal?: AbortSignal
+}
+
 /**
  * Wires both directions of the bridge from one validated config. Parts start in
  * dependency order and stop in reverse, so nothing publishes into a closed client.
  */
-export const startBifrost = async (config: Config): Promise<Bifrost> => {
+export const startBifrost = async (
+  config: Config,
+  { signal = new AbortController().signal }: StartOptions = {},
+): Promise<Bifrost> => {
   const stops: Array<() => Promise<void>> = []
   const stop = async () => {
     for (const s of stops.reverse()) {
@@ -49,10 +66,28 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
     // The server (and with it the framework's logger, which kafkajs logs into)
     // comes first; /ready answers 503 until the parts below have caught up.
     const readiness = [feeds.readiness, requests.readiness]
-    const server = await startServer(adapter, readiness, [requests.serverHook, statusHook(status)])
+    const server = await startUntilAborted(
+      startServer(adapter, readiness, [requests.serverHook, statusHook(status)], createLoggerFactory(config.log)).then(
+        (s) => ({ ...s, stop: s.close }),
+      ),
+      signal,
+    )
     stops.push(server.close)
+    // The page comes up before the parts catch up, so it can show them doing it.
+    const api = config.http.enabled
+      ? await startApiServer({
+          config,
+          kafka,
+          feeds: { store: feeds.store, history: feeds.history },
+          requests: requests.view,
+          status,
+          readiness: () => readinessReport(readiness),
+          startedAt: Date.now(),
+        })
+      : undefined
+    if (api) stops.push(api.stop)
     // Before any part subscribes: a missing topic is named in seconds, and Bifrost's own are created with their settings.
-    const report = await requireTopics(config.kafka, topicPlans(config))
+    const report = await untilAborted(requireTopics(config.kafka, topicPlans(config)), signal)
     for (const t of report.topics) {
       if (t.state === 'created')
         logger.info(`Created topic ${t.topic} (${t.setting}): ${topicSpec(t, report.replicationFactor)}`)
@@ -61,29 +96,31 @@ export const startBifrost = async (config: Config): Promise<Bifrost> => {
       if (wrong.length > 0) logger.warn(`Topic ${t.topic} (${t.setting}, ${t.purpose}): ${wrong.join('; ')}; alter it`)
     }
     stops.push(feeds.stop)
-    await feeds.start()
+    await untilAborted(feeds.start(), signal)
     let streamsPort: number | undefined
     if (config.streams.enabled) {
       const parse = feedRequestParser(feeds.store, config.feeds, feeds.readiness)
-      const streams = await startStreams({
-        settings: config.streams,
-        store: feeds.store,
-        readiness: feeds.readiness,
-        parse,
-      })
+      const streams = await startUntilAborted(
+        startStreams({ settings: config.streams, store: feeds.store, readiness: feeds.readiness, parse }),
+        signal,
+      )
       stops.push(streams.stop)
       streamsPort = streams.port
+      status.provide('streaming', streams.status)
     }
     stops.push(requests.stop)
-    await requests.start()
+    await untilAborted(requests.start(), signal)
     if (config.events.chains.length > 0) {
-      const events = await startEventPublisher({ kafka, settings: config.events, groupIdPrefix: config.kafka.clientId })
+      const events = await startUntilAborted(
+        startEventPublisher({ kafka, settings: config.events, groupIdPrefix: config.kafka.clientId }),
+        signal,
+      )
       stops.push(events.stop)
       // /ready reads the list on every request: the publisher is judged from now on.
       readiness.push(events.readiness)
       status.provide('chains', events.status)
     }
-    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, streamsPort, status, stop }
+    return { adapterUrl: server.url, metricsUrl: server.metricsUrl, statusUrl: api?.url, streamsPort, status, stop }
   } catch (err) {
     await stop()
     throw err

@@ -39,6 +39,7 @@ flock 9
 if fresh; then echo "$LIBS"; exit 0; fi # another process fetched it meanwhile
 
 start=$SECONDS
+log "first run: fetching Apache Kafka $VERSION from Maven Central (~45 MB of jars); usually 30-90 s, cached in .cache/apache-kafka afterwards"
 log "mvn copy-dependencies kafka_2.13:$VERSION -> $LIBS"
 rm -rf "$LIBS" && mkdir -p "$LIBS"
 # The plugin version is pinned: an unpinned goal resolves "latest" from Central on every run.

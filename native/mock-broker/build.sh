@@ -43,6 +43,7 @@ flock 9
 if fresh; then echo "$BIN"; exit 0; fi # another process built it meanwhile
 
 start=$SECONDS
+log "first run: building the Kafka test broker from librdkafka's C source; usually 1-3 minutes on two cores, cached in .cache/mock-broker afterwards"
 
 if [[ ! -s "$TGZ" ]]; then
   log "npm pack @confluentinc/kafka-javascript@$KJS_VERSION"

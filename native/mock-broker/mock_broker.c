@@ -7,8 +7,14 @@
  *
  * stdout protocol (line based, flushed):
  *   BOOTSTRAP host:port[,host:port...]    once, when the cluster is up
- *   OK create <topic> | ERR <message>     one answer per stdin command
+ *   OK create <topic> | OK errors <topic> | ERR <message>
+ *                                          one answer per stdin command
  * stdin commands:  create <topic> <partitions>
+ *                  errors <topic> <partition> <api-key> <error-code> <count>
+ *   (the next <count> requests of <api-key>, e.g. 0 = Produce, naming that
+ *   partition get <error-code>, e.g. 10 MESSAGE_TOO_LARGE or 29
+ *   TOPIC_AUTHORIZATION_FAILED, as their partition error: how tests make a
+ *   broker refuse writes for good without a real broker's limits or ACLs)
  * Only SIGTERM/SIGINT stop it; EOF on stdin does not (it may run detached).
  *
  * Build: native/mock-broker/build.sh (links a static librdkafka.a).
@@ -77,6 +83,33 @@ static int create_topic(const char *name, int partitions, char *err, size_t errs
         return 0;
 }
 
+/* The partition API takes its errors as varargs, and each call is one round
+ * trip to the mock's thread (~0.3 s), so one call passes MAX_ERRORS copies and
+ * a count of how many to use. */
+#define MAX_ERRORS 256
+#define E4(c) c, c, c, c
+#define E16(c) E4(c), E4(c), E4(c), E4(c)
+#define E64(c) E16(c), E16(c), E16(c), E16(c)
+#define E256(c) E64(c), E64(c), E64(c), E64(c)
+
+static int push_errors(const char *topic, int partition, int api_key, int code, int count, char *err,
+                       size_t errsz) {
+        rd_kafka_resp_err_t e, c = (rd_kafka_resp_err_t)code;
+        if (count < 1 || count > MAX_ERRORS || api_key < 0 || partition < 0) {
+                snprintf(err, errsz, "invalid errors command for %s (count 1..%d)", topic, MAX_ERRORS);
+                return -1;
+        }
+        pthread_mutex_lock(&lock);
+        e = rd_kafka_mock_partition_push_request_errors(mcluster, topic, partition, (int16_t)api_key,
+                                                        (size_t)count, E256(c));
+        pthread_mutex_unlock(&lock);
+        if (e) {
+                snprintf(err, errsz, "errors %s: %s", topic, rd_kafka_err2str(e));
+                return -1;
+        }
+        return 0;
+}
+
 static void reply(const char *fmt, const char *arg) {
         pthread_mutex_lock(&lock);
         printf(fmt, arg);
@@ -87,13 +120,18 @@ static void reply(const char *fmt, const char *arg) {
 /* Runs on its own thread so the main thread can sit in sigwait(). */
 static void *stdin_loop(void *unused) {
         char line[1024], cmd[32], name[512], err[600];
-        int parts, n;
+        int parts, api_key, code, count, n;
         (void)unused;
         while (fgets(line, sizeof(line), stdin)) {
-                n = sscanf(line, "%31s %511s %d", cmd, name, &parts);
+                n = sscanf(line, "%31s %511s %d %d %d %d", cmd, name, &parts, &api_key, &code, &count);
                 if (n < 1)
                         continue; /* blank line */
-                if (!strcmp(cmd, "create") && n == 3) {
+                if (!strcmp(cmd, "errors") && n == 6) {
+                        if (push_errors(name, parts, api_key, code, count, err, sizeof(err)) == 0)
+                                reply("OK errors %s\n", name);
+                        else
+                                reply("ERR %s\n", err);
+                } else if (!strcmp(cmd, "create") && n == 3) {
                         if (create_topic(name, parts, err, sizeof(err)) == 0)
                                 reply("OK create %s\n", name);
                         else

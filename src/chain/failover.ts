@@ -55,6 +55,8 @@ interface Endpoint {
 export interface ChainRpcOptions {
   chainId: number
   timeoutMs: number
+  /** Aborts every call in flight, and every one after (the chain stops) */
+  signal?: AbortSignal
   maxLagBlocks: number
   /** For log lines */
   chainName: string
@@ -64,7 +66,7 @@ const hexNumber = (hex: string): number => Number.parseInt(hex, 16)
 
 export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainRpc => {
   const endpoints: Endpoint[] = urls.map((url) => ({
-    client: createRpcClient(url, { timeoutMs: options.timeoutMs }),
+    client: createRpcClient(url, { timeoutMs: options.timeoutMs, signal: options.signal }),
     verified: false,
     deadUntil: 0,
     backoffMs: FIRST_BACKOFF_MS,

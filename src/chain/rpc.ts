@@ -45,7 +45,7 @@ interface JsonRpcResponse {
  * answer is the chain as the node sees it now (ethers' 250 ms cache once served a
  * receipt a reorg had removed).
  */
-export const createRpcClient = (url: string, options: { timeoutMs: number }): RpcClient => {
+export const createRpcClient = (url: string, options: { timeoutMs: number; signal?: AbortSignal }): RpcClient => {
   let nextId = 1
   const post = async (label: string, body: unknown): Promise<unknown> => {
     let text: string
@@ -54,7 +54,10 @@ export const createRpcClient = (url: string, options: { timeoutMs: number }): Rp
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs),
+        // Stopping cuts a call short instead of waiting out its timeout
+        signal: options.signal
+          ? AbortSignal.any([AbortSignal.timeout(options.timeoutMs), options.signal])
+          : AbortSignal.timeout(options.timeoutMs),
       })
       text = await res.text()
       // Providers refuse oversized queries with JSON-RPC errors inside non-2xx answers too.

@@ -3,44 +3,56 @@ import { loadConfig, redactConfig } from '../config/load'
 import { configReference } from '../config/reference'
 import { configOption, type Command } from './command'
 import { nodeCommands } from './node-commands'
+import { onShutdown } from './shutdown'
 
 export type { Command } from './command'
 
-const untilSignal = (): Promise<NodeJS.Signals> =>
-  new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on)
-      process.off('SIGTERM', on)
-      resolve(signal)
-    }
-    process.on('SIGINT', on)
-    process.on('SIGTERM', on)
-  })
+const untilSignal = (): Promise<NodeJS.Signals> => onShutdown(() => undefined).requested
+
+/** Runs a long-lived stack: signal handlers first, so a stop asked for during start-up ends the start. */
+const serveUntilSignal = async (
+  start: (signal: AbortSignal) => Promise<{ stop(): Promise<void> }>,
+): Promise<number> => {
+  const shutdown = onShutdown()
+  let running: { stop(): Promise<void> }
+  try {
+    running = await start(shutdown.signal)
+  } catch (err) {
+    if (shutdown.signal.aborted) return exitNow(0)
+    throw err
+  }
+  await shutdown.requested
+  await running.stop()
+  return exitNow(0)
+}
+
+/**
+ * After a stop: what a cut-short start or send still holds (a connection
+ * waiting out its timeout) must not keep the process.
+ */
+const exitNow = (code: number): Promise<number> =>
+  new Promise(() => process.stdout.write('', () => process.exit(code)))
 
 export const commands: Record<string, Command> = {
   serve: {
     summary: 'Connect to the configured Kafka (and chains) and serve the External Adapter',
     options: configOption,
-    run: async (values) => {
-      const config = loadConfig({ file: values['config'] as string | undefined })
-      const bifrost = await startBifrost(config)
-      await untilSignal()
-      await bifrost.stop()
-      return 0
-    },
+    run: (values) =>
+      serveUntilSignal((signal) =>
+        startBifrost(loadConfig({ file: values['config'] as string | undefined }), { signal }),
+      ),
   },
   dev: {
     summary: 'Run the whole bridge locally on embedded defaults: test broker, demo data, adapter',
     options: configOption,
-    run: async (values) => {
-      // Dev tooling (test broker, solc, anvil) is not installed in production images: load it only here.
-      const { startDevStack } = await import('../dev/stack')
-      const stack = await startDevStack({ file: values['config'] as string | undefined })
-      console.log(stack.banner)
-      await untilSignal()
-      await stack.stop()
-      return 0
-    },
+    run: (values) =>
+      serveUntilSignal(async (signal) => {
+        // Dev tooling (test broker, solc, anvil) is not installed in production images: load it only here.
+        const { startDevStack } = await import('../dev/stack')
+        const stack = await startDevStack({ file: values['config'] as string | undefined, announce: console.log, signal })
+        console.log(stack.banner)
+        return stack
+      }),
   },
   broker: {
     summary: 'Start a Kafka broker for tests (librdkafka mock cluster, or Apache Kafka with --apache) and print its address',

@@ -3,6 +3,8 @@ import { kafkaSettings } from '../kafka/settings'
 import { feedSettings } from '../inbound/settings'
 import { requestSettings } from '../requests/settings'
 import { eventSettings } from '../outbound/settings'
+import { httpSettings } from '../http/settings'
+import { logSettings } from '../log/settings'
 import { streamSettings } from '../streams/settings'
 
 /**
@@ -15,6 +17,8 @@ export const configSchema = z.object({
   feeds: feedSettings,
   requests: requestSettings,
   events: eventSettings,
+  http: httpSettings,
+  log: logSettings,
   streams: streamSettings,
 })
 

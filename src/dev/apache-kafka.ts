@@ -41,6 +41,8 @@ export interface ApacheKafka extends TestBroker {
   pause(id: number): void
   /** SIGCONT: a paused node carries on where it stopped */
   resume(id: number): void
+  /** The process id of node `id`'s JVM while it runs (paused included), else undefined */
+  pid(id: number): number | undefined
   /** Starts node `id` again on its ports and data (after a controlled shutdown if it still runs); resolves once it serves */
   restart(id: number): Promise<void>
 }
@@ -273,6 +275,10 @@ export async function startApacheKafka(opts: ApacheKafkaOptions = {}): Promise<A
     createTopics: topicAdmin.createTopics,
     stop,
     kill: (id, signal = 'SIGKILL') => halt(node(id), signal, signal === 'SIGTERM' ? READY_TIMEOUT_MS : STOP_TIMEOUT_MS),
+    pid: (id) => {
+      const jvm = node(id).jvm
+      return jvm?.running() ? jvm.pid : undefined
+    },
     pause: (id) => signalNode(id, 'SIGSTOP'),
     resume: (id) => signalNode(id, 'SIGCONT'),
     restart: async (id) => {

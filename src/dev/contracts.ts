@@ -130,6 +130,9 @@ const loadGroup = (version: SolcVersion): Partial<Artifacts> => {
     .slice(0, 16)
   const file = join(cacheDir('contracts'), `${hash}.json`)
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Partial<Artifacts>
+  process.stderr.write(
+    `Compiling the Solidity contracts with solc ${version} (after a change or on the first run; usually 5-20 s, then cached in .cache/contracts)\n`,
+  )
   const artifacts = compile(version, sources)
   mkdirSync(dirname(file), { recursive: true })
   // Several test processes may compile at once: write aside, then rename atomically.

@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs'
+import { Partitioners, type Kafka } from 'kafkajs'
 
 export interface DemoFeed {
   /** The price last published (the middle source's value) */
@@ -13,7 +13,7 @@ const SOURCES = ['alpha', 'beta', 'gamma']
  * request is answered with a median of real Kafka records.
  */
 export const startDemoFeed = async (kafka: Kafka, topic: string, intervalMs = 1000): Promise<DemoFeed> => {
-  const producer = kafka.producer()
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
   await producer.connect()
   let price = 3000
   const publish = async () => {

@@ -6,12 +6,18 @@ import { createKafka } from '../kafka/client'
 import { ensureTopics } from '../kafka/topics'
 import { startDemoChain, type DemoChain } from './demo-chain'
 import { startDemoFeed } from './demo-feed'
+import { startDemoRequests } from './demo-requests'
 import { startDemoResponder } from './responder'
 import { startTestBroker, type TopicSpec } from './test-broker'
 
 export interface DevStack {
   /** What to print for a newcomer: where things are and a curl line to paste */
   banner: string
+  /** The status page; undefined when http.enabled is false */
+  statusUrl?: string
+  /** Port of the gRPC streaming bridge, when it runs */
+  streamsPort?: number
+  brokers: string[]
   stop(): Promise<void>
 }
 
@@ -19,12 +25,27 @@ export interface DevStack {
  * `npm start`: everything on embedded defaults. A real broker named in
  * KAFKA_BROKERS is used, its missing topics created; otherwise the test broker is started for you.
  */
-export const startDevStack = async (options: { file?: string } = {}): Promise<DevStack> => {
+export const startDevStack = async (
+  options: {
+    file?: string
+    /** Told the status page's address before anything slow starts */
+    announce?(line: string): void
+    /** Aborted by SIGINT/SIGTERM: start-up gives up */
+    signal?: AbortSignal
+  } = {},
+): Promise<DevStack> => {
   const stops: Array<() => Promise<void>> = []
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined)
   }
   try {
+    const { http } = loadConfig({ file: options.file })
+    if (http.enabled) {
+      const host = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host
+      options.announce?.(
+        `Bifrost dev stack starting. Status page: http://${host}:${http.port === 0 ? '<any free port>' : http.port}/ (ready in a few seconds)`,
+      )
+    }
     // The chain half runs wherever anvil does (linux x64); elsewhere the stack starts without it.
     let chain: DemoChain | undefined
     let chainSkipped: string | undefined
@@ -39,7 +60,8 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     const chainConfig = chain && { ...chain.chainConfig, name: realBroker ? `anvil-${Date.now().toString(36)}` : 'anvil' }
     const config = loadConfig({
       file: options.file,
-      defaults: chainConfig ? { events: { chains: [chainConfig] } } : undefined,
+      // A person watches `bifrost dev`: readable log lines unless log.format / LOG_FORMAT says otherwise.
+      defaults: { log: { format: 'pretty' }, ...(chainConfig ? { events: { chains: [chainConfig] } } : {}) },
     })
     const plans = topicPlans(config)
     if (realBroker) {
@@ -53,12 +75,15 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
       stops.push(broker.stop)
       config.kafka.brokers = broker.brokers
     }
-    const bifrost = await startBifrost(config)
+    options.signal?.throwIfAborted()
+    const bifrost = await startBifrost(config, { signal: options.signal })
     stops.push(bifrost.stop)
     const demo = await startDemoFeed(createKafka(config.kafka), config.feeds.topics[0])
     stops.push(demo.stop)
     const responder = await startDemoResponder(createKafka(config.kafka), config.requests)
     stops.push(responder.stop)
+    const requester = startDemoRequests(bifrost.adapterUrl)
+    stops.push(requester.stop)
     const actors = await chain?.startActors({ bridgeUrl: bifrost.adapterUrl, feed: 'ETH/USD', price: demo.latest })
     if (actors) stops.push(actors.stop)
     // Bodies as a current node's bridge task sends them: requestData and meta, no id
@@ -69,6 +94,7 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     })
     const banner = [
       '',
+      ...(bifrost.statusUrl ? [`Status page: ${bifrost.statusUrl}  (open it: feeds, chains and requests, live)`, ''] : []),
       'Bifrost dev stack is up.',
       `  Kafka brokers:    ${config.kafka.brokers.join(',')}`,
       `  External Adapter: ${bifrost.adapterUrl}`,
@@ -101,7 +127,7 @@ export const startDevStack = async (options: { file?: string } = {}): Promise<De
     ]
       .filter((line, i, all) => line !== '' || all[i - 1] !== '')
       .join('\n')
-    return { banner, stop }
+    return { banner, statusUrl: bifrost.statusUrl, streamsPort: bifrost.streamsPort, brokers: config.kafka.brokers, stop }
   } catch (err) {
     await stop()
     throw err

@@ -25,6 +25,11 @@ export interface TopicSpec {
    * when tests run against a real broker (KAFKA_BROKERS).
    */
   compacted?: boolean
+  /**
+   * More topic settings for a real broker, e.g. `segment.ms` for a test that waits for the log
+   * cleaner. Ignored by the test broker, which has none of these.
+   */
+  configs?: Record<string, string>
 }
 
 export interface TestBroker {
@@ -32,9 +37,30 @@ export interface TestBroker {
   brokers: string[]
   /** Creates topics; one that already exists is left as is (like kafkajs admin) */
   createTopics(topics: TopicSpec[]): Promise<void>
+  /**
+   * The mock only: makes it refuse the next `count` writes (Produce requests) to a
+   * topic's partitions with a Kafka error, as a real broker refuses a record
+   * over max.message.bytes or a write its ACLs deny: how tests reach the errors
+   * that never clear without a real broker's limits or ACLs.
+   */
+  refuseWrites?(refusal: WriteRefusal): Promise<void>
   /** SIGTERM, then waits for the process to exit. Safe to call twice. */
   stop(): Promise<void>
 }
+
+/** Kafka protocol errors a broker answers a write with, by name, with their protocol codes. */
+export const WRITE_ERRORS = { MESSAGE_TOO_LARGE: 10, TOPIC_AUTHORIZATION_FAILED: 29 } as const
+
+export interface WriteRefusal {
+  topic: string
+  /** Default 1 */
+  partitions?: number
+  error: keyof typeof WRITE_ERRORS
+  /** Writes refused per partition, at most 256; default 256, more than any retry loop that gives up makes */
+  count?: number
+}
+
+const PRODUCE_API_KEY = 0
 
 export { TestBrokerError }
 
@@ -137,10 +163,21 @@ export async function startTestBroker(
     if (rejected) throw rejected.reason
   }
 
+  const refuseWrites = async ({ topic, partitions = 1, error, count = 256 }: WriteRefusal): Promise<void> => {
+    validate({ topic, partitions })
+    for (let partition = 0; partition < partitions; partition++) {
+      const answer = await command(`errors ${topic} ${partition} ${PRODUCE_API_KEY} ${WRITE_ERRORS[error]} ${count}`)
+      if (!answer.startsWith('OK ')) {
+        throw new TestBrokerError(`Test broker could not refuse writes to ${topic}: ${answer.replace(/^ERR /, '')}`)
+      }
+    }
+  }
+
   try {
     const line = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new TestBrokerError(`Test broker did not start within ${STARTUP_TIMEOUT_MS} ms; stderr:\n${stderr}`)),
+        () =>
+          reject(new TestBrokerError(`Test broker did not start within ${STARTUP_TIMEOUT_MS} ms; stderr:\n${stderr}`)),
         STARTUP_TIMEOUT_MS,
       )
       onBootstrap = (l) => {
@@ -154,7 +191,7 @@ export async function startTestBroker(
     })
     const brokers = line.slice('BOOTSTRAP '.length).trim().split(',')
     await createTopics(opts.topics ?? [])
-    return { brokers, createTopics, stop }
+    return { brokers, createTopics, refuseWrites, stop }
   } catch (err) {
     await stop()
     throw err

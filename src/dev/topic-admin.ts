@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs'
+import { waitUntilServed } from '../kafka/topics'
 import type { TopicSpec } from './test-broker'
 
 /** Topic creation on a real Kafka cluster (Apache Kafka started here, or any cluster named by KAFKA_BROKERS) */
@@ -27,18 +28,21 @@ export const createTopicAdmin = (brokers: string[]): TopicAdmin => {
     createTopics: async (topics) => {
       if (topics.length === 0) return
       const client = await connected()
-      // kafkajs skips waiting for leaders when any topic of the batch already exists: create only the missing ones.
+      // Only the missing ones: kafkajs throws for a batch where some already exist.
       const existing = new Set(await client.listTopics())
       const missing = topics.filter((t) => !existing.has(t.topic))
       if (missing.length === 0) return
       await client.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((t) => ({
           topic: t.topic,
           numPartitions: t.partitions ?? 1,
-          configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+          configEntries: Object.entries({ ...(t.compacted && { 'cleanup.policy': 'compact' }), ...t.configs }).map(
+            ([name, value]) => ({ name, value }),
+          ),
         })),
       })
+      await waitUntilServed(client, missing.map((t) => t.topic))
     },
     stop: async () => {
       const pending = admin

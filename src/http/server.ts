@@ -2,6 +2,7 @@
 import { start, type ServerInstance } from '@chainlink/external-adapter-framework/index'
 import type { Adapter } from '@chainlink/external-adapter-framework/adapter'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
+import type { LoggerFactory } from '@chainlink/external-adapter-framework/util/logger'
 import { readinessReport, type ReadinessCheck } from './readiness'
 
 const logger = makeLogger('Server')
@@ -31,8 +32,10 @@ export const startServer = async (
   adapter: Adapter,
   checks: ReadinessCheck[],
   hooks: ServerHook[] = [],
+  /** Every logger's sink (the framework's and Bifrost's); undefined keeps the framework's JSON lines */
+  loggerFactory?: LoggerFactory,
 ): Promise<ServerHandle> => {
-  const { api, metricsApi } = await start(adapter)
+  const { api, metricsApi } = await start(adapter, loggerFactory ? { loggerFactory } : undefined)
   if (!api) throw new Error('EA_MODE must serve requests (reader or reader-writer) for Bifrost')
   // The framework registers its routes as a plugin that loads on listen(), so
   // root hooks added now still run before its own.

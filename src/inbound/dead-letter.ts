@@ -1,12 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { IHeaders, Producer } from 'kafkajs'
 import type { InvalidRecordCode } from './feed-record'
-import { deadLetterMessage } from '../kafka/dead-letter'
+import { createDeadLetterWriter, deadLetterMessage, type DeadLetterWriteOptions } from '../kafka/dead-letter'
 import { feedMetrics } from './metrics'
 
 const logger = makeLogger('FeedDeadLetter')
-
 
 export interface DeadLetter {
   topic: string
@@ -22,23 +20,20 @@ export interface DeadLetter {
 
 export interface DeadLetterPublisher {
   /**
-   * Publishes the letters in one send, retrying until the broker takes them:
-   * resolving means they are stored, so the records may be passed over.
+   * Publishes the letters, retrying while Kafka is away: resolving means each
+   * is stored, or dropped (logged with its origin and counted) because the
+   * dead-letter topic refuses it for good, so the records may be passed over.
    * Rejects only when `signal` aborts (the ingest is stopping).
    */
-  publish(letters: readonly DeadLetter[], options: PublishOptions): Promise<void>
-}
-
-export interface PublishOptions {
-  signal: AbortSignal
-  /** Called between attempts, e.g. to keep the consumer group session alive while consumption waits */
-  heartbeat?: () => Promise<void>
+  publish(letters: readonly DeadLetter[], options: DeadLetterWriteOptions): Promise<void>
 }
 
 export interface DeadLetterOptions {
   producer: Producer
   topic: string
   retry?: { initialMs: number; maxMs: number }
+  /** Default 3: attempts at a dead-letter topic that is missing or denied before its letters are dropped */
+  refusedAttempts?: number
 }
 
 const toMessage = (letter: DeadLetter) =>
@@ -47,31 +42,26 @@ const toMessage = (letter: DeadLetter) =>
 export const createDeadLetterPublisher = ({
   producer,
   topic,
-  retry = { initialMs: 100, maxMs: 5000 },
+  retry,
+  refusedAttempts,
 }: DeadLetterOptions): DeadLetterPublisher => {
   const metrics = feedMetrics()
+  const writer = createDeadLetterWriter({
+    producer,
+    topic,
+    logger,
+    retry,
+    refusedAttempts,
+    onFailedAttempt: () => metrics.deadLetterFailures.inc(),
+    onDropped: (count, error) => metrics.deadLettersDropped.inc({ error }, count),
+  })
   return {
-    publish: async (letters, { signal, heartbeat }) => {
-      const messages = letters.map(toMessage)
-      for (let delay = retry.initialMs; ; delay = Math.min(delay * 2, retry.maxMs)) {
-        signal.throwIfAborted()
-        try {
-          await producer.send({ topic, messages, acks: -1 })
-          for (const l of letters) metrics.deadLettered.inc({ topic: l.topic, reason: l.code })
-          return
-        } catch (err) {
-          metrics.deadLetterFailures.inc()
-          const first = letters[0]
-          logger.error(
-            `Cannot publish ${letters.length} malformed record(s) to dead-letter topic ${topic} ` +
-              `(first: ${first.topic}/${first.partition}@${
-                first.offset
-              }); consumption waits, retrying in ${delay} ms: ${(err as Error).message}`,
-          )
-          await heartbeat?.()
-          await sleep(delay, undefined, { signal })
-        }
-      }
+    publish: async (letters, options) => {
+      const outgoing = letters.map((l) => ({ message: toMessage(l), origin: `${l.topic}/${l.partition}@${l.offset}` }))
+      const dropped = await writer.write(outgoing, options)
+      letters.forEach((l, i) => {
+        if (!dropped.has(outgoing[i])) metrics.deadLettered.inc({ topic: l.topic, reason: l.code })
+      })
     },
   }
 }

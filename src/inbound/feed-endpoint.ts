@@ -31,7 +31,7 @@ const definition = {
   },
   maxAgeSeconds: {
     type: 'number',
-    description: 'Ignore values older than this (default: feeds.maxAgeSeconds)',
+    description: 'Ignore values older than this; only lowers feeds.maxAgeSeconds, a higher value is clamped to it',
   },
   minSources: {
     type: 'number',
@@ -83,7 +83,10 @@ const answerValidated =
     if (notReady) throw feedError(503, 'FeedsNotReady', `Feeds are not ready yet (${notReady})`)
     return answerFeed(store, {
       feed: feedId(data),
-      maxAgeSeconds: data.maxAgeSeconds ?? settings.maxAgeSeconds,
+      // A request may only be stricter than the operator: a higher limit (1e309 included) is clamped.
+      ...(data.maxAgeSeconds !== undefined && data.maxAgeSeconds < settings.maxAgeSeconds
+        ? { maxAgeSeconds: data.maxAgeSeconds, maxAgeLimit: 'request' as const }
+        : { maxAgeSeconds: settings.maxAgeSeconds, maxAgeLimit: 'feeds.maxAgeSeconds' as const }),
       minSources: data.minSources ?? 1,
       aggregate: data.aggregate,
     })

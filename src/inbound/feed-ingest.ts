@@ -6,7 +6,9 @@ import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
 import type { FeedsStatus } from '../status/snapshot'
 import { createCatchUp, partitionTargets, type CatchUp, type PartitionTarget } from '../kafka/catch-up'
+import { disconnectSoon } from '../kafka/client'
 import { createDeadLetterPublisher, type DeadLetter, type DeadLetterPublisher } from './dead-letter'
+import { createFeedHistory, type FeedHistory } from './feed-history'
 import { parseFeedRecord } from './feed-record'
 import { createFeedStore, newestTimestamp, type FeedStore } from './feed-store'
 import { feedMetrics, reportFeedAges } from './metrics'
@@ -18,6 +20,8 @@ export class FeedIngestError extends BifrostError {}
 
 export interface FeedIngest {
   store: FeedStore
+  /** Recent medians per feed, for the status page */
+  history: FeedHistory
   /** Not ready until started and every partition has been re-read up to its high-water mark at start */
   readiness: ReadinessCheck
   /** For /status: caught up or not, and how many feeds are held and stale */
@@ -77,6 +81,7 @@ export const createFeedIngest = ({
   store = createFeedStore(),
 }: FeedIngestOptions): FeedIngest => {
   const metrics = feedMetrics()
+  const history = createFeedHistory()
   const abort = new AbortController()
   const groupId = uniqueGroupId(clientId)
   let catchUp: CatchUp | undefined
@@ -104,7 +109,7 @@ export const createFeedIngest = ({
         const offset = Number(message.offset)
         if (offset <= done) continue
         count++
-        const parsed = parseFeedRecord(message)
+        const parsed = parseFeedRecord(message, settings)
         if (parsed.kind === 'invalid') {
           const { key, value, headers, timestamp } = message
           const { code, reason } = parsed
@@ -112,8 +117,13 @@ export const createFeedIngest = ({
         } else {
           // A malformed record must be in the dead-letter topic before anything after it counts.
           if (pending.length > 0) await flush()
-          if (parsed.kind === 'update') store.apply(parsed)
-          else store.remove(parsed.feed)
+          if (parsed.kind === 'update') {
+            store.apply(parsed)
+            history.record(parsed.feed, parsed.timestamp, store.get(parsed.feed)!)
+          } else {
+            store.remove(parsed.feed)
+            history.remove(parsed.feed)
+          }
         }
         last = offset
       }
@@ -170,6 +180,7 @@ export const createFeedIngest = ({
   const unreport = reportFeedAges(store)
   return {
     store,
+    history,
     readiness: { name: 'feeds', notReadyReason },
     status: () => {
       const reason = notReadyReason()
@@ -189,8 +200,8 @@ export const createFeedIngest = ({
       abort.abort()
       unreport()
       if (!clients) return
-      await clients.consumer.disconnect()
-      await clients.producer.disconnect()
+      await disconnectSoon(clients.consumer, 'Feed consumer')
+      await disconnectSoon(clients.producer, 'Feed dead-letter producer')
     },
   }
 }

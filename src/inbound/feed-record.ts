@@ -1,4 +1,5 @@
-import { DECIMAL_STRING } from './decimal'
+import { jsonDepth } from '../json'
+import { DECIMAL_STRING, decimalDigits } from './decimal'
 
 /** A feed value as published: a JSON number, or a decimal string for values a double cannot hold exactly. */
 export type FeedValue = number | string
@@ -12,8 +13,25 @@ export interface FeedUpdate {
   timestamp: number
 }
 
-/** Why a record went to the dead-letter topic; also the `reason` label of the DLQ metric. */
-export type InvalidRecordCode = 'missing-key' | 'not-json' | 'bad-shape'
+/** Why a record went to the dead-letter topic; also the `reason` label of the DLQ metric. Public: docs/bad-input.md */
+export const INVALID_RECORD_CODES = [
+  'missing-key',
+  'not-json',
+  'bad-shape',
+  'too-large',
+  'too-deep',
+  'too-many-digits',
+  'future-timestamp',
+] as const
+export type InvalidRecordCode = (typeof INVALID_RECORD_CODES)[number]
+
+/** What a record may take: feeds.maxRecordBytes, feeds.maxDepth, feeds.maxDecimalDigits, feeds.maxClockSkewMs. */
+export interface FeedRecordLimits {
+  maxRecordBytes: number
+  maxDepth: number
+  maxDecimalDigits: number
+  maxClockSkewMs: number
+}
 
 // Flat rather than wrapped: one object per record on the ingest's hottest path.
 export type ParsedFeedRecord =
@@ -38,16 +56,48 @@ const MIN_PLAUSIBLE_MS = 1e11
 
 const invalid = (code: InvalidRecordCode, reason: string): ParsedFeedRecord => ({ kind: 'invalid', code, reason })
 
+// Values reaching here nest no deeper than feeds.maxDepth, so serialising them cannot overflow the stack.
 const describe = (v: unknown): string => {
   const text = JSON.stringify(v) ?? String(v)
   return text.length > 60 ? `${text.slice(0, 57)}...` : text
 }
 
-/** Turns one Kafka record into a feed update, a tombstone, or the reason it is neither. Never throws. */
-export const parseFeedRecord = (record: RawFeedRecord): ParsedFeedRecord => {
+/** An epoch-ms timestamp a feed value may carry, or why not. */
+const timestampProblem = (at: number, now: number, maxClockSkewMs: number): InvalidRecordCode | undefined => {
+  if (!Number.isSafeInteger(at) || at < 0) return 'bad-shape'
+  if (at > now + maxClockSkewMs) return 'future-timestamp'
+  return undefined
+}
+
+const future = (at: number, now: number, setting: number): string =>
+  `${at - now} ms in the future, more than feeds.maxClockSkewMs=${setting} (FEEDS_MAX_CLOCK_SKEW_MS)`
+
+/**
+ * Turns one Kafka record into a feed update, a tombstone, or the reason it is
+ * neither. Never throws: size and nesting are judged on the bytes, before parsing.
+ */
+export const parseFeedRecord = (
+  record: RawFeedRecord,
+  limits: FeedRecordLimits,
+  now = Date.now(),
+): ParsedFeedRecord => {
   const feed = record.key?.toString('utf8')
   if (!feed) return invalid('missing-key', 'record has no key; the key must be the feed id, e.g. "ETH/USD"')
   if (record.value === null) return { kind: 'tombstone', feed }
+  const size = record.value.length + (record.key?.length ?? 0)
+  if (size > limits.maxRecordBytes) {
+    return invalid(
+      'too-large',
+      `record is ${size} bytes, more than feeds.maxRecordBytes=${limits.maxRecordBytes} (FEEDS_MAX_RECORD_BYTES)`,
+    )
+  }
+  const depth = jsonDepth(record.value)
+  if (depth > limits.maxDepth) {
+    return invalid(
+      'too-deep',
+      `value nests ${depth} levels deep, more than feeds.maxDepth=${limits.maxDepth} (FEEDS_MAX_DEPTH)`,
+    )
+  }
 
   let body: unknown
   try {
@@ -71,13 +121,36 @@ export const parseFeedRecord = (record: RawFeedRecord): ParsedFeedRecord => {
     )
   }
 
+  const digits = decimalDigits(value)
+  if (digits > limits.maxDecimalDigits) {
+    return invalid(
+      'too-many-digits',
+      `"value" has ${digits} digits, more than feeds.maxDecimalDigits=${limits.maxDecimalDigits} (FEEDS_MAX_DECIMAL_DIGITS)`,
+    )
+  }
+
   let at: number
   if (timestamp === undefined) {
     at = Number(record.timestamp)
+    const problem = timestampProblem(at, now, limits.maxClockSkewMs)
+    if (problem === 'bad-shape') {
+      return invalid(
+        'bad-shape',
+        `no "timestamp", and the record's Kafka timestamp ${describe(record.timestamp)} is not epoch ms`,
+      )
+    }
+    if (problem) {
+      return invalid(
+        problem,
+        `no "timestamp", and the record's Kafka timestamp is ${future(at, now, limits.maxClockSkewMs)}`,
+      )
+    }
   } else if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) {
     return invalid('bad-shape', `"timestamp" must be epoch milliseconds (an integer), got ${describe(timestamp)}`)
   } else if (timestamp < MIN_PLAUSIBLE_MS) {
     return invalid('bad-shape', `"timestamp" must be epoch milliseconds; ${timestamp} looks like seconds`)
+  } else if (timestamp > now + limits.maxClockSkewMs) {
+    return invalid('future-timestamp', `"timestamp" is ${future(timestamp, now, limits.maxClockSkewMs)}`)
   } else {
     at = timestamp
   }

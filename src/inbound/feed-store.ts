@@ -17,6 +17,8 @@ export interface FeedStore {
   get(feed: string): ReadonlyMap<string, SourceValue> | undefined
   feeds(): IterableIterator<[string, ReadonlyMap<string, SourceValue>]>
   readonly size: number
+  /** Changes whenever a feed is added or removed (not on value updates): lists of feed ids are rebuilt only then */
+  readonly generation: number
   /** Calls `listener` with the feed id after every apply or remove, until the returned function is called */
   onChange(listener: (feed: string) => void): () => void
 }
@@ -32,13 +34,17 @@ export const createFeedStore = (): FeedStore => {
   const feeds = new Map<string, Map<string, SourceValue>>()
   const listeners = new Set<(feed: string) => void>()
   let seq = 0
+  let generation = 0
   const changed = (feed: string) => {
     for (const listener of listeners) listener(feed)
   }
   return {
     apply: ({ feed, source, value, timestamp }) => {
       let sources = feeds.get(feed)
-      if (!sources) feeds.set(feed, (sources = new Map()))
+      if (!sources) {
+        feeds.set(feed, (sources = new Map()))
+        generation++
+      }
       const current = sources.get(source)
       if (!current) {
         sources.set(source, { value, timestamp, seq: ++seq })
@@ -53,13 +59,16 @@ export const createFeedStore = (): FeedStore => {
       changed(feed)
     },
     remove: (feed) => {
-      feeds.delete(feed)
+      if (feeds.delete(feed)) generation++
       changed(feed)
     },
     get: (feed) => feeds.get(feed),
     feeds: () => feeds.entries(),
     get size() {
       return feeds.size
+    },
+    get generation() {
+      return generation
     },
     onChange: (listener) => {
       // Wrapped, so one function added twice is two listeners and each removal removes one.

@@ -15,9 +15,13 @@ import type { FeedStore, SourceValue } from './feed-store'
 export interface FeedQuery {
   feed: string
   maxAgeSeconds: number
+  /** Which limit `maxAgeSeconds` is: the request's own (lower) one, or the configured one */
+  maxAgeLimit: MaxAgeLimit
   minSources: number
   aggregate: AggregateMethod
 }
+
+export type MaxAgeLimit = 'request' | 'feeds.maxAgeSeconds'
 
 export interface FeedResponseData {
   result: FeedValue
@@ -27,6 +31,10 @@ export interface FeedResponseData {
   sources: Record<string, { value: FeedValue; timestamp: number }>
   /** ISO time of the newest of those sources */
   asOf: string
+  /** The freshness limit applied, in seconds */
+  maxAgeSeconds: number
+  /** Where that limit came from: the request (lower than the setting) or feeds.maxAgeSeconds */
+  maxAgeLimit: MaxAgeLimit
 }
 
 export type FeedResponse = AdapterResponse<{ Data: FeedResponseData; Result: FeedValue }>
@@ -80,7 +88,15 @@ export const answerFeed = (store: FeedStore, query: FeedQuery, now = Date.now())
   }
   const result = aggregate(fresh, query.aggregate)
   return {
-    data: { result, feed, aggregate: query.aggregate, sources: contributing, asOf: new Date(newest).toISOString() },
+    data: {
+      result,
+      feed,
+      aggregate: query.aggregate,
+      sources: contributing,
+      asOf: new Date(newest).toISOString(),
+      maxAgeSeconds,
+      maxAgeLimit: query.maxAgeLimit,
+    },
     result,
     statusCode: 200,
     timestamps: {

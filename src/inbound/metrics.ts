@@ -19,7 +19,12 @@ export const feedMetrics = () => ({
   }),
   deadLetterFailures: counter({
     name: 'bifrost_feed_dead_letter_failures_total',
-    help: 'Failed attempts to publish to the dead-letter topic (consumption waits and retries)',
+    help: 'Failed attempts to publish to the dead-letter topic (consumption waits and retries, unless the topic refuses for good)',
+  }),
+  deadLettersDropped: counter({
+    name: 'bifrost_feed_dead_letters_dropped_total',
+    help: 'Dead letters given up because the dead-letter topic refuses them for good (too large, missing, denied); each is logged with its origin',
+    labelNames: ['error'] as const,
   }),
   lag: gauge({
     name: 'bifrost_feed_consumer_lag',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { ConnectionOptions } from 'node:tls'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type ProducerConfig, type SASLOptions } from 'kafkajs'
+import { untilAborted } from '../abort'
 import { ConfigError } from '../errors'
 import './request-queue-fix'
 import type { KafkaSettings } from './settings'
@@ -70,3 +71,18 @@ export const createKafka = (settings: KafkaSettings, overrides: Partial<KafkaCon
     logCreator,
     ...overrides,
   })
+
+/** Longest a stop waits for one kafkajs client to disconnect. */
+export const DISCONNECT_WAIT_MS = 2000
+
+/**
+ * Disconnects, waiting at most DISCONNECT_WAIT_MS: kafkajs waits for a connect
+ * in progress to end before it disconnects, and against a Kafka that accepts
+ * connections but does not answer that is its whole request timeout (30 s).
+ * What is left is abandoned; it cannot hold up a stop. Never rejects.
+ */
+export const disconnectSoon = async (client: { disconnect(): Promise<void> }, what: string): Promise<void> => {
+  await untilAborted(client.disconnect(), AbortSignal.timeout(DISCONNECT_WAIT_MS)).catch((err: Error) =>
+    kafkaLogger.warn(`${what} did not disconnect cleanly: ${err.message}`),
+  )
+}

@@ -1,4 +1,6 @@
-import type { IHeaders, Message } from 'kafkajs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { IHeaders, Message, Producer } from 'kafkajs'
+import { chunkByBytes, recordBytes, refusalName, writeRefusal } from './write-errors'
 
 /**
  * Header names on a dead-lettered record, shared by every dead-letter topic
@@ -31,3 +33,107 @@ export const deadLetterMessage = (
     [DLQ_HEADERS.reason]: refusal.reason,
   },
 })
+
+/** A letter on its way, with where its record came from for the log line should it be dropped. */
+export interface OutgoingLetter {
+  message: Message
+  /** e.g. "bifrost.feeds/2@41" */
+  origin: string
+}
+
+export interface DeadLetterWriteOptions {
+  signal: AbortSignal
+  /** Called between attempts, e.g. to keep a consumer group session alive while consumption waits */
+  heartbeat?: () => Promise<void>
+}
+
+export interface DeadLetterWriter {
+  /**
+   * Stores the letters, in order, in sends of at most `maxBatchBytes`. Resolves
+   * once each is stored or dropped: a letter Kafka refuses for good (too large;
+   * the topic missing or denied after `refusedAttempts` tries) is logged with
+   * its origin, reported to `onDropped` and in the set it resolves with, and the rest goes on. While Kafka is
+   * away it retries until it comes back; rejects only when `signal` aborts.
+   */
+  write(letters: readonly OutgoingLetter[], options: DeadLetterWriteOptions): Promise<Set<OutgoingLetter>>
+}
+
+export interface DeadLetterWriterOptions {
+  producer: Producer
+  topic: string
+  /** Logger of the part, so the lines say whose letters these are */
+  logger: { error(message: string): void; warn(message: string): void }
+  /** Default 512 KiB: half of what brokers take by default */
+  maxBatchBytes?: number
+  retry?: { initialMs: number; maxMs: number }
+  /** Default 3 */
+  refusedAttempts?: number
+  /** Every failed send, dropped or retried */
+  onFailedAttempt?(err: unknown): void
+  /** Letters given up; `error` is the Kafka error name, e.g. MESSAGE_TOO_LARGE */
+  onDropped(count: number, error: string): void
+}
+
+const DEFAULT_MAX_BATCH_BYTES = 512 * 1024
+
+export const createDeadLetterWriter = ({
+  producer,
+  topic,
+  logger,
+  maxBatchBytes = DEFAULT_MAX_BATCH_BYTES,
+  retry = { initialMs: 100, maxMs: 5000 },
+  refusedAttempts = 3,
+  onFailedAttempt,
+  onDropped,
+}: DeadLetterWriterOptions): DeadLetterWriter => {
+  const drop = (letters: readonly OutgoingLetter[], err: unknown, dropped: Set<OutgoingLetter>): void => {
+    for (const l of letters) {
+      dropped.add(l)
+      logger.error(
+        `Dead letter of ${l.origin} dropped: ${topic} refuses it for good (${(err as Error).message}); the record stays at its origin`,
+      )
+    }
+    onDropped(letters.length, refusalName(err))
+  }
+
+  const send = async (
+    letters: readonly OutgoingLetter[],
+    { signal, heartbeat }: DeadLetterWriteOptions,
+    dropped: Set<OutgoingLetter>,
+  ): Promise<void> => {
+    let refused = 0
+    for (let delay = retry.initialMs; ; delay = Math.min(delay * 2, retry.maxMs)) {
+      signal.throwIfAborted()
+      try {
+        await producer.send({ topic, messages: letters.map((l) => l.message), acks: -1 })
+        return
+      } catch (err) {
+        onFailedAttempt?.(err)
+        const refusal = writeRefusal(err)
+        if (refusal === 'record') {
+          // One of them is refused: alone, each goes or is dropped on its own
+          if (letters.length === 1) return drop(letters, err, dropped)
+          for (const letter of letters) await send([letter], { signal, heartbeat }, dropped)
+          return
+        }
+        if (refusal === 'topic' && ++refused >= refusedAttempts) return drop(letters, err, dropped)
+        logger.warn(
+          `Cannot publish ${letters.length} dead letter(s) to ${topic} (first: ${letters[0].origin}); ` +
+            `consumption waits, retrying in ${delay} ms: ${(err as Error).message}`,
+        )
+        await heartbeat?.()
+        await sleep(delay, undefined, { signal })
+      }
+    }
+  }
+
+  return {
+    write: async (letters, options) => {
+      const dropped = new Set<OutgoingLetter>()
+      for (const chunk of chunkByBytes(letters, (l) => recordBytes(l.message), maxBatchBytes)) {
+        await send(chunk, options, dropped)
+      }
+      return dropped
+    },
+  }
+}

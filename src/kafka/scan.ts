@@ -10,6 +10,8 @@ export interface ScannedRecord {
   key: Buffer | null
   value: Buffer | null
   headers: IHeaders
+  /** Kafka's record timestamp, epoch ms as a decimal string */
+  timestamp: string
 }
 
 export interface ScanOptions {
@@ -21,6 +23,8 @@ export interface ScanOptions {
   groupPrefix: string
   onRecord(record: ScannedRecord): void
   timeoutMs: number
+  /** Stops the scan at once, rejecting with the signal's reason */
+  signal?: AbortSignal
 }
 
 /**
@@ -38,10 +42,15 @@ export const scanTopic = async (options: ScanOptions): Promise<void> => {
     rebalanceTimeout: 10_000,
   })
   let timer: NodeJS.Timeout | undefined
+  let onAbort: (() => void) | undefined
   try {
+    options.signal?.throwIfAborted()
     await consumer.connect()
     await consumer.subscribe({ topic: options.topic, fromBeginning: true })
     await new Promise<void>((resolve, reject) => {
+      onAbort = () => reject(options.signal?.reason as Error)
+      if (options.signal?.aborted) return onAbort()
+      options.signal?.addEventListener('abort', onAbort, { once: true })
       timer = setTimeout(
         () =>
           reject(new OutputScanError(`scanning ${options.topic} did not reach its end within ${options.timeoutMs} ms`)),
@@ -67,6 +76,7 @@ export const scanTopic = async (options: ScanOptions): Promise<void> => {
                 key: message.key,
                 value: message.value,
                 headers: message.headers ?? {},
+                timestamp: message.timestamp,
               })
             }
             if (Number(batch.lastOffset()) >= range.end - 1) {
@@ -85,6 +95,7 @@ export const scanTopic = async (options: ScanOptions): Promise<void> => {
     })
   } finally {
     clearTimeout(timer)
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort)
     await consumer.disconnect().catch(() => undefined)
   }
 }

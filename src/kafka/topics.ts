@@ -1,8 +1,12 @@
 import { ConfigResourceTypes, type Admin, type ITopicConfig, type KafkaConfig } from 'kafkajs'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { BifrostError } from '../errors'
 import { createKafka } from './client'
 import { explainConnectionFailure, failureText } from './connection-error'
 import type { KafkaSettings } from './settings'
+import { MissingTopicsError, TopicCheckError, TopicCreationError } from './topic-errors'
+
+export { MissingTopicsError, TopicCheckError, TopicCreationError, topicSpec } from './topic-errors'
 
 /** One topic a configuration uses, with what it needs to be created right. */
 export interface TopicPlan {
@@ -53,47 +57,6 @@ export interface EnsureTopicsOptions {
 
 const DEFAULT_TIMEOUT_MS = 5_000
 const MAX_DEFAULT_REPLICATION = 3
-
-/** Topics a start-up needs that do not exist and that Bifrost does not create. */
-export class MissingTopicsError extends BifrostError {
-  constructor(readonly topics: TopicPlan[], replicationFactor: number) {
-    super(
-      `Missing Kafka ${topics.length === 1 ? 'topic' : 'topics'} (Bifrost creates only its internal ones):\n` +
-        topics
-          .map(
-            (t) =>
-              `  - ${t.topic} does not exist (${t.setting}): create it with ${topicSpec(t, replicationFactor)}` +
-              (t.otherwise ? `, or ${t.otherwise}` : ''),
-          )
-          .join('\n'),
-    )
-  }
-}
-
-/** Bifrost may not create its topics (no ACL, or creation refused): the message says what to create instead. */
-export class TopicCreationError extends BifrostError {
-  constructor(
-    readonly topics: TopicPlan[],
-    readonly replicationFactor: number,
-    reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      `Cannot create Kafka topics (${reason}); have them created with these settings:\n` +
-        topics.map((t) => `  - ${t.topic} (${t.setting}): ${topicSpec(t, replicationFactor)}`).join('\n'),
-      options,
-    )
-  }
-}
-
-export class TopicCheckError extends BifrostError {}
-
-/** `N partitions, replication factor R, k=v`: what an operator hands to the Kafka team. */
-export const topicSpec = (plan: Pick<TopicPlan, 'partitions' | 'configs'>, replicationFactor: number): string => {
-  const configs = Object.entries(plan.configs).map(([k, v]) => `${k}=${v}`)
-  const partitions = `${plan.partitions} ${plan.partitions === 1 ? 'partition' : 'partitions'}`
-  return [partitions, `replication factor ${replicationFactor}`, ...configs].join(', ')
-}
 
 const AUTHORIZATION = /AUTHORIZATION_FAILED|not authorized/i
 
@@ -153,6 +116,33 @@ const within = async <T>(ms: number, brokers: string[], work: Promise<T>): Promi
   }
 }
 
+// Until its metadata has a new topic a broker answers UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE until the
+// leaders are elected, and NOT_LEADER_FOR_PARTITION until the elected broker has taken the partition on, though the
+// metadata already names it. kafkajs' createTopics({ waitForLeaders }) waits out only the second; Apache Kafka (KRaft)
+// under load sends all three for a moment after CreateTopics has answered.
+const NOT_YET = /UNKNOWN_TOPIC_OR_PARTITION|LEADER_NOT_AVAILABLE|NOT_LEADER_FOR_PARTITION/
+const SERVED_TIMEOUT_MS = 30_000
+
+/** Resolves once every partition of `topics` answers for its offsets: what a consumer or producer needs first. */
+export const waitUntilServed = async (admin: Admin, topics: string[], timeoutMs = SERVED_TIMEOUT_MS): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics })
+      if (found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+        for (const topic of topics) await admin.fetchTopicOffsets(topic)
+        return
+      }
+    } catch (err) {
+      if (!NOT_YET.test(failureText(err))) throw err
+    }
+    if (Date.now() > deadline) {
+      throw new TopicCheckError(`Topics ${topics.join(', ')} were created but not served within ${timeoutMs} ms`)
+    }
+    await sleep(100)
+  }
+}
+
 const create = async (admin: Admin, plans: TopicPlan[], replicationFactor: number): Promise<void> => {
   const topics: ITopicConfig[] = plans.map((p) => ({
     topic: p.topic,
@@ -161,12 +151,13 @@ const create = async (admin: Admin, plans: TopicPlan[], replicationFactor: numbe
     configEntries: Object.entries(p.configs).map(([name, value]) => ({ name, value })),
   }))
   try {
-    await admin.createTopics({ topics, waitForLeaders: true })
+    await admin.createTopics({ topics, waitForLeaders: false })
   } catch (cause) {
     const text = failureText(cause)
     const reason = AUTHORIZATION.test(text) ? 'not authorized' : text
     throw new TopicCreationError(plans, replicationFactor, reason, { cause })
   }
+  await waitUntilServed(admin, [...new Set(plans.map((p) => p.topic))])
 }
 
 /**

@@ -5,14 +5,19 @@ import { createBlockTracker, ReorgTooDeepError, type BlockTracker } from '../cha
 import { blockTimestamps } from '../chain/block-times'
 import type { ChainRpc } from '../chain/failover'
 import { createLogRangeReader, type RawLog } from '../chain/get-logs'
+import { untilAborted } from '../abort'
 import { BifrostError } from '../errors'
 import { createAttacher } from './attach'
 import type { Checkpoint } from './checkpoint'
+import type { ChainTracker } from './chain-status'
 import { decodeLog, logFilter, LogDecodeError, type DecodedEvent } from './decode'
 import { createEventSender, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
 import type { TransactionLike } from './families'
 import { createLedger, eventId, retractionOf } from './ledger'
+import { DLQ_HEADERS } from '../kafka/dead-letter'
+import type { Json } from '../json'
+import { boundJson, boundMessage, type EventDeadLetterCode } from './bound-message'
 import { EVENT_HEADERS, toKafkaMessage, type KafkaMessage } from './message'
 import { eventMetrics } from './metrics'
 import { readBack } from './read-back'
@@ -44,16 +49,8 @@ export interface PipelineOptions {
   onRecovered(): void
   /** Prefix of the throwaway consumer groups that read the events topic back */
   groupIdPrefix: string
-  /** Kept current while the pipeline runs, for /status */
-  position: ChainPosition
-}
-
-/** Where a publishing chain stands. */
-export interface ChainPosition {
-  /** Latest block number seen from the RPC endpoints */
-  head?: number
-  /** Highest block whose confirmed events are in Kafka */
-  publishedBlock?: number
+  /** Told the head, the published block, reorgs and retractions, for /status and the operator API */
+  status?: ChainTracker
 }
 
 interface Tip {
@@ -74,7 +71,7 @@ const abortable = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { si
  * (the caller restarts it, which recovers from Kafka again).
  */
 export const runChainPipeline = async (options: PipelineOptions): Promise<void> => {
-  const { kafka, settings, chain, rpc, signal } = options
+  const { kafka, settings, chain, rpc, signal, status } = options
   const metrics = eventMetrics()
   const labels = { chain: chain.name }
   const finality = finalityOf(chain)
@@ -100,6 +97,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       partitions: offsets.length,
       checkpointTopic: settings.checkpointTopic,
       deadLetterTopic: settings.deadLetterTopic,
+      onDeadLetterDropped: (count, error) => metrics.deadLettersDropped.inc({ ...labels, error }, count),
     })
 
     // --- Recovery: the checkpoint, then everything of this chain after it ---
@@ -122,6 +120,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         checkpoint,
         offsets,
         groupPrefix: `${options.groupIdPrefix}.events.scan.${chain.name}`,
+        signal,
       })
       ledger = back.ledger
       ledger.pruneBelow(Math.min(finalBelow, tip.number + 1))
@@ -151,7 +150,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       }
       guard()
       try {
-        await (sender as EventSender).sendCheckpoint(record)
+        await untilAborted((sender as EventSender).sendCheckpoint(record), signal)
       } catch (cause) {
         throw new PublishError(`${chain.name}: checkpoint not acknowledged: ${(cause as Error).message}`, { cause })
       }
@@ -175,7 +174,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       guard()
       let sent
       try {
-        sent = await (sender as EventSender).send(messages)
+        // Abandoned when publishing stops: whatever Kafka took of it, the next publisher reads back
+        sent = await untilAborted((sender as EventSender).send(messages), signal)
       } catch (cause) {
         throw new PublishError(
           `${chain.name}: ${messages.length} messages not acknowledged: ${(cause as Error).message}`,
@@ -233,6 +233,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         entries.map((e) => retractionOf(e.message)),
         entries.map((e) => ({ number: e.blockNumber, hash: e.blockHash, logIndex: e.logIndex })),
       )
+      status?.retracted(entries.length)
       if (tipStale) {
         // Resume above the highest published block still on the chain; blocks without
         // events carry nothing to retract, so re-reading from there is exact.
@@ -248,7 +249,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         }
         tip = resume
         metrics.publishedBlock.set(labels, tip.number)
-        options.position.publishedBlock = tip.number
+        status?.published(tip.number)
       }
       await writeCheckpoint()
     }
@@ -289,7 +290,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     const toMessages = async (batch: Batch, head: number) => {
       const messages: KafkaMessage[] = []
       const blocks: Array<{ number: number; hash: string; logIndex: number }> = []
-      const deadLetters: KafkaMessage[] = []
+      const deadLetters: Array<{ message: KafkaMessage; origin: string }> = []
       const attacher = createAttacher()
       const decodedLogs: Array<{ decoded: DecodedEvent; log: RawLog; blockNumber: number; blockHash: string; logIndex: number }> = []
       for (const log of batch.logs) {
@@ -302,7 +303,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         } catch (err) {
           // Decoding is pure: whatever it throws is about this log's content, never worth a retry.
           const reason = err instanceof LogDecodeError ? err.message : `cannot decode: ${(err as Error).message}`
-          deadLetters.push(deadLetterOf(log, reason))
+          deadLetters.push(deadLetterOf(log, 'undecodable', reason))
           continue
         }
         if (!decoded || attacher.attach(decoded, { transactionHash: log.transactionHash, logIndex })) continue
@@ -330,7 +331,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
           continue
         }
         const enriched = await enricher.enrich(decoded, location)
-        messages.push(
+        const bounded = boundMessage(
           toKafkaMessage(enriched, {
             status: 'confirmed',
             confirmations: 'confirmations' in finality ? head - blockNumber : 0,
@@ -341,21 +342,38 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
             transactionHash: log.transactionHash,
             logIndex,
           }),
+          settings,
         )
+        if (!bounded.ok) {
+          deadLetters.push(deadLetterOf(log, 'too-large', bounded.reason))
+          continue
+        }
+        if (bounded.truncated) metrics.truncated.inc(labels)
+        messages.push(bounded.message)
         blocks.push({ number: blockNumber, hash: blockHash, logIndex })
       }
       return { messages, blocks, deadLetters }
     }
 
-    const deadLetterOf = (log: RawLog, reason: string): KafkaMessage => ({
-      key: `${chain.chainId}:${log.transactionHash}:${Number.parseInt(log.logIndex, 16)}`,
-      value: Buffer.from(JSON.stringify({ chain: chain.name, chainId: chain.chainId, reason, log })),
-      headers: {
-        'bifrost.dlq.reason': reason,
-        [EVENT_HEADERS.chainId]: String(chain.chainId),
-        'content-type': 'application/json',
-      },
-    })
+    /** The log as read, its long fields bounded like an event's, so the letter itself fits the broker. */
+    const deadLetterOf = (log: RawLog, code: EventDeadLetterCode, reason: string) => {
+      const logIndex = Number.parseInt(log.logIndex, 16)
+      const bounded = boundJson(log as unknown as Json, settings.maxFieldBytes)
+      const message: KafkaMessage = {
+        key: `${chain.chainId}:${log.transactionHash}:${logIndex}`,
+        value: Buffer.from(
+          JSON.stringify({ chain: chain.name, chainId: chain.chainId, code, reason, log: bounded.value }),
+        ),
+        headers: {
+          [DLQ_HEADERS.code]: code,
+          [DLQ_HEADERS.reason]: reason,
+          [EVENT_HEADERS.chainId]: String(chain.chainId),
+          'content-type': 'application/json',
+        },
+      }
+      const block = Number.parseInt(log.blockNumber, 16)
+      return { message, origin: `${chain.name} block ${block} tx ${log.transactionHash} log ${logIndex}` }
+    }
 
     type Prepared = Batch & Awaited<ReturnType<typeof toMessages>>
     const prepare = async (read: Promise<Batch>, head: number): Promise<Prepared> => {
@@ -392,21 +410,21 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         const { messages, blocks, deadLetters } = prepared
         if (deadLetters.length) {
           guard()
-          await (sender as EventSender).sendDeadLetters(deadLetters).catch((cause: unknown) => {
+          await (sender as EventSender).sendDeadLetters(deadLetters, signal).catch((cause: unknown) => {
             throw new PublishError(`${chain.name}: dead letters not acknowledged: ${(cause as Error).message}`, {
               cause,
             })
           })
           metrics.deadLettered.inc(labels, deadLetters.length)
           logger.error(
-            `${chain.name}: ${deadLetters.length} logs did not decode (${deadLetters[0].headers['bifrost.dlq.reason']}); sent to ${settings.deadLetterTopic}`,
+            `${chain.name}: ${deadLetters.length} logs not published (${deadLetters[0].message.headers[DLQ_HEADERS.reason]}); sent to ${settings.deadLetterTopic}`,
           )
         }
         const nextFinal = Math.max(finalBelow, Math.min(head - chain.maxReorgDepth, prepared.to + 1))
         await publish(messages, blocks, nextFinal)
         tip = { number: prepared.to, hash: prepared.toHash }
         metrics.publishedBlock.set(labels, tip.number)
-        options.position.publishedBlock = tip.number
+        status?.published(tip.number)
         finalBelow = nextFinal
         ledger.pruneBelow(finalBelow)
         progress.advanced(tip.number, confirmed, messages.length)
@@ -414,7 +432,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       }
     }
 
-    options.position.publishedBlock = tip.number
+    status?.published(tip.number)
     options.onRecovered()
     let rpcFailures = 0
     while (!signal.aborted) {
@@ -424,10 +442,15 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         const update = await tracker.update()
         head = (tracker.head as { number: number }).number
         metrics.head.set(labels, head)
-        options.position.head = head
+        status?.head(head)
         if (update.reorg) {
           const reachesPublished = update.reorg.forkPoint < tip.number
           metrics.reorgs.inc({ ...labels, published: String(reachesPublished) })
+          status?.reorg({
+            depth: update.reorg.depth,
+            forkPoint: update.reorg.forkPoint,
+            reachedPublished: reachesPublished,
+          })
           logger.info(
             `${chain.name}: reorg of ${update.reorg.depth} blocks above block ${update.reorg.forkPoint}${
               reachesPublished ? '' : ' (nothing published there)'

@@ -4,8 +4,9 @@ import type { Kafka } from 'kafkajs'
 import { ReorgTooDeepError } from '../chain/block-tracker'
 import { createChainRpc } from '../chain/failover'
 import type { Checkpoint } from './checkpoint'
+import { runChainPipeline } from './chain-pipeline'
+import { createChainTracker } from './chain-status'
 import type { ChainStatus } from '../status/snapshot'
-import { runChainPipeline, type ChainPosition } from './chain-pipeline'
 import { startLeaderElection, type LeaderElection } from './leader'
 import { eventMetrics } from './metrics'
 import type { ChainSettings, EventSettings } from './settings'
@@ -22,7 +23,7 @@ export interface ChainWatcher {
    * in its logs and metrics, not here: the adapter and the other chains still serve.
    */
   notReadyReason(): string | undefined
-  /** For /status: role in the election, and head and published block while leading */
+  /** For /status and the operator API: role in the election; progress, lag and endpoints while leading */
   status(): ChainStatus
   stop(): Promise<void>
 }
@@ -43,16 +44,19 @@ export interface ChainWatcherOptions {
 export const startChainWatcher = async (options: ChainWatcherOptions): Promise<ChainWatcher> => {
   const { kafka, settings, chain } = options
   const metrics = eventMetrics()
+  // Aborted first thing in stop(): RPC calls in flight end now, not at their timeout
+  const stopping = new AbortController()
   const rpc = createChainRpc(chain.rpcUrls, {
     chainId: chain.chainId,
     timeoutMs: chain.rpcTimeoutMs,
+    signal: stopping.signal,
     maxLagBlocks: chain.maxLagBlocks,
     chainName: chain.name,
   })
   let run: { controller: AbortController; done: Promise<void> } | undefined
   let recovering = false
   let halted: string | undefined
-  let position: ChainPosition = {}
+  const tracker = createChainTracker()
 
   const supervise = async (initial: Checkpoint | undefined, signal: AbortSignal): Promise<void> => {
     let checkpoint = initial
@@ -68,7 +72,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
           checkpoint,
           signal,
           groupIdPrefix: options.groupIdPrefix,
-          position,
+          status: tracker,
           onCheckpoint: (written) => (checkpoint = written),
           onRecovered: () => {
             recovering = false
@@ -96,8 +100,6 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
     const current = run
     run = undefined
     metrics.leader.set({ chain: chain.name }, 0)
-    // A standby does not follow the chain: a figure from when it led would look current
-    position = {}
     if (!current) return
     current.controller.abort()
     await current.done
@@ -118,12 +120,14 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         if (halted) return
         const controller = new AbortController()
         metrics.leader.set({ chain: chain.name }, 1)
+
         run = { controller, done: supervise(checkpoint, controller.signal) }
       })
     },
     onDeposed: () => {
       // Abort now, synchronously: not one more send once another member may lead.
       run?.controller.abort()
+
       transitions = transitions.then(stopRun)
     },
   })
@@ -136,14 +140,20 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         return `chain ${chain.name}: recovering from Kafka`
       return undefined
     },
-    status: () => ({
-      name: chain.name,
-      chainId: chain.chainId,
-      role: election?.state ?? 'joining',
-      ...position,
-      ...(halted ? { halted } : {}),
-    }),
+    status: () => {
+      const role = election?.state ?? 'joining'
+      return {
+        name: chain.name,
+        chainId: chain.chainId,
+        role,
+        // A standby does not follow the chain: figures from when it led would look current.
+        ...(role === 'leader' ? tracker.progress(rpc.status()) : {}),
+        ...(halted ? { halted } : {}),
+      }
+    },
     stop: async () => {
+      stopping.abort()
+      run?.controller.abort()
       await election?.stop()
       election = undefined
       await transitions

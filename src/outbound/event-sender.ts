@@ -1,4 +1,6 @@
+import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Partitioners, type Kafka, type Producer } from 'kafkajs'
+import { createDeadLetterWriter } from '../kafka/dead-letter'
 import { encodeCheckpoint, type Checkpoint } from './checkpoint'
 import { partitionOf } from '../kafka/partition'
 import { CHECKPOINT_PARTITION } from './leader'
@@ -22,8 +24,12 @@ export interface EventSender {
   /** Sends in order and resolves once every message is acknowledged by all in-sync replicas */
   send(messages: readonly KafkaMessage[]): Promise<SentMessage[]>
   sendCheckpoint(checkpoint: Checkpoint): Promise<void>
-  /** At least once: what does not decode is kept for a human, not replayed by Bifrost */
-  sendDeadLetters(messages: readonly KafkaMessage[]): Promise<void>
+  /**
+   * At least once: what cannot be published is kept for a human, not replayed by Bifrost.
+   * Sent in chunks by bytes; a letter the topic refuses for good is logged and reported to onDeadLetterDropped.
+   * Retries while Kafka is away; rejects only when `signal` aborts.
+   */
+  sendDeadLetters(letters: ReadonlyArray<{ message: KafkaMessage; origin: string }>, signal: AbortSignal): Promise<void>
   disconnect(): Promise<void>
 }
 
@@ -33,7 +39,11 @@ export interface EventSenderOptions {
   partitions: number
   checkpointTopic: string
   deadLetterTopic: string
+  /** Dead letters given up, by Kafka error name */
+  onDeadLetterDropped(count: number, error: string): void
 }
+
+const logger = makeLogger('EventDeadLetter')
 
 export const createEventSender = async (options: EventSenderOptions): Promise<EventSender> => {
   const producer: Producer = options.kafka.producer({
@@ -45,6 +55,12 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
   })
   await producer.connect()
   const partition = (message: KafkaMessage) => partitionOf(message.key, options.partitions)
+  const deadLetters = createDeadLetterWriter({
+    producer,
+    topic: options.deadLetterTopic,
+    logger,
+    onDropped: options.onDeadLetterDropped,
+  })
 
   const sendChunk = async (chunk: readonly KafkaMessage[], partitions: number[]): Promise<SentMessage[]> => {
     const metadata = await producer.send({
@@ -86,8 +102,8 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
         messages: [{ ...encodeCheckpoint(checkpoint), partition: CHECKPOINT_PARTITION }],
       })
     },
-    sendDeadLetters: async (messages) => {
-      if (messages.length) await producer.send({ topic: options.deadLetterTopic, acks: -1, messages: [...messages] })
+    sendDeadLetters: async (letters, signal) => {
+      await deadLetters.write(letters, { signal })
     },
     disconnect: () => producer.disconnect(),
   }

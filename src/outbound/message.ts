@@ -46,6 +46,8 @@ export type OracleEventMessage = {
   logIndex: number
   confirmations: number
   args: Record<string, Json>
+  /** Set by bound-message.ts when a long bytes or string value was replaced by its hash and length */
+  truncated?: true
 } & FamilyFields
 
 export interface KafkaMessage {

@@ -9,7 +9,17 @@ export const eventMetrics = () => ({
   }),
   deadLettered: counter({
     name: 'bifrost_events_dead_lettered_total',
-    help: 'Watched logs that did not decode with their ABI, sent to the dead-letter topic',
+    help: 'Watched logs not published (undecodable, or too large even bounded), sent to the dead-letter topic',
+    labelNames: ['chain'] as const,
+  }),
+  deadLettersDropped: counter({
+    name: 'bifrost_events_dead_letters_dropped_total',
+    help: 'Dead letters given up because the dead-letter topic refuses them for good (too large, missing, denied); each is logged with its log coordinates',
+    labelNames: ['chain', 'error'] as const,
+  }),
+  truncated: counter({
+    name: 'bifrost_events_truncated_total',
+    help: 'Event messages published with a bytes or string field over events.maxFieldBytes replaced by its keccak256 and length',
     labelNames: ['chain'] as const,
   }),
   reorgs: counter({

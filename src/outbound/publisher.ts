@@ -6,7 +6,7 @@ import type { EventSettings } from './settings'
 
 export interface EventPublisher {
   readiness: ReadinessCheck
-  /** For /status: each chain's role, head and published block */
+  /** For /status and the operator API: every configured chain */
   status(): ChainStatus[]
   stop(): Promise<void>
 }

@@ -17,6 +17,8 @@ export interface ReadBackOptions {
   /** Per partition of `topic`: its log start and its high-water mark now */
   offsets: Array<{ partition: number; low: number; high: number }>
   groupPrefix: string
+  /** Ends the scan early (the chain stops) */
+  signal?: AbortSignal
 }
 
 /**
@@ -41,6 +43,7 @@ export const readBack = async (options: ReadBackOptions): Promise<{ ledger: Ledg
     ),
     groupPrefix: options.groupPrefix,
     timeoutMs: SCAN_TIMEOUT_MS,
+    signal: options.signal,
     onRecord: (record) => {
       if (record.headers[EVENT_HEADERS.chainId]?.toString() !== chainId || !record.value || !record.key) return
       let value: OracleEventMessage

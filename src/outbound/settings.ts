@@ -202,6 +202,16 @@ export const eventSettings = z
           }),
       })
       .prefault({}),
+    maxFieldBytes: z.number().int().min(64).default(16_384).meta({
+      description:
+        'Longest bytes or string value published whole in an event message; a longer one is replaced by {"keccak256", "length"} and the message marked "truncated": true.',
+      env: 'EVENTS_MAX_FIELD_BYTES',
+    }),
+    maxMessageBytes: z.number().int().min(1024).default(900_000).meta({
+      description:
+        "Largest event message sent (keep it under the events topic's max.message.bytes); an event still larger once bounded is dead-lettered as too-large.",
+      env: 'EVENTS_MAX_MESSAGE_BYTES',
+    }),
     leaderSessionTimeoutMs: z.number().int().positive().default(10_000).meta({
       description:
         'Kafka session timeout of the per-chain leader election: how soon a standby takes over from a dead publisher.',
@@ -210,6 +220,9 @@ export const eventSettings = z
   })
   .prefault({})
   .superRefine((events, ctx) => {
+    if (events.maxFieldBytes >= events.maxMessageBytes) {
+      ctx.addIssue({ code: 'custom', path: ['maxFieldBytes'], message: 'must be less than maxMessageBytes' })
+    }
     const seen = { name: new Map<string, number>(), chainId: new Map<number, number>() }
     events.chains.forEach((chain, i) => {
       for (const field of ['name', 'chainId'] as const) {

@@ -5,13 +5,15 @@ import type { Transport } from '@chainlink/external-adapter-framework/transports
 import type { AdapterRequest, AdapterResponse } from '@chainlink/external-adapter-framework/util/types'
 import { InputParameters } from '@chainlink/external-adapter-framework/validation'
 import { AdapterError, AdapterInputError } from '@chainlink/external-adapter-framework/validation/error'
-import type { Json } from '../json'
+import { nestsDeeperThan, type Json } from '../json'
 import { callbackGuard, CallbackRefusedError, type CallbackGuard } from './callback-url'
 import { correlationIdOf, type JsonObject } from './correlation'
 import {
   RequestPublishError,
   RequestsUnavailableError,
   RequestTimeoutError,
+  RequestTooLargeError,
+  TooManyCallbacksError,
   type Answer,
   type BridgeRequest,
   type Submit,
@@ -63,7 +65,7 @@ const callbackOf = (req: Req, guard: CallbackGuard): string | undefined => {
 
 const inputError = (message: string) => new AdapterInputError({ statusCode: 400, message })
 
-const validate = (req: Req, guard: CallbackGuard): AdapterInputError | undefined => {
+const validate = (req: Req, guard: CallbackGuard, maxDepth: number): AdapterInputError | undefined => {
   const body = rawBody(req)
   const id = body['id']
   if (id !== undefined && !((typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id)))) {
@@ -77,6 +79,12 @@ const validate = (req: Req, guard: CallbackGuard): AdapterInputError | undefined
   }
   const params = (body['data'] as Record<string, unknown>)['params']
   if (params !== undefined && !isObject(params)) return inputError('[Param: params] must be a JSON object')
+  // Checked before anything serialises them: the correlation id and the record are built recursively
+  for (const [name, value] of [['params', params], ['meta', body['meta']]] as const) {
+    if (nestsDeeperThan(value, maxDepth)) {
+      return inputError(`[Param: ${name}] nests deeper than requests.maxDepth=${maxDepth} (REQUESTS_MAX_DEPTH)`)
+    }
+  }
   try {
     callbackOf(req, guard)
   } catch (err) {
@@ -114,6 +122,12 @@ const respond = (answer: Answer, type: string, requestedAt: number): AdapterResp
 }
 
 const failure = (err: unknown): unknown => {
+  if (err instanceof RequestTooLargeError) {
+    return new AdapterError({ statusCode: 413, name: 'RequestTooLarge', message: err.message })
+  }
+  if (err instanceof TooManyCallbacksError) {
+    return new AdapterError({ statusCode: 429, name: 'TooManyCallbacks', message: err.message })
+  }
   if (err instanceof RequestTimeoutError) return new AdapterError({ statusCode: 504, name: 'RequestTimeout', message: err.message })
   if (err instanceof RequestPublishError || err instanceof RequestsUnavailableError) {
     return new AdapterError({ statusCode: 503, name: 'RequestsUnavailable', message: err.message })
@@ -166,7 +180,7 @@ export const requestEndpoint = (submit: Submit, settings: RequestSettings) => {
     name: 'request',
     inputParameters: new InputParameters(definition, [{ type: 'shipment-status' }]),
     transport: requestTransport(submit, guard),
-    customInputValidation: (req) => validate(req, guard),
+    customInputValidation: (req) => validate(req, guard, settings.maxDepth),
     requestTransforms: [liftBody],
     cacheKeyGenerator: (data) => `request:${(data as unknown as RequestData).correlationId}`,
   })

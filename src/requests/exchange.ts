@@ -6,7 +6,8 @@ import { sendCallback } from './callback'
 import type { JsonObject } from './correlation'
 import { requestMetrics as metrics } from './metrics'
 import { createSendQueue } from './send-queue'
-import { deadLetterMessage } from '../kafka/dead-letter'
+import { createDeadLetterWriter, deadLetterMessage, type OutgoingLetter } from '../kafka/dead-letter'
+import { recordBytes } from '../kafka/write-errors'
 import {
   parseReply,
   pendingMessage,
@@ -16,11 +17,16 @@ import {
   type PendingRecord,
 } from './records'
 import type { RequestSettings } from './settings'
+import { createAnsweredLog, type RequestsView } from './view'
 
 const logger = makeLogger('Requests')
 
 export class RequestPublishError extends BifrostError {}
 export class RequestTimeoutError extends BifrostError {}
+/** The request record would pass requests.maxRequestBytes: refused before anything is published. */
+export class RequestTooLargeError extends BifrostError {}
+/** The open request already has requests.maxCallbacks responseURLs. */
+export class TooManyCallbacksError extends BifrostError {}
 /** Starting or stopping: the request was not taken, and sending it again is safe. */
 export class RequestsUnavailableError extends BifrostError {}
 
@@ -66,7 +72,10 @@ interface Waiter {
 interface Entry extends PendingRecord {
   state: State
   expired: boolean
-  /** requests.pendingTopic holds a live (non-tombstone) record for it */
+  /**
+   * requests.pendingTopic may hold a live (non-tombstone) record for it: set
+   * before a write is tried, since a failed produce request may still have stored it
+   */
   persisted: boolean
   /** Settles once the request record is out (or was restored); rejects if publishing failed */
   published: Promise<void>
@@ -90,7 +99,9 @@ export interface Exchange {
   /** The replies waiting at start-up have been read: deadlines may now expire requests */
   repliesCaughtUp(): void
   /** Takes a batch from requests.replyTopic; resolves once it may be committed */
-  takeReplies(batch: Batch): Promise<void>
+  takeReplies(batch: Batch, heartbeat?: () => Promise<void>): Promise<void>
+  /** What the operator page shows: open requests (no responseURL) and recently answered ones */
+  view(): Omit<RequestsView, 'enabled'>
   /** What is in flight now, for /status */
   inFlight(): InFlight
   stop(): Promise<void>
@@ -108,6 +119,12 @@ export interface ExchangeOptions {
  */
 export const createExchange = ({ producer, settings }: ExchangeOptions): Exchange => {
   const send = createSendQueue(producer)
+  const deadLetters = createDeadLetterWriter({
+    producer,
+    topic: settings.deadLetterTopic,
+    logger,
+    onDropped: (count, error) => metrics.deadLettersDropped.inc({ error }, count),
+  })
   const entries = new Map<string, Entry>()
   const deliveries = new Set<Promise<void>>()
   const stopping = new AbortController()
@@ -115,6 +132,7 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
   let caughtUp = false
   const held = new Set<Entry>()
   const graceMs = settings.callbackGraceSeconds * 1000
+  const answered = createAnsweredLog()
 
   const recordOf = (e: Entry): PendingRecord => ({
     correlationId: e.correlationId,
@@ -166,6 +184,10 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
   // A settled request is kept for a grace period (and while its callbacks run),
   // so a retried bridge call still gets the answer and a late reply is told from a stray one
   const settle = (e: Entry, outcome: Outcome): void => {
+    if (e.state !== 'settled') {
+      const kind = e.expired ? 'expired' : 'result' in outcome ? 'result' : 'error'
+      answered.add({ correlationId: e.correlationId, type: e.type, createdAt: e.createdAt, answeredAt: Date.now(), outcome: kind })
+    }
     e.outcome ??= outcome
     e.state = 'settled'
     clearTimeout(e.timer)
@@ -240,22 +262,12 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
   const publishError = (e: Entry, cause: unknown) =>
     new RequestPublishError(`Cannot publish the ${e.type} request to Kafka: ${(cause as Error).message}`, { cause })
 
-  const publish = async (e: Entry, request: BridgeRequest): Promise<void> => {
-    const message = requestMessage({
-      correlationId: e.correlationId,
-      type: e.type,
-      params: request.params,
-      jobRunId: e.jobRunId,
-      meta: request.meta,
-      replyTopic: settings.replyTopic,
-      deadline: new Date(e.deadline).toISOString(),
-    })
+  const publish = async (e: Entry, message: Message): Promise<void> => {
     if (e.callbacks.length === 0) return send(settings.topic, message)
     // Both go out in one produce request, and the node hears "pending" only once
     // both are stored: a suspended run always has its way back on disk.
-    const pending = write(e, () => pendingMessage(recordOf(e))).then(() => {
-      e.persisted = true
-    })
+    e.persisted = true
+    const pending = write(e, () => pendingMessage(recordOf(e)))
     // Both settle before a failure is reported, so forget() knows whether a tombstone is due
     const [stored, published] = await Promise.allSettled([pending, send(settings.topic, message)])
     if (stored.status === 'rejected') throw stored.reason
@@ -273,14 +285,20 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     const url = request.responseUrl
     if (!url) return awaitOutcome(e)
     if (!e.callbacks.includes(url)) {
+      // Each one is kept in the pending record, which every join rewrites whole
+      if (e.callbacks.length >= settings.maxCallbacks) {
+        throw new TooManyCallbacksError(
+          `Request ${e.correlationId} already has ${e.callbacks.length} responseURLs, the most requests.maxCallbacks (REQUESTS_MAX_CALLBACKS) allows; retry once it is answered`,
+        )
+      }
       e.callbacks.push(url)
+      e.persisted = true
       try {
         await write(e, () => pendingMessage(recordOf(e)))
       } catch (cause) {
         e.callbacks = e.callbacks.filter((u) => u !== url)
         throw publishError(e, cause)
       }
-      e.persisted = true
     }
     return PENDING
   }
@@ -291,12 +309,28 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     const existing = entries.get(id)
     if (existing) return join(existing, request)
     const now = Date.now()
+    const deadline = now + settings.timeoutSeconds * 1000
+    const message = requestMessage({
+      correlationId: id,
+      type: request.type,
+      params: request.params,
+      jobRunId: request.jobRunId,
+      meta: request.meta,
+      replyTopic: settings.replyTopic,
+      deadline: new Date(deadline).toISOString(),
+    })
+    const bytes = recordBytes(message)
+    if (bytes > settings.maxRequestBytes) {
+      throw new RequestTooLargeError(
+        `The ${request.type} request record would be ${bytes} bytes, more than requests.maxRequestBytes=${settings.maxRequestBytes} (REQUESTS_MAX_REQUEST_BYTES); send smaller params or meta`,
+      )
+    }
     const e: Entry = {
       correlationId: id,
       type: request.type,
       jobRunId: request.jobRunId,
       createdAt: now,
-      deadline: now + settings.timeoutSeconds * 1000,
+      deadline,
       timeoutSeconds: settings.timeoutSeconds,
       callbacks: request.responseUrl ? [request.responseUrl] : [],
       state: 'open',
@@ -310,7 +344,7 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     entries.set(id, e)
     metrics.pending.inc()
     arm(e)
-    e.published = publish(e, request)
+    e.published = publish(e, message)
     try {
       await e.published
     } catch (cause) {
@@ -346,16 +380,19 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     }
   }
 
-  const takeReplies = async (batch: Batch): Promise<void> => {
-    const letters: Message[] = []
+  const takeReplies = async (batch: Batch, heartbeat?: () => Promise<void>): Promise<void> => {
+    const letters: OutgoingLetter[] = []
     const claimed = new Map<string, Entry>()
     const counts = { matched: 0, unknown: 0, duplicate: 0, late: 0, malformed: 0 }
     for (const m of batch.messages) {
-      const reply = parseReply(m.key, m.value)
+      const reply = parseReply(m.key, m.value, settings)
       if (!reply.ok) {
         counts.malformed++
         logger.warn(`Malformed reply at ${batch.topic}/${batch.partition}@${m.offset} dead-lettered: ${reply.reason}`)
-        letters.push(deadLetterMessage(m, batch, reply))
+        letters.push({
+          message: deadLetterMessage(m, batch, reply),
+          origin: `${batch.topic}/${batch.partition}@${m.offset}`,
+        })
         continue
       }
       const e = entries.get(reply.correlationId)
@@ -373,9 +410,22 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
         counts.matched++
       }
     }
-    if (letters.length > 0) await producer.send({ topic: settings.deadLetterTopic, messages: letters, acks: -1 })
-    // The outcome is on disk before the reply's offset is committed: a crash after this point loses nothing
-    await Promise.all([...claimed.values()].filter((e) => e.persisted).map((e) => write(e, () => pendingMessage(recordOf(e)))))
+    if (letters.length > 0) await deadLetters.write(letters, { signal: stopping.signal, heartbeat })
+    // The outcome is on disk before the reply's offset is committed: a crash after this point loses nothing.
+    // A write that fails does not hold the replies up: Kafka down fails the commit too (the batch comes
+    // again), and a pending topic that refuses the record would otherwise stop every reply behind this one.
+    await Promise.all(
+      [...claimed.values()]
+        .filter((e) => e.persisted)
+        .map((e) =>
+          write(e, () => pendingMessage(recordOf(e))).catch((err: Error) => {
+            metrics.outcomeWriteFailures.inc()
+            logger.error(
+              `Cannot record the reply to ${e.correlationId} in ${settings.pendingTopic}; answering from memory, a restart before the callbacks are done re-opens it: ${err.message}`,
+            )
+          }),
+        ),
+    )
     const now = Date.now()
     for (const e of claimed.values()) {
       metrics.replySeconds.observe((now - e.createdAt) / 1000)
@@ -405,6 +455,19 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     held.clear()
   }
 
+  const view = (now = Date.now()): Omit<RequestsView, 'enabled'> => ({
+    open: [...entries.values()].map((e) => ({
+      correlationId: e.correlationId,
+      type: e.type,
+      state: e.state,
+      createdAt: e.createdAt,
+      ageSeconds: (now - e.createdAt) / 1000,
+      deadline: e.deadline,
+      callbacksPending: e.state === 'settled' && !e.delivering ? 0 : e.callbacks.length,
+    })),
+    recent: answered.list(),
+  })
+
   const inFlight = (): InFlight => {
     const out: InFlight = { open: 0, delivering: 0 }
     for (const e of entries.values()) {
@@ -416,5 +479,5 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     return out
   }
 
-  return { submit, restore, repliesCaughtUp, takeReplies, inFlight, stop }
+  return { submit, restore, repliesCaughtUp, takeReplies, view, inFlight, stop }
 }

@@ -32,6 +32,15 @@ export const requestMetrics = {
     name: 'bifrost_requests_callbacks_retried_total',
     help: 'Callback attempts repeated after a 5xx, 408, 429 or network error',
   }),
+  deadLettersDropped: counter({
+    name: 'bifrost_requests_dead_letters_dropped_total',
+    help: 'Malformed replies not dead-lettered because the dead-letter topic refuses them for good (too large, missing, denied); each is logged with its origin',
+    labelNames: ['error'] as const,
+  }),
+  outcomeWriteFailures: counter({
+    name: 'bifrost_requests_outcome_write_failures_total',
+    help: 'Replies whose outcome could not be recorded in requests.pendingTopic; they are answered from memory',
+  }),
   pending: gauge({
     name: 'bifrost_requests_pending',
     help: 'Requests waiting for a reply',

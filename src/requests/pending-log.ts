@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Kafka } from 'kafkajs'
 import { createCatchUp, partitionTargets } from '../kafka/catch-up'
+import { disconnectSoon } from '../kafka/client'
 import { parsePendingRecord, type PendingRecord } from './records'
 
 const logger = makeLogger('RequestPendingLog')
@@ -13,7 +14,12 @@ const logger = makeLogger('RequestPendingLog')
  */
 export const readPendingLog = async (
   kafka: Kafka,
-  { topic, clientId, fetchMaxWaitMs }: { topic: string; clientId: string; fetchMaxWaitMs: number },
+  {
+    topic,
+    clientId,
+    fetchMaxWaitMs,
+    signal,
+  }: { topic: string; clientId: string; fetchMaxWaitMs: number; signal?: AbortSignal },
 ): Promise<Map<string, PendingRecord>> => {
   const open = new Map<string, PendingRecord>()
   const catchUp = createCatchUp(await partitionTargets(kafka, topic))
@@ -27,6 +33,8 @@ export const readPendingLog = async (
     await consumer.connect()
     await consumer.subscribe({ topic, fromBeginning: true })
     await new Promise<void>((resolve, reject) => {
+      signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true })
+      if (signal?.aborted) reject(signal.reason as Error)
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         if (!payload.restart) reject(payload.error)
       })
@@ -53,7 +61,7 @@ export const readPendingLog = async (
         .catch(reject)
     })
   } finally {
-    await consumer.disconnect()
+    await disconnectSoon(consumer, 'Pending-log reader')
   }
   return open
 }

@@ -1,5 +1,5 @@
 import type { Message } from 'kafkajs'
-import type { Json } from '../json'
+import { jsonDepth, type Json } from '../json'
 import type { JsonObject } from './correlation'
 
 /** What an enterprise system reads on requests.topic (schemas/request-record.schema.json). */
@@ -25,17 +25,53 @@ export const requestMessage = (record: RequestRecord): Message => ({
   headers: { type: record.type, correlationId: record.correlationId },
 })
 
-export type MalformedReplyCode = 'missing-key' | 'missing-value' | 'not-json' | 'not-an-object' | 'result-xor-error' | 'bad-error'
+/** Why a reply went to the dead-letter topic. Public contract: docs/bad-input.md */
+export const MALFORMED_REPLY_CODES = [
+  'missing-key',
+  'missing-value',
+  'too-large',
+  'too-deep',
+  'not-json',
+  'not-an-object',
+  'result-xor-error',
+  'bad-error',
+] as const
+export type MalformedReplyCode = (typeof MALFORMED_REPLY_CODES)[number]
+
+/** What a reply may take; settings requests.maxReplyBytes and requests.maxDepth */
+export interface ReplyLimits {
+  maxReplyBytes: number
+  maxDepth: number
+}
 
 export type ParsedReply =
   | { ok: true; correlationId: string; outcome: Outcome }
   | { ok: false; code: MalformedReplyCode; reason: string }
 
-/** Judges one record from requests.replyTopic; anything but a well-formed reply comes back with the reason. */
-export const parseReply = (key: Buffer | null, value: Buffer | null): ParsedReply => {
+/**
+ * Judges one record from requests.replyTopic; anything but a well-formed reply
+ * comes back with the reason. Never throws: size and nesting are judged on the
+ * bytes, so a reply that would break serialising its outcome never gets that far.
+ */
+export const parseReply = (key: Buffer | null, value: Buffer | null, limits: ReplyLimits): ParsedReply => {
   const correlationId = key?.toString('utf8') ?? ''
   if (correlationId === '') return { ok: false, code: 'missing-key', reason: 'the key must be the correlation id' }
   if (value === null) return { ok: false, code: 'missing-value', reason: 'the value is empty' }
+  if (value.length > limits.maxReplyBytes) {
+    return {
+      ok: false,
+      code: 'too-large',
+      reason: `the value is ${value.length} bytes, more than requests.maxReplyBytes=${limits.maxReplyBytes} (REQUESTS_MAX_REPLY_BYTES)`,
+    }
+  }
+  const depth = jsonDepth(value)
+  if (depth > limits.maxDepth) {
+    return {
+      ok: false,
+      code: 'too-deep',
+      reason: `the value nests ${depth} levels deep, more than requests.maxDepth=${limits.maxDepth} (REQUESTS_MAX_DEPTH)`,
+    }
+  }
   let body: unknown
   try {
     body = JSON.parse(value.toString('utf8'))

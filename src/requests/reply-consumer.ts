@@ -20,7 +20,7 @@ export interface ReplyConsumerOptions {
   sessionTimeoutMs: number
   fetchMaxWaitMs: number
   /** Resolves once the batch is handled durably; a rejection makes kafkajs deliver the batch again */
-  handle(batch: Batch): Promise<void>
+  handle(batch: Batch, heartbeat: () => Promise<void>): Promise<void>
 }
 
 /**
@@ -72,7 +72,7 @@ export const startReplyConsumer = async ({
       autoCommit: false,
       eachBatch: async ({ batch, heartbeat }) => {
         if (batch.isEmpty()) return
-        await handle(batch)
+        await handle(batch, heartbeat)
         const next = String(Number(batch.lastOffset()) + 1)
         await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
         await heartbeat()

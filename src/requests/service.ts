@@ -1,6 +1,8 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Partitioners, type Kafka } from 'kafkajs'
+import { untilAborted } from '../abort'
 import { BifrostError } from '../errors'
+import { disconnectSoon } from '../kafka/client'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ServerHook } from '../http/server'
 import type { RequestsStatus } from '../status/snapshot'
@@ -10,6 +12,7 @@ import { readPendingLog } from './pending-log'
 import { startReplyConsumer, type ReplyConsumer } from './reply-consumer'
 import { captureResponseUrl } from './response-url'
 import type { RequestSettings } from './settings'
+import type { RequestsView } from './view'
 
 const logger = makeLogger('Requests')
 
@@ -22,6 +25,8 @@ export interface Requests {
   serverHook: ServerHook
   /** Not ready until the reply backlog left at start-up is read */
   readiness: ReadinessCheck
+  /** This replica's open and recently answered requests, for the operator API */
+  view(): RequestsView
   /** For /status: the requests in flight on this instance */
   status(): RequestsStatus
   /** Re-opens what the pending topic holds, then consumes replies */
@@ -45,19 +50,29 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
   if (!settings.enabled) return disabledRequests(settings)
   let running: { exchange: Exchange; replies: ReplyConsumer; stop(): Promise<void> } | undefined
   let failure: string | undefined
+  // stop() during start() ends the start where it waits, and waits for it to release what it holds
+  const stopping = new AbortController()
+  let starting: Promise<void> | undefined
 
   const start = async (): Promise<void> => {
+    starting = run()
+    return starting
+  }
+
+  const run = async (): Promise<void> => {
     // kafkajs logs as soon as its clients exist, so none is created before start()
     const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner })
     const exchange = createExchange({ producer, settings })
     try {
-      await producer.connect()
+      await untilAborted(producer.connect(), stopping.signal)
       const open = await readPendingLog(kafka, {
         topic: settings.pendingTopic,
         clientId,
         fetchMaxWaitMs: settings.fetchMaxWaitMs,
+        signal: stopping.signal,
       })
       exchange.restore(open.values())
+      stopping.signal.throwIfAborted()
       const replies = await startReplyConsumer({
         kafka,
         topic: settings.replyTopic,
@@ -74,7 +89,7 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
         stop: async () => {
           await replies.stop()
           await exchange.stop()
-          await producer.disconnect()
+          await disconnectSoon(producer, 'Request producer')
         },
       }
       logger.info(
@@ -83,7 +98,7 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
     } catch (cause) {
       failure = `cannot start: ${(cause as Error).message}`
       await exchange.stop()
-      await producer.disconnect().catch(() => undefined)
+      await disconnectSoon(producer, 'Request producer')
       throw new RequestsStartError(`Cannot start the requests part: ${(cause as Error).message}`, { cause })
     }
   }
@@ -109,8 +124,11 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
         ...(oldestOpenAt === undefined ? {} : { oldestOpenSeconds: (Date.now() - oldestOpenAt) / 1000 }),
       }
     },
+    view: () => ({ enabled: true, ...(running ? running.exchange.view() : { open: [], recent: [] }) }),
     start,
     stop: async () => {
+      stopping.abort()
+      await starting?.catch(() => undefined)
       const r = running
       running = undefined
       await r?.stop()
@@ -134,6 +152,7 @@ const disabledRequests = (settings: RequestSettings): Requests => ({
   ),
   serverHook: captureResponseUrl,
   readiness: { name: 'requests', notReadyReason: () => undefined },
+  view: () => ({ enabled: false, open: [], recent: [] }),
   status: () => ({ enabled: false, open: 0, delivering: 0 }),
   start: async () => undefined,
   stop: async () => undefined,

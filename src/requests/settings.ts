@@ -51,6 +51,25 @@ export const requestSettings = z
         'Longest an idle fetch of replies waits. A real broker answers as soon as one arrives; the test broker only after this wait, so it bounds the reply latency there (and the time to stop).',
       env: 'REQUESTS_FETCH_MAX_WAIT_MS',
     }),
+    maxRequestBytes: z.number().int().min(1024).default(65_536).meta({
+      description:
+        'Largest request record published to requests.topic (its JSON: params, meta and the rest); a bridge request past it gets 413.',
+      env: 'REQUESTS_MAX_REQUEST_BYTES',
+    }),
+    maxReplyBytes: z.number().int().min(64).default(65_536).meta({
+      description: 'Largest reply value read from requests.replyTopic; a larger one is dead-lettered as too-large.',
+      env: 'REQUESTS_MAX_REPLY_BYTES',
+    }),
+    maxDepth: z.number().int().min(1).max(1000).default(32).meta({
+      description:
+        'Deepest nesting of arrays and objects in a bridge request (400 past it) and in a reply (dead-lettered as too-deep).',
+      env: 'REQUESTS_MAX_DEPTH',
+    }),
+    maxCallbacks: z.number().int().min(1).max(1000).default(16).meta({
+      description:
+        'Most distinct responseURLs one open request collects from joining bridge calls; one more gets 429 (each is kept in its pending record).',
+      env: 'REQUESTS_MAX_CALLBACKS',
+    }),
     allowedCallbackHosts: z
       .array(callbackHost)
       .default(['localhost', '127.0.0.1', '[::1]'])

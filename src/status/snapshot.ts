@@ -40,6 +40,19 @@ export interface ChainStatus {
   publishedBlock?: number
   /** Why the chain publishes nothing more until restarted (e.g. a reorg deeper than maxReorgDepth) */
   halted?: string
+  /** head - publishedBlock, while leading */
+  lagBlocks?: number
+  /** How long the first unpublished block has been known (0 when nothing waits), while leading */
+  lagSeconds?: number
+  /** Reorgs this instance saw while leading */
+  reorgs?: number
+  lastReorg?: { at: number; depth: number; forkPoint: number; reachedPublished: boolean }
+  /** Events this instance retracted after reorgs */
+  retractions?: number
+  /** [epoch ms, lag in blocks] of the last minutes, oldest first */
+  lagHistory?: Array<[number, number]>
+  /** The chain's RPC endpoints, scheme and host only, and whether each answers */
+  rpc?: Array<{ endpoint: string; alive: boolean; head?: number; lastError?: string }>
 }
 
 /** A client of the streaming bridge (the node's connection manager). */
@@ -47,8 +60,10 @@ export interface StreamingClientStatus {
   /** Where it connected from */
   peer: string
   connectedAt: string
-  /** Feeds it has asked for */
+  /** Assets it subscribed that are served */
   subscriptions: number
+  /** Assets it subscribed that the stream does not serve (each logged once with the reason) */
+  refused: number
 }
 
 export interface StreamingStatus {

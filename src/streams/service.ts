@@ -4,6 +4,7 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
 import type { FeedStore } from '../inbound/feed-store'
+import type { StreamingStatus } from '../status/snapshot'
 import type { FeedRequestParser } from './asset'
 import { streamMetrics } from './metrics'
 import { hashedBridgeName } from './payload-hash'
@@ -18,6 +19,8 @@ export class StreamsError extends BifrostError {}
 export interface Streams {
   /** Port the streaming bridge listens on (the bound one when `streams.port` is 0) */
   port: number
+  /** For /status: every connected node and what it subscribed */
+  status(): StreamingStatus
   /** Ends every stream and closes the port; safe to call twice */
   stop(): Promise<void>
 }
@@ -32,6 +35,8 @@ export interface StreamsOptions {
 
 // How often an unready Bifrost checks whether its feeds have caught up.
 const READY_POLL_MS = 100
+// Refused assets remembered so each is logged once; past this, the oldest may be logged again.
+const MAX_LOGGED_REFUSALS = 10_000
 // Streams are ended first; a node that does not hang up in this time is cut off.
 const SHUTDOWN_GRACE_MS = 2_000
 
@@ -73,12 +78,13 @@ const bind = (server: Server, address: string, creds: ServerCredentials): Promis
 export const startStreams = async ({ settings, store, readiness, parse }: StreamsOptions): Promise<Streams> => {
   const metrics = streamMetrics()
   const bridgeName = hashedBridgeName(settings.bridgeName)
-  const sessions = new Map<ServerDuplexStream<SubscribeRequest, SubscribeResponse>, StreamSession>()
-  const closeSession = (call: ServerDuplexStream<SubscribeRequest, SubscribeResponse>) => {
-    const session = sessions.get(call)
-    if (!session) return
-    sessions.delete(call)
-    session.close()
+  type Call = ServerDuplexStream<SubscribeRequest, SubscribeResponse>
+  const streams = new Map<Call, { session: StreamSession; peer: string; connectedAt: string }>()
+  const closeStream = (call: Call) => {
+    const stream = streams.get(call)
+    if (!stream) return
+    streams.delete(call)
+    stream.session.close()
     metrics.connected.dec()
   }
   const logged = new Set<string>()
@@ -90,11 +96,11 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
   let flushing: NodeJS.Immediate | undefined
   const flush = () => {
     flushing = undefined
-    for (const session of sessions.values()) session.feedsChanged(changed)
+    for (const { session } of streams.values()) session.feedsChanged(changed)
     changed.clear()
   }
   const unwatch = store.onChange((feed) => {
-    if (sessions.size === 0) return
+    if (streams.size === 0) return
     changed.add(feed)
     flushing ??= setImmediate(flush)
   })
@@ -104,13 +110,13 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
     readyPoll = setInterval(() => {
       if (readiness.notReadyReason() !== undefined) return
       clearInterval(readyPoll)
-      for (const session of sessions.values()) session.answerAll()
+      for (const { session } of streams.values()) session.answerAll()
     }, READY_POLL_MS)
     readyPoll.unref()
   }
 
   server.addService(streamService().service, {
-    Subscribe: (call: ServerDuplexStream<SubscribeRequest, SubscribeResponse>) => {
+    Subscribe: (call: Call) => {
       const session = createSession({
         sink: call,
         bridgeName,
@@ -119,13 +125,15 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
         metrics,
         onRefused: ({ key, reason }) => {
           if (logged.has(key)) return
+          // Bounded: the port takes any client, and a stream of ever new bad assets must not grow memory.
+          if (logged.size >= MAX_LOGGED_REFUSALS) logged.delete(logged.values().next().value as string)
           logged.add(key)
           logger.warn(`Not serving ${key} over the stream: ${reason}`)
         },
       })
-      sessions.set(call, session)
+      streams.set(call, { session, peer: call.getPeer(), connectedAt: new Date().toISOString() })
       metrics.connected.inc()
-      const close = () => closeSession(call)
+      const close = () => closeStream(call)
       call.on('data', (request: SubscribeRequest) => session.subscribe(request))
       call.on('end', () => {
         close()
@@ -144,8 +152,8 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
     unwatch()
     clearInterval(readyPoll)
     if (flushing) clearImmediate(flushing)
-    for (const call of [...sessions.keys()]) {
-      closeSession(call)
+    for (const call of [...streams.keys()]) {
+      closeStream(call)
       call.end()
     }
     await new Promise<void>((resolve) => {
@@ -169,7 +177,15 @@ export const startStreams = async ({ settings, store, readiness, parse }: Stream
     logger.info(
       `Streaming bridge (gRPC StreamService/Subscribe) listening on ${settings.host}:${port} over ${settings.tlsCert ? 'TLS' : 'plaintext'}, bridge name "${bridgeName}"`,
     )
-    return { port, stop }
+    const status = (): StreamingStatus => ({
+      clients: [...streams.values()].map(({ session, peer, connectedAt }) => ({
+        peer,
+        connectedAt,
+        subscriptions: session.subscriptions,
+        refused: session.refused,
+      })),
+    })
+    return { port, status, stop }
   } catch (err) {
     await stop()
     throw err

@@ -17,6 +17,10 @@ export interface StreamSession {
   answerAll(): void
   /** Forgets every asset and stops every timer; safe to call twice */
   close(): void
+  /** Assets of the current set that are served */
+  readonly subscriptions: number
+  /** Assets of the current set that are refused (logged once each) */
+  readonly refused: number
 }
 
 /** The part of a gRPC server stream a session writes to. */
@@ -159,6 +163,12 @@ export const createSession = ({
       metrics.assets.dec(entries.size + refused.size)
       for (const [key, entry] of entries) drop(key, entry)
       refused.clear()
+    },
+    get subscriptions() {
+      return entries.size
+    },
+    get refused() {
+      return refused.size
     },
   }
 }

@@ -104,3 +104,66 @@ test('stopping ends the retries with an abort', async () => {
     gate.open()
   }
 })
+
+test('a letter the dead-letter topic refuses as too large is dropped, logged and counted; the others are stored', async (t) => {
+  if (!kafka.refuseWrites) return t.skip('needs the test broker to refuse writes')
+  const dlq = kafka.uniqueTopic('dlq-too-large')
+  await kafka.createTopics([{ topic: dlq }])
+  const publisher = createDeadLetterPublisher({ producer, topic: dlq, retry: { initialMs: 5, maxMs: 20 } })
+  const dropped = async () =>
+    (await feedMetrics().deadLettersDropped.get()).values.find((v) => v.labels.error === 'MESSAGE_TOO_LARGE')?.value ??
+    0
+  const before = await dropped()
+  // The first send (all three) and then the first letter alone are refused; the other two go through
+  await kafka.refuseWrites({ topic: dlq, error: 'MESSAGE_TOO_LARGE', count: 2 })
+  await publisher.publish([letter('1'), letter('2'), letter('3')], { signal: AbortSignal.timeout(60_000) })
+  assert.equal(await dropped(), before + 1)
+  const reader = await readTopics(kafka.brokers, [dlq])
+  try {
+    await reader.until((records) => records.length >= 2, 'the two letters that fit')
+    assert.deepEqual(
+      reader.records.map((r) => String(r.headers[DLQ_HEADERS.offset])),
+      ['2', '3'],
+    )
+  } finally {
+    await reader.stop()
+  }
+})
+
+test('a dead-letter topic that denies writes is tried a few times, then its letters are dropped and counted', async (t) => {
+  if (!kafka.refuseWrites) return t.skip('needs the test broker to refuse writes')
+  const dlq = kafka.uniqueTopic('dlq-denied')
+  await kafka.createTopics([{ topic: dlq }])
+  await kafka.refuseWrites({ topic: dlq, error: 'TOPIC_AUTHORIZATION_FAILED' })
+  const publisher = createDeadLetterPublisher({
+    producer,
+    topic: dlq,
+    retry: { initialMs: 5, maxMs: 20 },
+    refusedAttempts: 3,
+  })
+  const dropped = async () =>
+    (await feedMetrics().deadLettersDropped.get()).values.find((v) => v.labels.error === 'TOPIC_AUTHORIZATION_FAILED')
+      ?.value ?? 0
+  const before = await dropped()
+  const attempts = await failures()
+  // Resolves: the records behind these may be passed over
+  await publisher.publish([letter('7'), letter('8')], { signal: AbortSignal.timeout(60_000) })
+  assert.equal(await dropped(), before + 2)
+  assert.equal(await failures(), attempts + 3)
+})
+
+test('letters are sent in chunks that stay under the broker request limit', async () => {
+  const dlq = kafka.uniqueTopic('dlq-chunks')
+  await kafka.createTopics([{ topic: dlq }])
+  const sizes: number[] = []
+  // The real producer, watched: how many records each produce request carried
+  const watched = Object.create(producer) as Producer
+  watched.send = (record) => {
+    sizes.push(record.messages.length)
+    return producer.send(record)
+  }
+  const publisher = createDeadLetterPublisher({ producer: watched, topic: dlq })
+  const big = (offset: string): DeadLetter => ({ ...letter(offset), value: Buffer.alloc(200_000, 'x') })
+  await publisher.publish(['1', '2', '3', '4', '5'].map(big), { signal: AbortSignal.timeout(60_000) })
+  assert.deepEqual(sizes, [2, 2, 1], 'at most 512 KiB per send')
+})

@@ -5,6 +5,7 @@ import { test } from 'node:test'
 import Ajv from 'ajv'
 import { repoRoot } from '../../src/dev/paths'
 import { parseFeedRecord } from '../../src/inbound/feed-record'
+import { feedSettings } from '../../src/inbound/settings'
 
 const schema = JSON.parse(readFileSync(join(repoRoot(), 'schemas', 'feed-record.schema.json'), 'utf8')) as {
   examples: unknown[]
@@ -12,11 +13,15 @@ const schema = JSON.parse(readFileSync(join(repoRoot(), 'schemas', 'feed-record.
 const validate = new Ajv({ strict: false }).compile(schema)
 
 const accepted = (value: unknown): boolean =>
-  parseFeedRecord({
-    key: Buffer.from('ETH/USD'),
-    value: Buffer.from(JSON.stringify(value)),
-    timestamp: '1700000000000',
-  }).kind === 'update'
+  parseFeedRecord(
+    {
+      key: Buffer.from('ETH/USD'),
+      value: Buffer.from(JSON.stringify(value)),
+      timestamp: '1700000000000',
+    },
+    feedSettings.parse({}),
+    1800000000000,
+  ).kind === 'update'
 
 test('the published JSON Schema accepts exactly what the ingest accepts', () => {
   const values: unknown[] = [

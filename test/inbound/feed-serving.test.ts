@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel, Partitioners, type Message, type Producer } from 'kafkajs'
 import { register } from 'prom-client'
@@ -14,6 +15,7 @@ import { feedSettings } from '../../src/inbound/settings'
 import { createKafka } from '../../src/kafka/client'
 import { freshTopicsEnv } from '../support/bifrost'
 import { eventually } from '../support/eventually'
+import { readTopics } from '../support/topic-reader'
 import { onRealKafka, startKafka, type KafkaFixture } from '../support/kafka'
 
 // Several adapters start one after the other in this process: the framework's
@@ -31,6 +33,8 @@ interface Answer {
       feed: string
       sources: Record<string, { value: unknown; timestamp: number }>
       asOf: string
+      maxAgeSeconds: number
+      maxAgeLimit: string
     }
     timestamps?: { providerIndicatedTimeUnixMs: number }
     statusCode?: number
@@ -113,6 +117,9 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
         // a real broker refuses it (INVALID_RECORD), so it never reaches Bifrost (see the keyless test below).
         ...(onRealKafka() ? [] : [record(null, { value: 1 })]),
         record('AFTER/BAD', { value: 42 }),
+        // Past what Date can show: stored, it would make every answer for the feed a 500
+        record('AHEAD', { value: 1, source: 'ahead', timestamp: 9e15 }),
+        record('AHEAD', { value: 2, source: 'now' }),
       ],
     })
     bifrost = await startAdapter(topic, dlq)
@@ -186,9 +193,37 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
       stale.body.error!.message,
       /Feed "OLD" is stale: its newest value is 60\d s old, more than maxAgeSeconds=300/,
     )
-    assert.equal((await post(bifrost.adapterUrl, { feed: 'OLD', maxAgeSeconds: 3600 })).body.result, 5)
     const tight = await post(bifrost.adapterUrl, { feed: 'ETH/USD', maxAgeSeconds: 0.0001 })
     assert.equal(tight.status, 503, 'a request may lower the limit')
+    const lower = await post(bifrost.adapterUrl, { feed: 'ETH/USD', maxAgeSeconds: 60 })
+    assert.equal(lower.body.data!.maxAgeSeconds, 60)
+    assert.equal(lower.body.data!.maxAgeLimit, 'request')
+  })
+
+  test('a request cannot raise the freshness limit: a higher maxAgeSeconds (1e309 too) is clamped to feeds.maxAgeSeconds', async () => {
+    for (const maxAgeSeconds of [3600, 1e308]) {
+      const stale = await post(bifrost.adapterUrl, { feed: 'OLD', maxAgeSeconds })
+      assert.equal(stale.status, 503, `maxAgeSeconds ${maxAgeSeconds}`)
+      assert.match(stale.body.error!.message, /more than maxAgeSeconds=300/)
+    }
+    // 1e309 is not a double: JSON parsers read it as Infinity
+    const res = await fetch(bifrost.adapterUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"id":"1","data":{"feed":"OLD","maxAgeSeconds":1e309}}',
+    })
+    assert.equal(res.status, 503)
+    const fresh = await post(bifrost.adapterUrl, { feed: 'ETH/USD', maxAgeSeconds: 1e308 })
+    assert.equal(fresh.status, 200)
+    assert.equal(fresh.body.data!.maxAgeSeconds, 300, 'the response says which limit applied')
+    assert.equal(fresh.body.data!.maxAgeLimit, 'feeds.maxAgeSeconds')
+  })
+
+  test('a value timestamped beyond feeds.maxClockSkewMs is dead-lettered; the feed answers from its other sources', async () => {
+    const { status, body } = await post(bifrost.adapterUrl, { feed: 'AHEAD' })
+    assert.equal(status, 200, JSON.stringify(body))
+    assert.equal(body.result, 2)
+    assert.deepEqual(Object.keys(body.data!.sources), ['now'])
   })
 
   test('stale sources do not count towards minSources', async () => {
@@ -239,7 +274,9 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
         })
       },
     })
-    const reasons = onRealKafka() ? ['bad-shape', 'not-json'] : ['bad-shape', 'missing-key', 'not-json']
+    const reasons = onRealKafka()
+      ? ['bad-shape', 'future-timestamp', 'not-json']
+      : ['bad-shape', 'future-timestamp', 'missing-key', 'not-json']
     try {
       await eventually(`${reasons.length} dead letters`, () => letters.length === reasons.length)
     } finally {
@@ -271,10 +308,20 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
         new RegExp(`bifrost_feed_records_dead_lettered_total\\{topic="${topic}",reason="${reason}"\\} 1\\n`),
       )
     }
-    const consumed = onRealKafka() ? 14 : 15
+    const consumed = onRealKafka() ? 16 : 17
     assert.match(metrics, new RegExp(`bifrost_feed_records_consumed_total\\{topic="${topic}"\\} ${consumed}\\n`))
     assert.match(metrics, /bifrost_feed_age_seconds\{feed="ETH\/USD"\} \d/)
     assert.match(metrics, new RegExp(`bifrost_feed_consumer_lag\\{topic="${topic}",partition="\\d"\\} 0\\n`))
+  })
+
+  test('a record nested 5000 levels deep is dead-lettered as too-deep; the adapter stays ready and serves the next record', async () => {
+    const deep = `{"value": ${'['.repeat(5000)}${']'.repeat(5000)}}`
+    await producer.send({ topic, messages: [record('DEEP', deep), record('DEEP', { value: 7 })] })
+    await eventually('DEEP = 7', async () => (await post(bifrost.adapterUrl, { feed: 'DEEP' })).body.result === 7)
+    assert.equal((await ready(bifrost.adapterUrl)).status, 200)
+    await eventually('the too-deep dead letter counted', async () =>
+      /bifrost_feed_records_dead_lettered_total\{topic="[^"]+",reason="too-deep"\} 1\n/.test(await register.metrics()),
+    )
   })
 
   test(
@@ -299,6 +346,54 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
     await producer.send({ topic, messages: [record('LIVE', null)] })
     await eventually('LIVE retired', async () => (await post(bifrost.adapterUrl, { feed: 'LIVE' })).status === 404)
   })
+
+  test(
+    'after the log cleaner compacted the topic, a restarted adapter serves the latest value of each feed',
+    { skip: !onRealKafka() && 'the mock never compacts: a real broker only' },
+    async () => {
+      const compacting = kafka.uniqueTopic('feeds-compacted')
+      await kafka.createTopics([
+        {
+          topic: compacting,
+          compacted: true,
+          // Segments roll every 100 ms and are cleaned as soon as anything in them is superseded.
+          configs: { 'segment.ms': '100', 'min.cleanable.dirty.ratio': '0.01', 'delete.retention.ms': '100' },
+        },
+      ])
+      let written = 0
+      const write = async (messages: Message[]) => {
+        await producer.send({ topic: compacting, messages })
+        written += messages.length
+        await sleep(200) // the next record rolls the segment: only closed segments are cleaned
+      }
+      for (let round = 1; round <= 3; round++) await write(['C1', 'C2', 'GONE'].map((k) => record(k, { value: round })))
+      await write([record('GONE', null)])
+      await write([record('C1', { value: 4 })])
+
+      await eventually(
+        'the log cleaner to drop superseded records',
+        async () => {
+          const reader = await readTopics(kafka.brokers, [compacting])
+          try {
+            await reader.until((r) => r.some((x) => x.offset === written - 1), 'the last record')
+            return reader.records.length < written
+          } finally {
+            await reader.stop()
+          }
+        },
+        { timeoutMs: 90_000, intervalMs: 1000 },
+      )
+      const restarted = await startAdapter(compacting, dlq)
+      try {
+        await untilReady(restarted.adapterUrl)
+        assert.equal((await post(restarted.adapterUrl, { feed: 'C1' })).body.result, 4)
+        assert.equal((await post(restarted.adapterUrl, { feed: 'C2' })).body.result, 3)
+        assert.equal((await post(restarted.adapterUrl, { feed: 'GONE' })).status, 404)
+      } finally {
+        await restarted.stop()
+      }
+    },
+  )
 
   test('a restarted adapter re-reads the topic and is ready only once it has', async () => {
     const warm = kafka.uniqueTopic('feeds-restart')

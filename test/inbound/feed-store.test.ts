@@ -52,3 +52,19 @@ describe('createFeedStore', () => {
     assert.deepEqual(seen, ['A', 'A', 'B', 'A'])
   })
 })
+
+test('the generation changes when a feed comes or goes, not when a value changes', () => {
+  const store = createFeedStore()
+  const start = store.generation
+  store.apply({ feed: 'A', source: 's', value: 1, timestamp: 1 })
+  const added = store.generation
+  assert.notEqual(added, start)
+  store.apply({ feed: 'A', source: 's', value: 2, timestamp: 2 })
+  store.apply({ feed: 'A', source: 't', value: 2, timestamp: 2 })
+  assert.equal(store.generation, added)
+  store.remove('A')
+  assert.notEqual(store.generation, added)
+  const removed = store.generation
+  store.remove('A')
+  assert.equal(store.generation, removed)
+})

@@ -139,3 +139,21 @@ test('a group member leaves and the next one resumes from the committed offset',
     await second.disconnect()
   }
 })
+
+test('the test broker can refuse writes to a topic for good, as a too-small max.message.bytes or an ACL would', async (t) => {
+  if (!kafka.refuseWrites) return t.skip('a real cluster refuses by its own limits and ACLs')
+  const topic = kafka.uniqueTopic('refused')
+  await kafka.createTopics([{ topic }])
+  await kafka.refuseWrites({ topic, error: 'TOPIC_AUTHORIZATION_FAILED', count: 2 })
+  const producer = client.producer({ retry: { retries: 0 } })
+  await producer.connect()
+  try {
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(producer.send({ topic, messages: [{ value: 'x' }] }), { type: 'TOPIC_AUTHORIZATION_FAILED' })
+    }
+    const [written] = await producer.send({ topic, messages: [{ value: 'x' }] })
+    assert.equal(written.errorCode, 0, 'only `count` writes are refused')
+  } finally {
+    await producer.disconnect()
+  }
+})

@@ -14,6 +14,7 @@ import {
   type PendingRecord,
   type RequestRecord,
 } from '../../src/requests/records'
+import { requestSettings } from '../../src/requests/settings'
 
 const schema = (name: string) =>
   JSON.parse(readFileSync(join(repoRoot(), 'schemas', name), 'utf8')) as { examples: unknown[] }
@@ -59,8 +60,14 @@ describe('request records', () => {
 })
 
 describe('reply records', () => {
+  /** The defaults: requests.maxReplyBytes 65536, requests.maxDepth 32 */
+  const limits = requestSettings.parse({})
   const reply = (value: unknown, key: string | null = 'k') =>
-    parseReply(key === null ? null : Buffer.from(key), Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)))
+    parseReply(
+      key === null ? null : Buffer.from(key),
+      Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+      limits,
+    )
 
   test('a result (any JSON, null included) or an error', () => {
     assert.deepEqual(reply({ result: { a: 1 } }), { ok: true, correlationId: 'k', outcome: { result: { a: 1 } } })
@@ -72,7 +79,7 @@ describe('reply records', () => {
     const code = (r: ReturnType<typeof parseReply>) => (r.ok ? 'ok' : r.code)
     assert.equal(code(reply({ result: 1 }, null)), 'missing-key')
     assert.equal(code(reply({ result: 1 }, '')), 'missing-key')
-    assert.equal(code(parseReply(Buffer.from('k'), null)), 'missing-value')
+    assert.equal(code(parseReply(Buffer.from('k'), null, limits)), 'missing-value')
     assert.equal(code(reply('{"result":')), 'not-json')
     assert.equal(code(reply([1])), 'not-an-object')
     assert.equal(code(reply('"text"')), 'not-an-object')
@@ -80,6 +87,8 @@ describe('reply records', () => {
     assert.equal(code(reply({ result: 1, error: 'x' })), 'result-xor-error')
     assert.equal(code(reply({ error: '' })), 'bad-error')
     assert.equal(code(reply({ error: 5 })), 'bad-error')
+    assert.equal(code(reply({ result: 'x'.repeat(limits.maxReplyBytes) })), 'too-large')
+    assert.equal(code(reply(`{"result": ${'['.repeat(5000)}${']'.repeat(5000)}}`)), 'too-deep')
   })
 
   test('the published JSON Schema accepts exactly what Bifrost accepts', () => {

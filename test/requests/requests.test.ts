@@ -8,11 +8,13 @@ import { startServer, type ServerHandle } from '../../src/http/server'
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter'
 import { createKafka } from '../../src/kafka/client'
 import { kafkaSettings } from '../../src/kafka/settings'
+import { correlationId } from '../../src/requests/correlation'
 import { createRequests, type Requests } from '../../src/requests/service'
 import { requestSettings, type RequestSettings } from '../../src/requests/settings'
 import { eventually } from '../support/eventually'
 import { startFakeChainlinkNode, type FakeChainlinkNode } from '../support/fake-chainlink-node'
 import { startKafka, type KafkaFixture } from '../support/kafka'
+import { readTopics } from '../support/topic-reader'
 
 // Adapters start one after the other in this process: the framework's metrics
 // server can exist only once per process, so metrics are read from the registry.
@@ -109,6 +111,7 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       settings,
       responder,
       post,
+      url: () => running!.server.url,
       published,
       start,
       stop,
@@ -478,6 +481,129 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       const [patch] = (await node.waitForPatches(failing + 1)).slice(failing)
       assert.equal(patch.status, 200)
       assert.deepEqual(patch.body, { value: { data: { result: 'kept' }, result: 'kept' } })
+    } finally {
+      await h.close()
+    }
+  })
+
+  test('a request record over requests.maxRequestBytes: 413 naming the setting, nothing published', async () => {
+    const h = await harness({ maxRequestBytes: 2048 })
+    try {
+      const reply = await h.post(bridge({}, { blob: 'x'.repeat(4000) }))
+      assert.equal(reply.status, 413)
+      assert.match(reply.body.error!.message, /more than requests\.maxRequestBytes=2048 \(REQUESTS_MAX_REQUEST_BYTES\)/)
+      assert.equal(await h.published(), 0)
+      assert.equal((await h.post(bridge({ responseURL: node.responseUrl() }))).status, 200, 'a request that fits goes out')
+    } finally {
+      await h.close()
+    }
+  })
+
+  test('params nested deeper than requests.maxDepth: 400 naming the setting', async () => {
+    const h = await harness()
+    try {
+      const res = await fetch(`${h.url()}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: `{"id":"run-deep","data":{"endpoint":"request","type":"t","params":{"a":${'['.repeat(5000)}${']'.repeat(5000)}}}}`,
+      })
+      const body = (await res.json()) as Reply['body']
+      assert.equal(res.status, 400, JSON.stringify(body))
+      assert.match(body.error!.message, /\[Param: params\] nests deeper than requests\.maxDepth=32 \(REQUESTS_MAX_DEPTH\)/)
+      assert.equal(await h.published(), 0)
+    } finally {
+      await h.close()
+    }
+  })
+
+  test('more responseURLs than requests.maxCallbacks on one request: 429 naming the setting', async () => {
+    const h = await harness({ maxCallbacks: 2 })
+    try {
+      const body = bridge()
+      assert.deepEqual((await h.post({ ...body, responseURL: node.responseUrl() })).body, { pending: true })
+      assert.deepEqual((await h.post({ ...body, responseURL: node.responseUrl() })).body, { pending: true })
+      const third = await h.post({ ...body, responseURL: node.responseUrl() })
+      assert.equal(third.status, 429)
+      assert.match(third.body.error!.message, /requests\.maxCallbacks \(REQUESTS_MAX_CALLBACKS\)/)
+      assert.equal(await h.published(), 1)
+    } finally {
+      await h.close()
+    }
+  })
+
+  test('a reply nested 5000 levels deep is dead-lettered as too-deep; the next reply is delivered', async () => {
+    const h = await harness()
+    const dlq = await readTopics(kafka.brokers, [h.settings.deadLetterTopic])
+    try {
+      const before = node.patches.length
+      await h.post(bridge({ responseURL: node.responseUrl() }))
+      const [request] = await eventually('the request record', () => h.responder.received.length === 1 && h.responder.received)
+      await h.responder.reply(request.correlationId, `{"result": ${'['.repeat(5000)}${']'.repeat(5000)}}`)
+      await h.responder.reply(request.correlationId, { result: 'fine' })
+      const [patch] = (await node.waitForPatches(before + 1)).slice(before)
+      assert.deepEqual(patch.body, { value: { data: { result: 'fine' }, result: 'fine' } })
+      await dlq.until((records) => records.length === 1, 'the dead letter')
+      assert.equal(String(dlq.records[0].headers[DLQ_HEADERS.code]), 'too-deep')
+    } finally {
+      await dlq.stop()
+      await h.close()
+    }
+  })
+
+  test('a pending topic that refuses the recorded outcome does not hold the replies up: the node still gets the answer', async (t) => {
+    if (!kafka.refuseWrites) return t.skip('needs the test broker to refuse writes')
+    const h = await harness()
+    try {
+      const failures = await metric('bifrost_requests_outcome_write_failures_total')
+      const before = node.patches.length
+      await h.post(bridge({ responseURL: node.responseUrl() }))
+      const [request] = await eventually('the request record', () => h.responder.received.length === 1 && h.responder.received)
+      await kafka.refuseWrites({ topic: h.settings.pendingTopic, partitions: 2, error: 'TOPIC_AUTHORIZATION_FAILED' })
+      await h.responder.reply(request.correlationId, { result: 'answered anyway' })
+      const [patch] = (await node.waitForPatches(before + 1)).slice(before)
+      assert.deepEqual(patch.body, { value: { data: { result: 'answered anyway' }, result: 'answered anyway' } })
+      assert.equal(await metric('bifrost_requests_outcome_write_failures_total'), failures + 1)
+    } finally {
+      await h.close()
+    }
+  })
+
+  test('a dead-letter topic that denies writes does not hold the replies up: the letter is dropped and counted', async (t) => {
+    if (!kafka.refuseWrites) return t.skip('needs the test broker to refuse writes')
+    const h = await harness()
+    try {
+      await kafka.refuseWrites({ topic: h.settings.deadLetterTopic, error: 'TOPIC_AUTHORIZATION_FAILED' })
+      const dropped = await metric('bifrost_requests_dead_letters_dropped_total', { error: 'TOPIC_AUTHORIZATION_FAILED' })
+      const before = node.patches.length
+      await h.post(bridge({ responseURL: node.responseUrl() }))
+      const [request] = await eventually('the request record', () => h.responder.received.length === 1 && h.responder.received)
+      await h.responder.reply(request.correlationId, 'not json')
+      await h.responder.reply(request.correlationId, { result: 'after the poison' })
+      const [patch] = (await node.waitForPatches(before + 1)).slice(before)
+      assert.deepEqual(patch.body, { value: { data: { result: 'after the poison' }, result: 'after the poison' } })
+      assert.equal(await metric('bifrost_requests_dead_letters_dropped_total', { error: 'TOPIC_AUTHORIZATION_FAILED' }), dropped + 1)
+    } finally {
+      await h.close()
+    }
+  })
+
+  test('a publish that fails after the pending record was stored leaves a tombstone, not an orphan', async (t) => {
+    if (!kafka.refuseWrites) return t.skip('needs the test broker to refuse writes')
+    const h = await harness()
+    try {
+      // The pending record goes out in the same produce request and is stored; the request record is refused
+      await kafka.refuseWrites({ topic: h.settings.topic, partitions: 2, error: 'TOPIC_AUTHORIZATION_FAILED', count: 1 })
+      const body = bridge({ responseURL: node.responseUrl() })
+      const failed = await h.post(body)
+      assert.equal(failed.status, 503, JSON.stringify(failed.body))
+      const id = correlationId(body.id, 'shipment-status', { shipment: '4711' })
+      const pending = await readTopics(kafka.brokers, [h.settings.pendingTopic])
+      try {
+        await pending.until((records) => records.some((r) => r.key === id && r.value === undefined), 'the tombstone')
+        assert.equal(pending.records.filter((r) => r.key === id).at(-1)?.value, undefined, 'the last word is the tombstone')
+      } finally {
+        await pending.stop()
+      }
     } finally {
       await h.close()
     }

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs'
 import { freePorts } from '../../src/dev/free-ports'
 import type { Json } from '../../src/json'
+import type { StatusSnapshot } from '../../src/status/snapshot'
 import { goJsonMarshal } from '../../src/streams/go-json'
 import { freshTopicsEnv } from '../support/bifrost'
 import { createCleanups } from '../support/cleanups'
@@ -252,6 +253,25 @@ describe('the gRPC streaming bridge of a real `bifrost serve`', () => {
     assert.equal(first.rejected + second.rejected, 0)
     await first.stop()
     await second.stop()
+  })
+
+  test('/status lists each connected node with what it subscribed, and forgets a node that hangs up', async () => {
+    await publish({ feed: 'STAT/USD', value: 1 })
+    const streaming = async () =>
+      ((await (await fetch(`${serve.url}/status`)).json()) as { bifrost: StatusSnapshot }).bifrost.streaming
+    const node = standIn()
+    node.use({ feed: 'STAT/USD' })
+    node.use({ feed: 'STAT/USD', endpoint: 'request' })
+    await arrives(node, { feed: 'STAT/USD' }, 1)
+    const clients = await eventually('the node in /status', async () => {
+      const now = (await streaming())?.clients ?? []
+      return now.some((c) => c.subscriptions === 1 && c.refused === 1) && now
+    })
+    const client = clients.find((c) => c.subscriptions === 1)!
+    assert.match(client.peer, /127\.0\.0\.1/)
+    assert.ok(Date.parse(client.connectedAt) <= Date.now())
+    await node.stop()
+    await eventually('the node gone from /status', async () => (await streaming())?.clients.length === 0)
   })
 
   test('1,000 assets on one stream each get their observation and every update', async () => {

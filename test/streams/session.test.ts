@@ -14,7 +14,15 @@ import { useDefaultLogger } from '../support/logger'
 useDefaultLogger()
 
 const answer = (result: number): FeedResponse => ({
-  data: { result, feed: 'F', aggregate: 'median', sources: {}, asOf: new Date(result).toISOString() },
+  data: {
+    result,
+    feed: 'F',
+    aggregate: 'median',
+    sources: {},
+    asOf: new Date(result).toISOString(),
+    maxAgeSeconds: 300,
+    maxAgeLimit: 'feeds.maxAgeSeconds',
+  },
   result,
   statusCode: 200,
   timestamps: { providerDataRequestedUnixMs: 1, providerDataReceivedUnixMs: 1, providerIndicatedTimeUnixMs: result },

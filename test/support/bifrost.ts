@@ -11,7 +11,8 @@ export const freshTopicsEnv = async (
   kafka: KafkaFixture,
   given: Record<string, string> = {},
 ): Promise<Record<string, string>> => {
-  const env: Record<string, string> = { KAFKA_BROKERS: kafka.brokers.join(','), STREAMS_PORT: '0' }
+  // Any free port for the status page and the streaming bridge: tests (and other checkouts' tests) run side by side.
+  const env: Record<string, string> = { KAFKA_BROKERS: kafka.brokers.join(','), HTTP_PORT: '0', STREAMS_PORT: '0' }
   const topics: TopicSpec[] = []
   for (const setting of describeSettings()) {
     const leaf = setting.path.split('.').pop() ?? ''

@@ -20,7 +20,8 @@ export interface CliResult {
 
 export const spawnCli = (args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess =>
   spawn(process.execPath, [...mainArgs(), ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    // Ports 0: the status page and the streaming bridge on any free port, so CLIs of parallel tests never collide.
+    env: { ...process.env, LOG_LEVEL: 'warn', HTTP_PORT: '0', STREAMS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
 

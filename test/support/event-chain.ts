@@ -53,6 +53,8 @@ export interface EventChain {
   emitter: string
   /** One transaction (one block) emitting `count` logs with topic0 and i in [start, start+count) */
   emit(count: number, options?: { start?: number; topic0?: string }): Promise<EmittedTx>
+  /** Any transaction from anvil's first account (a deployment without `to`); resolves with its receipt */
+  transact(tx: { to?: string; data: string }): Promise<Receipt>
   /** Mines empty blocks (anvil_mine: ~10k blocks/s) */
   mine(blocks: number): Promise<void>
   blockNumber(): Promise<number>
@@ -61,7 +63,7 @@ export interface EventChain {
   stop(): Promise<void>
 }
 
-interface Receipt {
+export interface Receipt {
   blockNumber: string
   blockHash: string
   transactionHash: string
@@ -104,6 +106,7 @@ export const startEventChain = async (options: { chainId?: number } = {}): Promi
           transactionHash: receipt.transactionHash,
         }
       },
+      transact: send,
       mine: async (blocks) => {
         if (blocks > 0) await rpc.request('anvil_mine', [`0x${blocks.toString(16)}`])
       },

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { startTestBroker, type TopicSpec } from '../../src/dev/test-broker'
+import { startTestBroker, type TopicSpec, type WriteRefusal } from '../../src/dev/test-broker'
 import { createTopicAdmin } from '../../src/dev/topic-admin'
 
 export type { TopicSpec }
@@ -11,6 +11,11 @@ export interface KafkaFixture {
   createTopics(t: TopicSpec[]): Promise<void>
   /** `${prefix}-<random>`: topics and groups of parallel tests never collide */
   uniqueTopic(prefix: string): string
+  /**
+   * The test broker only: makes it refuse writes to a topic for good (too large,
+   * not authorized). Undefined on a real cluster, whose limits and ACLs are its own.
+   */
+  refuseWrites?(refusal: WriteRefusal): Promise<void>
   stop(): Promise<void>
 }
 
@@ -43,7 +48,13 @@ export async function startKafka(): Promise<KafkaFixture> {
   const external = externalBrokers()
   if (external.length === 0) {
     const broker = await startTestBroker()
-    return { brokers: broker.brokers, createTopics: broker.createTopics, uniqueTopic, stop: broker.stop }
+    return {
+      brokers: broker.brokers,
+      createTopics: broker.createTopics,
+      refuseWrites: broker.refuseWrites,
+      uniqueTopic,
+      stop: broker.stop,
+    }
   }
 
   const admin = createTopicAdmin(external)

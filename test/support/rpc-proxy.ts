@@ -30,6 +30,8 @@ export interface RpcProxy {
   /** Drop `blockTimestamp` from every log served */
   logsWithoutTimestamps?: boolean
   mode: 'up' | 'dead' | 'hanging'
+  /** HTTP requests received while hanging, left unanswered */
+  held: number
   close(): Promise<void>
 }
 
@@ -65,6 +67,7 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
     refusedRanges: [],
     lag: 0,
     mode: 'up',
+    held: 0,
     close: async () => undefined,
   }
 
@@ -138,7 +141,10 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
       req.socket.destroy()
       return
     }
-    if (proxy.mode === 'hanging') return
+    if (proxy.mode === 'hanging') {
+      proxy.held++
+      return
+    }
     let body = ''
     for await (const chunk of req) body += chunk
     try {
