@@ -17,22 +17,24 @@ export const assertValidOracleEvent = (value: unknown): void =>
     `${JSON.stringify(value)}\n${JSON.stringify(validateOracleEvent.errors, null, 2)}`
   )
 
+/** Where a message built outside a chain (decoding tests) says it sits: placeholder coordinates */
+export const PLACEHOLDER_META = {
+  status: 'confirmed',
+  confirmations: 1,
+  blockNumber: 1,
+  blockHash: `0x${'00'.repeat(32)}`,
+  blockTimestamp: 1,
+  transactionHash: `0x${'00'.repeat(32)}`,
+  logIndex: 0,
+} as const
+
 /** The message value an event becomes (at placeholder coordinates), checked against the schema */
 export const validMessageValue = (
   event: EnrichedEvent,
   chainId: number,
-  transactionHash = `0x${'00'.repeat(32)}`
+  transactionHash: string = PLACEHOLDER_META.transactionHash
 ): OracleEventMessage => {
-  const message = toKafkaMessage(event, {
-    status: 'confirmed',
-    confirmations: 1,
-    chainId,
-    blockNumber: 1,
-    blockHash: `0x${'00'.repeat(32)}`,
-    blockTimestamp: 1,
-    transactionHash,
-    logIndex: 0,
-  })
+  const message = toKafkaMessage(event, { ...PLACEHOLDER_META, chainId, transactionHash })
   const value = JSON.parse(message.value.toString()) as OracleEventMessage
   assertValidOracleEvent(value)
   return value

@@ -6,10 +6,12 @@ import { configureDon, createDon, decimalReports, reportArgs } from '../../../sr
 import { mined } from '../../../src/dev/transactions'
 import type { DecodedEvent } from '../../../src/outbound/decode'
 import { createEventEnricher, type EventEnricher } from '../../../src/outbound/enrich'
+import { boundMessage } from '../../../src/outbound/bound-message'
 import { describeEvent } from '../../../src/outbound/event-reader'
 import { decodeForwarderReport, FORWARDER_REPORT_FRAGMENTS } from '../../../src/outbound/families/forwarder-report'
+import { toKafkaMessage } from '../../../src/outbound/message'
 import { startCreChain, TOO_LITTLE_GAS, type CreChain } from '../../support/cre'
-import { validMessageValue } from '../../support/oracle-event-schema'
+import { assertValidOracleEvent, PLACEHOLDER_META, validMessageValue } from '../../support/oracle-event-schema'
 
 describe('KeystoneForwarder reports on the real contracts', () => {
   let chain: CreChain
@@ -91,6 +93,15 @@ describe('KeystoneForwarder reports on the real contracts', () => {
       ['DecimalReportUpdated', 'DecimalReportUpdated', 'DecimalReportUpdated', 'ReportProcessed']
     )
     validMessageValue(first, chain.chainId, failed.receipt.hash)
+    // A payload over events.maxFieldBytes is replaced by its hash, and the message still follows the schema
+    const bounded = boundMessage(toKafkaMessage(first, { ...PLACEHOLDER_META, chainId: chain.chainId }), {
+      maxFieldBytes: 256,
+      maxMessageBytes: 900_000,
+    })
+    assert.ok(bounded.ok && bounded.truncated)
+    const truncated = JSON.parse(bounded.message.value.toString())
+    assert.deepEqual(Object.keys(truncated.report.payload), ['keccak256', 'length'])
+    assertValidOracleEvent(truncated)
     const line = describeEvent({
       partition: 0,
       offset: '0',
