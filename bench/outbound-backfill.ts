@@ -16,7 +16,9 @@ import {
   untilPublished,
 } from '../test/support/outbound'
 
-const CHAIN = 'bench-backfill'
+// Unique per run: the publisher's metrics, which the run watches, live as long as the process (bench/run.ts runs
+// each benchmark once per broker in one process).
+const chainName = () => `bench-backfill-${Date.now().toString(36)}`
 const EVENTS = 100_000
 const PER_BLOCK = 1_000
 /** eth_getLogs range of the baseline: ~5,000 logs, as Bifrost aims for (getLogsTargetLogs) */
@@ -58,7 +60,7 @@ export async function outboundBackfill() {
     const last = (await chain.blockNumber()) - 3
 
     const bifrost = async (round: number, memory?: Memory) => {
-      const name = `${CHAIN}-${round}`
+      const name = `${chainName()}-${round}`
       const topics = await createOutboundTopics(kafka, PARTITIONS)
       const settings = testEventSettings(topics, [
         {

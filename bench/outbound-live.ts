@@ -9,7 +9,6 @@ import { createOutboundTopics, startTestPublisher, testEventSettings, untilPubli
 
 const SAMPLES = 150
 const POLL_INTERVAL_MS = 50
-const CHAIN = 'bench-live'
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
@@ -40,6 +39,9 @@ const measure = async (chain: EventChain, until: (block: number) => Promise<void
  */
 export async function outboundLive() {
   useDefaultLogger()
+  // Unique per run: the publisher's metrics, which the run watches, live as long as the process (bench/run.ts runs
+  // each benchmark once per broker in one process).
+  const chainName = `bench-live-${Date.now().toString(36)}`
   const kafka = await startKafka()
   const chain = await startEventChain({ chainId: 9102 })
   try {
@@ -48,7 +50,7 @@ export async function outboundLive() {
       kafka.brokers,
       testEventSettings(topics, [
         {
-          name: CHAIN,
+          name: chainName,
           chainId: chain.chainId,
           rpcUrls: [chain.rpcUrl],
           confirmations: 1,
@@ -59,11 +61,11 @@ export async function outboundLive() {
     )
     await chain.emit(1, { start: 1 })
     await chain.mine(1)
-    await untilPublished(CHAIN, (await chain.blockNumber()) - 1)
+    await untilPublished(chainName, (await chain.blockNumber()) - 1)
     const published = async (block: number) => {
       for (;;) {
         const { values } = await eventMetrics().publishedBlock.get()
-        if ((values.find((v) => v.labels['chain'] === CHAIN)?.value ?? -1) >= block) return
+        if ((values.find((v) => v.labels['chain'] === chainName)?.value ?? -1) >= block) return
         await new Promise((resolve) => setImmediate(resolve))
       }
     }

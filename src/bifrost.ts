@@ -10,6 +10,7 @@ import { statusHook } from './http/status'
 import { feedEndpoint, feedRequestParser } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
+import type { OnPartDied, PartDiedError } from './liveness'
 import { requireTopics, topicMismatches, topicSpec } from './kafka/topics'
 import { startEventPublisher } from './outbound/publisher'
 import { createLoggerFactory } from './log/logger'
@@ -38,6 +39,11 @@ export interface StartOptions {
    * the signal's reason once what had started is stopped.
    */
   signal?: AbortSignal
+  /**
+   * A part stopped for good (PartDiedError): Bifrost keeps serving what still works, and the caller decides. `bifrost
+   * serve` stops and exits non-zero, so the orchestrator restarts the process.
+   */
+  onPartDied?: OnPartDied
 }
 
 /**
@@ -46,7 +52,7 @@ export interface StartOptions {
  */
 export const startBifrost = async (
   config: Config,
-  { signal = new AbortController().signal }: StartOptions = {},
+  { signal = new AbortController().signal, onPartDied }: StartOptions = {},
 ): Promise<Bifrost> => {
   const stops: Array<() => Promise<void>> = []
   const stop = async () => {
@@ -57,8 +63,13 @@ export const startBifrost = async (
   }
   try {
     const kafka = createKafka(config.kafka)
-    const feeds = createFeedIngest({ kafka, settings: config.feeds, clientId: config.kafka.clientId })
-    const requests = createRequests({ kafka, settings: config.requests, clientId: config.kafka.clientId })
+    const died = (err: PartDiedError) => {
+      logger.error(err.message)
+      onPartDied?.(err)
+    }
+    const clientId = config.kafka.clientId
+    const feeds = createFeedIngest({ kafka, settings: config.feeds, clientId, onDied: died })
+    const requests = createRequests({ kafka, settings: config.requests, clientId, onDied: died })
     const adapter = buildAdapter([feedEndpoint(feeds.store, config.feeds, feeds.readiness), requests.endpoint])
     const status = createStatusBoard(config)
     status.provide('feeds', feeds.status)

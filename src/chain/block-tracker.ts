@@ -1,13 +1,9 @@
 import { BifrostError } from '../errors'
+import { checkHeader, type CheckedHeader } from './answers'
 import type { ChainRpc } from './failover'
 
-export interface BlockHeader {
-  number: number
-  hash: string
-  parentHash: string
-  /** Unix seconds */
-  timestamp: number
-}
+/** A block's place in the chain; hashes in lower case. */
+export type BlockHeader = CheckedHeader
 
 /** The chain changed below the oldest block still tracked: nothing reliable can be said about what left it. */
 export class ReorgTooDeepError extends BifrostError {}
@@ -46,22 +42,8 @@ export interface BlockTracker {
   update(): Promise<TrackerUpdate>
 }
 
-interface RawBlock {
-  number: string
-  hash: string
-  parentHash: string
-  timestamp: string
-}
-
 /** Headers fetched per round trip while catching up */
 const MAX_HEADERS_PER_BATCH = 100
-
-const toHeader = (raw: RawBlock): BlockHeader => ({
-  number: Number.parseInt(raw.number, 16),
-  hash: raw.hash.toLowerCase(),
-  parentHash: raw.parentHash.toLowerCase(),
-  timestamp: Number.parseInt(raw.timestamp, 16),
-})
 
 const hex = (n: number) => `0x${n.toString(16)}`
 
@@ -71,19 +53,22 @@ export const createBlockTracker = (rpc: ChainRpc, options: { depth: number }): B
   let base = 0
 
   const fetchRange = async (from: number, to: number): Promise<BlockHeader[]> => {
-    const raw = await rpc.batch<RawBlock | null>(
+    const blocks = await rpc.batch(
       Array.from({ length: to - from + 1 }, (_, i) => ({
         method: 'eth_getBlockByNumber',
         params: [hex(from + i), false],
       })),
-      { minBlock: to },
+      { minBlock: to, check: checkHeader },
     )
     const headers: BlockHeader[] = []
-    for (const block of raw) {
+    for (const header of blocks) {
+      const expected = from + headers.length
       // The endpoint reported this height a moment ago; it lost it since (a reorg to a
       // shorter chain, or a load balancer hopping between nodes): try again later.
-      if (!block) throw new ChainMovedError(`block ${from + headers.length} vanished from the endpoint`)
-      const header = toHeader(block)
+      if (!header) throw new ChainMovedError(`block ${expected} vanished from the endpoint`)
+      if (header.number !== expected) {
+        throw new ChainMovedError(`asked for block ${expected}, the endpoint answered block ${header.number}`)
+      }
       const previous = headers[headers.length - 1]
       if (previous && header.parentHash !== previous.hash) {
         throw new ChainMovedError(
@@ -96,9 +81,10 @@ export const createBlockTracker = (rpc: ChainRpc, options: { depth: number }): B
   }
 
   const byHash = async (hash: string, minBlock: number): Promise<BlockHeader> => {
-    const raw = await rpc.request<RawBlock | null>('eth_getBlockByHash', [hash, false], { minBlock })
-    if (!raw) throw new ChainMovedError(`block ${hash} vanished from the endpoint`)
-    return toHeader(raw)
+    const header = await rpc.request('eth_getBlockByHash', [hash, false], { minBlock, check: checkHeader })
+    if (!header) throw new ChainMovedError(`block ${hash} vanished from the endpoint`)
+    if (header.hash !== hash) throw new ChainMovedError(`asked for block ${hash}, the endpoint answered ${header.hash}`)
+    return header
   }
 
   const append = (headers: BlockHeader[]) => {

@@ -1,6 +1,8 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { BifrostError } from '../errors'
-import { createRpcClient, RpcTransportError, type RpcCall, type RpcClient } from './rpc'
+import { checkQuantity, type AnswerCheck, type AnswerProblemCode } from './answers'
+import { classifyRpcFailure, type RpcFailure } from './provider-errors'
+import { createRpcClient, type RpcCall, type RpcClient } from './rpc'
 
 const logger = makeLogger('ChainRpc')
 
@@ -10,32 +12,48 @@ const MAX_BACKOFF_MS = 30_000
 /** No endpoint can serve the request right now (all down, or none has the block yet). */
 export class NoEndpointError extends BifrostError {}
 
+/** An endpoint answered, but not with what the method returns (a non-hex block number, a block without a hash). */
+export class MalformedAnswerError extends BifrostError {
+  constructor(
+    readonly endpoint: string,
+    readonly method: string,
+    readonly code: AnswerProblemCode,
+    readonly reason: string
+  ) {
+    super(`${method} on ${endpoint} answered something malformed (${code}): ${reason}`)
+  }
+}
+
 export interface EndpointStatus {
+  /** Scheme and host only: the rest of an RPC URL may hold its API key */
   url: string
   head?: number
   alive: boolean
   lastError?: string
 }
 
-export interface RequestOptions {
+export interface RequestOptions<T> {
   /** Only endpoints whose head has reached this block are asked */
   minBlock?: number
+  /** Checks the result (each result, for a batch) before it is used; a failed check skips the endpoint */
+  check?: AnswerCheck<T>
 }
 
 /**
- * A chain's RPC endpoints behind one interface. The first endpoint is preferred;
- * a dead one (no answer) is skipped and retried with backoff, and one whose head
- * is more than `maxLagBlocks` behind the best is skipped while others are ahead.
- * A request about block N only goes to endpoints that have seen N, so a lagging
- * endpoint answers "no such block" to nobody and can never look like a reorg.
+ * A chain's RPC endpoints behind one interface. The first endpoint is preferred. Each failure is classified
+ * (provider-errors.ts): an endpoint that does not answer, is rate limited, cannot serve the method or answers
+ * something malformed is skipped and retried with backoff; one that lacks a block its head claims is treated as
+ * lagging; one whose head is more than `maxLagBlocks` behind the best is skipped while others are ahead. A request
+ * about block N only goes to endpoints that have seen N, so a lagging endpoint answers "no such block" to nobody and
+ * can never look like a reorg. Errors and logs name endpoints by scheme and host only.
  */
 export interface ChainRpc {
   /** Asks every live endpoint for its head; resolves with the highest head an endpoint can serve now. */
   refreshHeads(): Promise<number>
   /** The highest head any endpoint ever reported: what "lagging" is measured against */
   readonly bestHead: number | undefined
-  request<T>(method: string, params: unknown[], options?: RequestOptions): Promise<T>
-  batch<T>(calls: RpcCall[], options?: RequestOptions): Promise<T[]>
+  request<T>(method: string, params: unknown[], options?: RequestOptions<T>): Promise<T>
+  batch<T>(calls: RpcCall[], options?: RequestOptions<T>): Promise<T[]>
   status(): EndpointStatus[]
 }
 
@@ -62,7 +80,18 @@ export interface ChainRpcOptions {
   chainName: string
 }
 
-const hexNumber = (hex: string): number => Number.parseInt(hex, 16)
+/** What the skipped endpoint is told in the log line */
+const SKIP_REASON: Partial<Record<RpcFailure | 'malformed', string>> = {
+  'rate-limited': 'rate limited',
+  unsupported: 'does not serve the method',
+  malformed: 'malformed answer',
+}
+
+const checked = <T>(endpoint: string, method: string, raw: unknown, check: AnswerCheck<T>): T => {
+  const result = check(raw)
+  if (!result.ok) throw new MalformedAnswerError(endpoint, method, result.code, result.reason)
+  return result.value
+}
 
 export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainRpc => {
   const endpoints: Endpoint[] = urls.map((url) => ({
@@ -75,10 +104,14 @@ export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainR
   }))
   let bestHead: number | undefined
 
-  const markDead = (endpoint: Endpoint, err: unknown) => {
+  const markDead = (endpoint: Endpoint, err: unknown, why?: string) => {
     const message = (err as Error).message
     if (Date.now() >= endpoint.deadUntil) {
-      logger.warn(`${options.chainName}: skipping ${endpoint.client.url} for ${endpoint.backoffMs} ms: ${message}`)
+      logger.warn(
+        `${options.chainName}: skipping ${endpoint.client.label} for ${endpoint.backoffMs} ms${
+          why ? ` (${why})` : ''
+        }: ${message}`
+      )
     }
     endpoint.lastError = message
     endpoint.deadUntil = Date.now() + endpoint.backoffMs
@@ -87,7 +120,7 @@ export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainR
 
   const markAlive = (endpoint: Endpoint) => {
     if (endpoint.lastError && endpoint.backoffMs > FIRST_BACKOFF_MS) {
-      logger.info(`${options.chainName}: ${endpoint.client.url} answers again`)
+      logger.info(`${options.chainName}: ${endpoint.client.label} answers again`)
     }
     endpoint.backoffMs = FIRST_BACKOFF_MS
     endpoint.deadUntil = 0
@@ -101,26 +134,37 @@ export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainR
   /** eth_blockNumber, preceded on first contact by a chain id check in the same round trip. */
   const probe = async (endpoint: Endpoint): Promise<void> => {
     try {
-      let head: string
-      if (endpoint.verified) head = await endpoint.client.request<string>('eth_blockNumber', [])
-      else {
-        const [chainId, latest] = await endpoint.client.batch<string>([
+      let head: number
+      if (endpoint.verified) {
+        head = checked(
+          endpoint.client.label,
+          'eth_blockNumber',
+          await endpoint.client.request('eth_blockNumber', []),
+          checkQuantity
+        )
+      } else {
+        const [chainIdAnswer, latest] = await endpoint.client.batch<unknown>([
           { method: 'eth_chainId', params: [] },
           { method: 'eth_blockNumber', params: [] },
         ])
-        if (hexNumber(chainId) !== options.chainId) {
+        const chainId = checked(endpoint.client.label, 'eth_chainId', chainIdAnswer, checkQuantity)
+        head = checked(endpoint.client.label, 'eth_blockNumber', latest, checkQuantity)
+        if (chainId !== options.chainId) {
           endpoint.wrongChain = true
-          endpoint.lastError = `serves chain ${hexNumber(chainId)}, not ${options.chainId}`
-          logger.error(`${options.chainName}: ${endpoint.client.url} ${endpoint.lastError}; it will not be used`)
+          endpoint.lastError = `serves chain ${chainId}, not ${options.chainId}`
+          logger.error(`${options.chainName}: ${endpoint.client.label} ${endpoint.lastError}; it will not be used`)
           return
         }
         endpoint.verified = true
-        head = latest
       }
-      endpoint.head = hexNumber(head)
+      endpoint.head = head
       markAlive(endpoint)
     } catch (err) {
-      markDead(endpoint, err)
+      markDead(
+        endpoint,
+        err,
+        err instanceof MalformedAnswerError ? SKIP_REASON.malformed : SKIP_REASON[classifyRpcFailure(err)]
+      )
     }
   }
 
@@ -132,19 +176,20 @@ export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainR
     return [...current, ...live.filter((e) => !current.includes(e))]
   }
 
+  const downList = (fallback: string) =>
+    endpoints.map((e) => `${e.client.label}: ${e.lastError ?? fallback}`).join('; ')
+
   const attempt = async <T>(
     label: string,
     call: (client: RpcClient) => Promise<T>,
-    opts: RequestOptions = {},
+    opts: { minBlock?: number } = {}
   ): Promise<T> => {
     const tried = candidates(opts.minBlock)
     if (tried.length === 0) {
       throw new NoEndpointError(
         opts.minBlock !== undefined && endpoints.some(isUsable)
           ? `${options.chainName}: no endpoint has reached block ${opts.minBlock} yet (${label})`
-          : `${options.chainName}: every RPC endpoint is down (${label}): ${endpoints
-              .map((e) => `${e.client.url}: ${e.lastError ?? 'no head yet'}`)
-              .join('; ')}`,
+          : `${options.chainName}: every RPC endpoint is down (${label}): ${downList('no head yet')}`
       )
     }
     let lastError: unknown
@@ -154,12 +199,21 @@ export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainR
         markAlive(endpoint)
         return result
       } catch (err) {
-        if (!(err instanceof RpcTransportError)) throw err
-        markDead(endpoint, err)
+        const failure = err instanceof MalformedAnswerError ? 'malformed' : classifyRpcFailure(err)
+        if (failure === 'refused' || failure === 'range-refused') throw err
         lastError = err
+        if (failure === 'behind') {
+          // Its head claims the block, its answer says otherwise: it is behind until its next head says more.
+          if (opts.minBlock !== undefined) endpoint.head = Math.min(endpoint.head as number, opts.minBlock - 1)
+          logger.debug(`${options.chainName}: ${endpoint.client.label} lacks what ${label} asks; asking the next`)
+          continue
+        }
+        markDead(endpoint, err, SKIP_REASON[failure])
       }
     }
-    throw new NoEndpointError(`${options.chainName}: no endpoint answered ${label}`, { cause: lastError })
+    throw new NoEndpointError(`${options.chainName}: no endpoint answered ${label}: ${(lastError as Error).message}`, {
+      cause: lastError,
+    })
   }
 
   return {
@@ -178,21 +232,32 @@ export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainR
       await Promise.all(due.filter((e) => !recovering.includes(e)).map(probe))
       const heads = endpoints.filter(isUsable).map((e) => e.head as number)
       if (heads.length === 0) {
-        throw new NoEndpointError(
-          `${options.chainName}: every RPC endpoint is down: ${endpoints
-            .map((e) => `${e.client.url}: ${e.lastError ?? 'probing'}`)
-            .join('; ')}`,
-        )
+        throw new NoEndpointError(`${options.chainName}: every RPC endpoint is down: ${downList('probing')}`)
       }
       const head = Math.max(...heads)
       bestHead = Math.max(bestHead ?? 0, head)
       return head
     },
-    request: <T>(method: string, params: unknown[], opts?: RequestOptions) =>
-      attempt(method, (client) => client.request<T>(method, params), opts),
-    batch: <T>(calls: RpcCall[], opts?: RequestOptions) =>
-      attempt(`batch of ${calls.length} ${calls[0]?.method}`, (client) => client.batch<T>(calls), opts),
+    request: <T>(method: string, params: unknown[], opts: RequestOptions<T> = {}) =>
+      attempt(
+        method,
+        async (client) => {
+          const raw = await client.request<T>(method, params)
+          return opts.check ? checked(client.label, method, raw, opts.check) : raw
+        },
+        opts
+      ),
+    batch: <T>(calls: RpcCall[], opts: RequestOptions<T> = {}) =>
+      attempt(
+        `batch of ${calls.length} ${calls[0]?.method}`,
+        async (client) => {
+          const raw = await client.batch<T>(calls)
+          const check = opts.check
+          return check ? raw.map((r, i) => checked(client.label, calls[i].method, r, check)) : raw
+        },
+        opts
+      ),
     status: () =>
-      endpoints.map((e) => ({ url: e.client.url, head: e.head, alive: isUsable(e), lastError: e.lastError })),
+      endpoints.map((e) => ({ url: e.client.label, head: e.head, alive: isUsable(e), lastError: e.lastError })),
   }
 }

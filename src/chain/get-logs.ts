@@ -1,36 +1,49 @@
-import { RpcError } from './rpc'
+import { checkLogs, type CheckedLog } from './answers'
 import type { ChainRpc } from './failover'
+import { isRangeRefusal } from './provider-errors'
+import { RpcError } from './rpc'
 
-/** A log as eth_getLogs returns it (quantities in hex). */
-export interface RawLog {
-  address: string
-  topics: string[]
-  data: string
-  blockNumber: string
-  blockHash: string
-  transactionHash: string
-  transactionIndex: string
-  logIndex: string
-  /** The block's timestamp (hex), from nodes that follow the 2024 JSON-RPC spec (anvil, geth, reth, erigon) */
-  blockTimestamp?: string
-  removed?: boolean
+/** A log as eth_getLogs returns it (quantities in hex), checked field by field; hashes in lower case. */
+export type RawLog = CheckedLog
+
+/** Why a well-formed log of an answer is not used */
+export type DroppedLogReason = 'duplicate' | 'out-of-range' | 'wrong-block' | 'removed'
+
+export type OnDroppedLogs = (reason: DroppedLogReason, count: number) => void
+
+/**
+ * The logs of an answer that belong to the question: inside [from, to], of `blockHash` when the question named one,
+ * not flagged removed, and each (block hash, log index) once. Providers have answered with duplicates, with logs
+ * around the range asked and with logs of another block than the one asked; publishing those would double events or
+ * publish ones that were never canonical, so they are dropped and counted, and the rest is used.
+ */
+export const screenLogs = (
+  logs: RawLog[],
+  expected: { from: number; to: number; blockHash?: string },
+  onDropped?: OnDroppedLogs,
+): RawLog[] => {
+  const seen = new Set<string>()
+  const dropped = new Map<DroppedLogReason, number>()
+  const kept = logs.filter((log) => {
+    const number = Number.parseInt(log.blockNumber, 16)
+    const id = `${log.blockHash}:${Number.parseInt(log.logIndex, 16)}`
+    let reason: DroppedLogReason | undefined
+    if (number < expected.from || number > expected.to) reason = 'out-of-range'
+    else if (expected.blockHash !== undefined && log.blockHash !== expected.blockHash) reason = 'wrong-block'
+    else if (log.removed === true) reason = 'removed'
+    else if (seen.has(id)) reason = 'duplicate'
+    if (!reason) seen.add(id)
+    else dropped.set(reason, (dropped.get(reason) ?? 0) + 1)
+    return !reason
+  })
+  for (const [reason, count] of dropped) onDropped?.(reason, count)
+  return kept
 }
 
 export interface LogQuery {
   address: string[]
   topics: [string[]]
 }
-
-/**
- * How providers say "ask for less": Infura/geth "query returned more than 10000
- * results", Alchemy "Log response size exceeded", QuickNode "limited to a 10,000
- * range", BSC/Polygon "exceed maximum block range", Ankr "block range is too wide",
- * Nethermind/Erigon timeouts on huge ranges.
- */
-const REFUSAL =
-  /more than [\d,]+ results|response size (exceeded|is larger)|limited to (a )?[\d,]+|block range|range (is )?too (large|wide|big)|too many (logs|results|blocks)|query timeout|timed? ?out|exceed(s|ed)? max/i
-
-export const isRangeRefusal = (err: unknown): err is RpcError => err instanceof RpcError && REFUSAL.test(err.rpcMessage)
 
 const hex = (n: number) => `0x${n.toString(16)}`
 
@@ -51,7 +64,12 @@ export interface LogRangeReader {
 export const createLogRangeReader = (
   rpc: ChainRpc,
   query: LogQuery,
-  options: { maxBlocks: number; targetLogs: number; onRefusal?: (size: number, err: RpcError) => void },
+  options: {
+    maxBlocks: number
+    targetLogs: number
+    onRefusal?: (size: number, err: RpcError) => void
+    onDropped?: OnDroppedLogs
+  },
 ): LogRangeReader => {
   // Density is unknown until the first answer: start at one block, so the first answer is as small as can be.
   let size = 1
@@ -66,11 +84,12 @@ export const createLogRangeReader = (
         const end = Math.min(to, from + size - 1)
         let logs: RawLog[]
         try {
-          logs = await rpc.request<RawLog[]>(
+          const answer = await rpc.request(
             'eth_getLogs',
             [{ fromBlock: hex(from), toBlock: hex(end), address: query.address, topics: query.topics }],
-            { minBlock: end },
+            { minBlock: end, check: checkLogs },
           )
+          logs = screenLogs(answer, { from, to: end }, options.onDropped)
         } catch (err) {
           const requested = end - from + 1
           if (!isRangeRefusal(err)) {

@@ -1,4 +1,4 @@
-import { urlOrigin } from '../config/load'
+import { redactUrl } from '../redact'
 import { BifrostError } from '../errors'
 
 /** The node's operator API refused or failed a step; the message says which step and what the node answered. */
@@ -68,7 +68,7 @@ const sameUrl = (a: string, b: string): boolean => a.replace(/\/+$/, '') === b.r
  */
 export const registerBridge = async (options: BridgeRegistration): Promise<RegisterOutcome> => {
   const node = options.node.replace(/\/+$/, '')
-  const where = urlOrigin(node)
+  const where = redactUrl(node)
   const signal = options.signal ?? AbortSignal.timeout(TIMEOUT_MS)
 
   const call = async (step: string, method: string, path: string, body?: unknown, cookie?: string) => {

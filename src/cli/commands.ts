@@ -1,6 +1,10 @@
 import { startBifrost } from '../bifrost'
 import { loadConfig, redactConfig } from '../config/load'
 import { configReference } from '../config/reference'
+import type { PartDiedError } from '../liveness'
+
+/** `bifrost serve` exit status when a part died (EX_SOFTWARE of sysexits.h): restart me */
+export const EXIT_PART_DIED = 70
 import { configOption, type Command } from './command'
 import { nodeCommands } from './node-commands'
 import { onShutdown } from './shutdown'
@@ -11,19 +15,24 @@ const untilSignal = (): Promise<NodeJS.Signals> => onShutdown(() => undefined).r
 
 /** Runs a long-lived stack: signal handlers first, so a stop asked for during start-up ends the start. */
 const serveUntilSignal = async (
-  start: (signal: AbortSignal) => Promise<{ stop(): Promise<void> }>,
+  start: (signal: AbortSignal, onPartDied: (err: PartDiedError) => void) => Promise<{ stop(): Promise<void> }>,
 ): Promise<number> => {
   const shutdown = onShutdown()
+  let died!: (err: PartDiedError) => void
+  const dead = new Promise<PartDiedError>((resolve) => (died = resolve))
   let running: { stop(): Promise<void> }
   try {
-    running = await start(shutdown.signal)
+    running = await start(shutdown.signal, died)
   } catch (err) {
     if (shutdown.signal.aborted) return exitNow(0)
     throw err
   }
-  await shutdown.requested
+  // A dead part cannot heal in this process: stop cleanly and exit non-zero, so the orchestrator restarts it.
+  const ending = await Promise.race([shutdown.requested, dead])
   await running.stop()
-  return exitNow(0)
+  if (typeof ending === 'string') return exitNow(0)
+  console.error(`bifrost: exiting because ${ending.message}`)
+  return exitNow(EXIT_PART_DIED)
 }
 
 /**
@@ -38,8 +47,8 @@ export const commands: Record<string, Command> = {
     summary: 'Connect to the configured Kafka (and chains) and serve the External Adapter',
     options: configOption,
     run: (values) =>
-      serveUntilSignal((signal) =>
-        startBifrost(loadConfig({ file: values['config'] as string | undefined }), { signal }),
+      serveUntilSignal((signal, onPartDied) =>
+        startBifrost(loadConfig({ file: values['config'] as string | undefined }), { signal, onPartDied }),
       ),
   },
   dev: {
@@ -117,6 +126,48 @@ export const commands: Record<string, Command> = {
         onEvent: (record) =>
           console.log(values['json'] ? JSON.stringify({ key: record.key, headers: record.headers, value: record.value }) : describeEvent(record)),
       })
+      return 0
+    },
+  },
+  'events resume': {
+    summary: 'Lift the halt of a chain stopped by a reorg deeper than maxReorgDepth (docs/outbound.md)',
+    options: {
+      ...configOption,
+      chain: { type: 'string', description: 'Name of the halted chain (events.chains[].name)' },
+      'from-block': {
+        type: 'string',
+        description: 'Re-read from this block, retracting published events no longer on the chain (default: go on)',
+      },
+    },
+    run: async (values) => {
+      const { logLevel } = await import('kafkajs')
+      const { createKafka } = await import('../kafka/client')
+      const { resumeChain, ResumeRefusedError } = await import('../outbound/resume')
+      const config = loadConfig({ file: values['config'] as string | undefined })
+      const chain = values['chain'] as string | undefined
+      if (!chain) throw new ResumeRefusedError('--chain is required: the name of the halted chain')
+      if (!config.events.chains.some((c) => c.name === chain)) {
+        const names = config.events.chains.map((c) => c.name).join(', ') || 'none'
+        throw new ResumeRefusedError(`chain ${chain} is not in events.chains (configured: ${names})`)
+      }
+      const from = values['from-block'] as string | undefined
+      if (from !== undefined && !/^\d+$/.test(from)) {
+        throw new ResumeRefusedError(`--from-block must be a block number, got ${JSON.stringify(from)}`)
+      }
+      const { previous, written } = await resumeChain({
+        kafka: createKafka(config.kafka, { logLevel: logLevel.NOTHING }),
+        checkpointTopic: config.events.checkpointTopic,
+        topic: config.events.topic,
+        chain,
+        fromBlock: from === undefined ? undefined : Number(from),
+        groupPrefix: `${config.kafka.clientId}.events.resume.${chain}`,
+      })
+      console.log(
+        `${chain}: halt lifted (it was: ${previous.halt?.reason}); ` +
+          (from === undefined
+            ? `publishing goes on after block ${written.tip.number}`
+            : `re-reading from block ${from}, retracting published events no longer on the chain`),
+      )
       return 0
     },
   },

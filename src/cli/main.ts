@@ -67,6 +67,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     console.error(err instanceof BifrostError ? err.message : err)
-    process.exitCode = 1
+    // A start that failed half-way may leave a client retrying its connection: it must not keep the process
+    process.stderr.write('', () => process.exit(1))
   },
 )

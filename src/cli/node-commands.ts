@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { loadConfig, urlOrigin } from '../config/load'
+import { loadConfig } from '../config/load'
+import { redactUrl } from '../redact'
 import { BifrostError } from '../errors'
 import { registerBridge, type NodeCredentials } from './bridge-register'
 import { configOption, type Command, type Values } from './command'
@@ -138,14 +139,14 @@ export const nodeCommands: Record<string, Command> = {
         streaming,
         update: values['update'] === true,
       })
-      const what = `bridge ${name} -> ${urlOrigin(bridgeUrl)} (useConnectionManager ${streaming})`
-      const on = `on ${urlOrigin(node)}`
+      const what = `bridge ${name} -> ${redactUrl(bridgeUrl)} (useConnectionManager ${streaming})`
+      const on = `on ${redactUrl(node)}`
       if (outcome.action === 'differs') {
         console.error(
-          `Bridge ${name} ${on} points at ${urlOrigin(outcome.currentUrl)} (useConnectionManager ${
+          `Bridge ${name} ${on} points at ${redactUrl(outcome.currentUrl)} (useConnectionManager ${
             outcome.currentStreaming
           }), ` +
-            `not ${urlOrigin(
+            `not ${redactUrl(
               bridgeUrl,
             )} (useConnectionManager ${streaming}); left alone. Run again with --update to change it.`,
         )

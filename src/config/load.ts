@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { ConfigError, type ConfigIssue } from '../errors'
+import { redactUrl } from '../redact'
 import { configJsonSchema, describeSettings, type SettingInfo } from './describe'
 import { configSchema, type Config } from './schema'
 import { unknownKeys } from './unknown-keys'
@@ -125,24 +126,11 @@ export const loadConfig = (options: LoadConfigOptions = {}): Config => {
   throw new ConfigError(issues, { source: file })
 }
 
-/**
- * A URL cut to scheme and host: RPC providers put API keys in paths, queries
- * and userinfo (`https://mainnet.infura.io/v3/<key>`), so nothing else is shown.
- */
-export const urlOrigin = (text: string): string => {
-  try {
-    const url = new URL(text)
-    const extra = url.username || url.password || url.search || url.hash || url.pathname.length > 1
-    return `${url.protocol}//${url.host}${extra ? '/…' : ''}`
-  } catch {
-    return '***'
-  }
-}
 
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i
 
 const redactUrls = (value: unknown): unknown => {
-  if (typeof value === 'string') return URL_LIKE.test(value) ? urlOrigin(value) : value
+  if (typeof value === 'string') return URL_LIKE.test(value) ? redactUrl(value) : value
   if (Array.isArray(value)) return value.map(redactUrls)
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactUrls(v)]))

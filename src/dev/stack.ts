@@ -61,7 +61,11 @@ export const startDevStack = async (
     const config = loadConfig({
       file: options.file,
       // A person watches `bifrost dev`: readable log lines unless log.format / LOG_FORMAT says otherwise.
-      defaults: { log: { format: 'pretty' }, ...(chainConfig ? { events: { chains: [chainConfig] } } : {}) },
+      // The test broker has the transaction APIs but no isolation: transactions only on a real broker.
+      defaults: {
+        log: { format: 'pretty' },
+        events: { transactions: realBroker ? 'on' : 'off', ...(chainConfig ? { chains: [chainConfig] } : {}) },
+      },
     })
     const plans = topicPlans(config)
     if (realBroker) {

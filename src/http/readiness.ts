@@ -3,6 +3,12 @@ export interface ReadinessCheck {
   name: string
   /** undefined when ready, otherwise why not */
   notReadyReason(): string | undefined
+  /**
+   * What is wrong in the part without making the process unready, by what it concerns (a chain halted or cut off
+   * from its RPC endpoints): reported in `/ready`'s `checks` as `<name>.<key>`, while `/ready` stays 200, so feed
+   * replicas do not leave the load balancer because a chain stopped.
+   */
+  conditions?(): Record<string, string>
 }
 
 export interface ReadinessReport {
@@ -13,5 +19,9 @@ export interface ReadinessReport {
 export const readinessReport = (checks: ReadinessCheck[]): ReadinessReport => {
   const out: Record<string, string> = {}
   for (const check of checks) out[check.name] = check.notReadyReason() ?? 'ready'
-  return { ready: Object.values(out).every((v) => v === 'ready'), checks: out }
+  const ready = Object.values(out).every((v) => v === 'ready')
+  for (const check of checks) {
+    for (const [key, text] of Object.entries(check.conditions?.() ?? {})) out[`${check.name}.${key}`] = text
+  }
+  return { ready, checks: out }
 }

@@ -2,6 +2,7 @@
 import { start, type ServerInstance } from '@chainlink/external-adapter-framework/index'
 import type { Adapter } from '@chainlink/external-adapter-framework/adapter'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
+import { refuseMisshapenBodies } from './body-shape'
 import type { LoggerFactory } from '@chainlink/external-adapter-framework/util/logger'
 import { readinessReport, type ReadinessCheck } from './readiness'
 
@@ -39,7 +40,7 @@ export const startServer = async (
   if (!api) throw new Error('EA_MODE must serve requests (reader or reader-writer) for Bifrost')
   // The framework registers its routes as a plugin that loads on listen(), so
   // root hooks added now still run before its own.
-  for (const hook of hooks) hook(api, adapter)
+  for (const hook of [refuseMisshapenBodies, ...hooks]) hook(api, adapter)
   api.get('/ready', async (_, reply) => {
     const report = readinessReport(checks)
     return reply.code(report.ready ? 200 : 503).send(report)
@@ -51,6 +52,7 @@ export const startServer = async (
   if (metricsApi) {
     const metricsPort = await listen(metricsApi, settings.METRICS_PORT, settings.EA_HOST)
     metricsUrl = `http://${host}:${metricsPort}/metrics`
+    logger.info(`Metrics on ${metricsUrl}`)
   }
   logger.info(`Adapter listening on http://${host}:${port}`)
   return {

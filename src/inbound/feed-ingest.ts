@@ -6,6 +6,7 @@ import { BifrostError } from '../errors'
 import type { ReadinessCheck } from '../http/readiness'
 import type { FeedsStatus } from '../status/snapshot'
 import { createCatchUp, partitionTargets, type CatchUp, type PartitionTarget } from '../kafka/catch-up'
+import { PartDiedError, type OnPartDied } from '../liveness'
 import { disconnectSoon } from '../kafka/client'
 import { createDeadLetterPublisher, type DeadLetter, type DeadLetterPublisher } from './dead-letter'
 import { createFeedHistory, type FeedHistory } from './feed-history'
@@ -42,6 +43,8 @@ export interface FeedIngestOptions {
   clientId: string
   /** Where updates go; a benchmark passes a wrapped store to time them */
   store?: FeedStore
+  /** The consumer stopped for good (see PartDiedError) */
+  onDied?: OnPartDied
 }
 
 /** Each replica its own group, so each one is assigned every partition. */
@@ -79,6 +82,7 @@ export const createFeedIngest = ({
   settings,
   clientId,
   store = createFeedStore(),
+  onDied,
 }: FeedIngestOptions): FeedIngest => {
   const metrics = feedMetrics()
   const history = createFeedHistory()
@@ -86,6 +90,10 @@ export const createFeedIngest = ({
   const groupId = uniqueGroupId(clientId)
   let catchUp: CatchUp | undefined
   let failure: string | undefined
+  const die = (err: Error) => {
+    failure = `feed consumer stopped: ${err.message}`
+    onDied?.(new PartDiedError('feeds', failure, { cause: err }))
+  }
   let clients: { producer: Producer; consumer: Consumer } | undefined
 
   // After a rejoin the group has no committed offsets and starts over from the
@@ -150,7 +158,7 @@ export const createFeedIngest = ({
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (abort.signal.aborted) return
       logger.error(`Feed consumer crashed${payload.restart ? ', restarting' : ''}: ${payload.error.message}`)
-      if (!payload.restart) failure = `feed consumer stopped: ${payload.error.message}`
+      if (!payload.restart) die(payload.error)
     })
     try {
       // The targets must be read before consuming starts; the connections need not wait for them.
@@ -169,7 +177,7 @@ export const createFeedIngest = ({
     consumer.run({ autoCommit: false, eachBatch: eachBatch(deadLetters) }).catch((err: Error) => {
       if (abort.signal.aborted) return
       logger.error(`Feed consumer failed to start: ${err.message}`)
-      failure = `feed consumer stopped: ${err.message}`
+      die(err)
     })
     logger.info(
       `Consuming ${settings.topics.join(', ')} as group ${groupId}; ${catchUp.reason() ?? 'the topics are empty'}`,

@@ -16,7 +16,7 @@ export class KafkaTlsError extends BifrostError {
   }
 }
 
-interface Failure {
+export interface Failure {
   name?: string
   message?: string
   code?: string
@@ -26,21 +26,21 @@ interface Failure {
 }
 
 /** The error and everything underneath it: kafkajs wraps the socket's error in retries and aggregates. */
-const chain = (err: unknown, seen = new Set<unknown>()): Failure[] => {
+export const failuresOf = (err: unknown, seen = new Set<unknown>()): Failure[] => {
   if (!err || typeof err !== 'object' || seen.has(err)) return []
   seen.add(err)
   const f = err as Failure
   return [
     f,
-    ...chain(f.cause, seen),
-    ...chain(f.originalError, seen),
-    ...(f.errors ?? []).flatMap((e) => chain(e, seen)),
+    ...failuresOf(f.cause, seen),
+    ...failuresOf(f.originalError, seen),
+    ...(f.errors ?? []).flatMap((e) => failuresOf(e, seen)),
   ]
 }
 
 /** Every type and message in the error and underneath it, for matching and for a one-line report. */
 export const failureText = (err: unknown): string =>
-  [...new Set(chain(err).flatMap((f) => [(f as { type?: string }).type, f.message]))].filter(Boolean).join(': ')
+  [...new Set(failuresOf(err).flatMap((f) => [(f as { type?: string }).type, f.message]))].filter(Boolean).join(': ')
 
 // OpenSSL alerts the broker sends when it does not accept the certificate Bifrost presented (or the lack of one).
 const CLIENT_CERT_REFUSED =
@@ -56,7 +56,7 @@ const BROKER_CERT_REFUSED =
  * a broker echoed it.
  */
 export const explainConnectionFailure = (err: unknown, settings: KafkaSettings): BifrostError | undefined => {
-  const failures = chain(err)
+  const failures = failuresOf(err)
   const redact = (text: string) => (settings.sasl.password ? text.split(settings.sasl.password).join('***') : text)
   const sasl = failures.find(
     (f) => f.name === 'KafkaJSSASLAuthenticationError' || /SASL .*authentication failed/i.test(f.message ?? ''),

@@ -38,6 +38,8 @@ export const scanTopic = async (options: ScanOptions): Promise<void> => {
   const consumer = options.kafka.consumer({
     groupId: `${options.groupPrefix}.${randomUUID()}`,
     maxWaitTimeInMs: 100,
+    // What transactions committed, never what they aborted: the checkpoint and the events it covers, or neither.
+    readUncommitted: false,
     // A standalone scan is alone in its group: nothing to wait for.
     rebalanceTimeout: 10_000,
   })
@@ -61,6 +63,16 @@ export const scanTopic = async (options: ScanOptions): Promise<void> => {
           new OutputScanError(`scanning ${options.topic} failed: ${payload.error.message}`, { cause: payload.error }),
         ),
       )
+      // Done by END_BATCH_PROCESS rather than in eachBatch: kafkajs never calls eachBatch for a batch that holds
+      // only control records (a transaction's commit or abort marker) or aborted ones, but reports it here. A range
+      // whose last offset is a commit marker would otherwise wait for the timeout.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        const range = pending.get(payload.partition)
+        if (payload.topic !== options.topic || !range || Number(payload.lastOffset) < range.end - 1) return
+        pending.delete(payload.partition)
+        consumer.pause([{ topic: options.topic, partitions: [payload.partition] }])
+        if (pending.size === 0) resolve()
+      })
       consumer
         .run({
           autoCommit: false,
@@ -78,11 +90,6 @@ export const scanTopic = async (options: ScanOptions): Promise<void> => {
                 headers: message.headers ?? {},
                 timestamp: message.timestamp,
               })
-            }
-            if (Number(batch.lastOffset()) >= range.end - 1) {
-              pending.delete(batch.partition)
-              consumer.pause([{ topic: options.topic, partitions: [batch.partition] }])
-              if (pending.size === 0) resolve()
             }
           },
         })

@@ -4,16 +4,16 @@ import type { Kafka } from 'kafkajs'
 import { createBlockTracker, ReorgTooDeepError, type BlockTracker } from '../chain/block-tracker'
 import { blockTimestamps } from '../chain/block-times'
 import type { ChainRpc } from '../chain/failover'
-import { createLogRangeReader, type RawLog } from '../chain/get-logs'
+import { checkHeader, checkLogs, checkTransaction } from '../chain/answers'
+import { createLogRangeReader, screenLogs, type DroppedLogReason, type RawLog } from '../chain/get-logs'
 import { untilAborted } from '../abort'
 import { BifrostError } from '../errors'
 import { createAttacher } from './attach'
-import type { Checkpoint } from './checkpoint'
+import { CHECKPOINT_VERSION, type Checkpoint, type Halt } from './checkpoint'
 import type { ChainTracker } from './chain-status'
 import { decodeLog, logFilter, LogDecodeError, type DecodedEvent } from './decode'
-import { createEventSender, type EventSender } from './event-sender'
+import { createEventSender, TransactionAbortedError, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
-import type { TransactionLike } from './families'
 import { createLedger, eventId, retractionOf } from './ledger'
 import { DLQ_HEADERS } from '../kafka/dead-letter'
 import type { Json } from '../json'
@@ -33,6 +33,21 @@ const ADVANCE_BUDGET_MS = 1000
 
 /** Kafka did not take a send: the run stops and the chain resumes from what Kafka holds. */
 export class PublishError extends BifrostError {}
+
+/** The chain is halted (its checkpoint says so): nothing is published until `bifrost events resume` lifts it. */
+export class ChainHaltedError extends BifrostError {
+  constructor(readonly chain: string, readonly halt: Halt, options?: { cause?: unknown }) {
+    super(
+      `${chain}: halted since ${halt.since}: ${halt.reason}; run \`bifrost events resume --chain ${chain}\` once the operator has decided (docs/outbound.md)`,
+      options,
+    )
+  }
+}
+
+/** How often a chain's checkpoint moves its scan start past what other chains published meanwhile, at most */
+const FRONTIER_REFRESH_MIN_MS = 1000
+/** Block headers per round trip when published blocks beyond the tip are checked against the chain */
+const HEADERS_PER_BATCH = 100
 
 export interface PipelineOptions {
   kafka: Kafka
@@ -78,27 +93,41 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
   const contracts = chain.contracts
   const query = logFilter(contracts)
 
+  if (options.checkpoint?.halt) throw new ChainHaltedError(chain.name, options.checkpoint.halt)
   let sender: EventSender | undefined
+  const admin = kafka.admin()
   try {
-    const admin = kafka.admin()
     await admin.connect()
-    const offsets = await admin
-      .fetchTopicOffsets(settings.topic)
-      .then((list) => list.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })))
-      .catch((cause: unknown) => {
-        throw new BifrostError(`${chain.name}: cannot read the offsets of ${settings.topic} (does it exist?)`, {
-          cause,
+    const readOffsets = () =>
+      admin
+        .fetchTopicOffsets(settings.topic)
+        .then((list) => list.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })))
+        .catch((cause: unknown) => {
+          throw new BifrostError(`${chain.name}: cannot read the offsets of ${settings.topic} (does it exist?)`, {
+            cause,
+          })
         })
-      })
-      .finally(() => admin.disconnect())
+    const transactional = settings.transactions === 'on'
     sender = await createEventSender({
       kafka,
       topic: settings.topic,
-      partitions: offsets.length,
+      partitions: (await readOffsets()).length,
       checkpointTopic: settings.checkpointTopic,
       deadLetterTopic: settings.deadLetterTopic,
+      ...(transactional
+        ? {
+            transaction: {
+              id: `${options.groupIdPrefix}.events.${chain.name}`,
+              timeoutMs: settings.leaderSessionTimeoutMs,
+            },
+          }
+        : {}),
       onDeadLetterDropped: (count, error) => metrics.deadLettersDropped.inc({ ...labels, error }, count),
     })
+    const tx = sender
+    // Read once the sender has fenced the previous publisher: its open transaction, now aborted, no longer holds
+    // back the read_committed end (kafkajs asks for READ_COMMITTED offsets).
+    const offsets = await readOffsets()
 
     // --- Recovery: the checkpoint, then everything of this chain after it ---
     const checkpoint = options.checkpoint?.topic === settings.topic ? options.checkpoint : undefined
@@ -116,6 +145,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       const back = await readBack({
         kafka,
         topic: settings.topic,
+        chain: chain.name,
         chainId: chain.chainId,
         checkpoint,
         offsets,
@@ -133,13 +163,27 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
 
     let lastCheckpointAt = 0
     let lastCheckpointTip: number | undefined
-    const writeCheckpoint = async () => {
+    let frontierReadAt = Date.now()
+    /**
+     * Other chains sharing the topic move its end on; messages of theirs before the end are never ours, so the scan
+     * start moves past them even while this chain publishes nothing (a quiet chain's read-back would otherwise only
+     * grow, until it no longer fits the scan's time limit). Nothing of ours is in flight while a checkpoint is written.
+     */
+    const advanceFrontier = async () => {
+      if (Date.now() - frontierReadAt < Math.max(settings.checkpointIntervalMs, FRONTIER_REFRESH_MIN_MS)) return
+      frontierReadAt = Date.now()
+      for (const { partition, high } of await readOffsets()) {
+        frontier.set(partition, Math.max(frontier.get(partition) ?? 0, high))
+      }
+    }
+    const writeCheckpoint = async (halt?: Halt) => {
+      await advanceFrontier()
       const scanFrom: Record<string, number> = {}
       const lowest = ledger.lowestOffsets()
       for (const [partition, next] of frontier)
         scanFrom[String(partition)] = Math.min(next, lowest.get(partition) ?? next)
       const record: Checkpoint = {
-        version: 1,
+        version: CHECKPOINT_VERSION,
         chain: chain.name,
         chainId: chain.chainId,
         topic: settings.topic,
@@ -147,6 +191,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         finalBelow,
         scanFrom,
         writtenAt: new Date().toISOString(),
+        ...(halt ? { halt } : {}),
       }
       guard()
       try {
@@ -199,21 +244,28 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     if (!checkpoint) await writeCheckpoint()
 
     const tracker: BlockTracker = createBlockTracker(rpc, { depth: chain.maxReorgDepth + 1 })
+    const dropped = (reason: DroppedLogReason, count: number) => {
+      metrics.logsDropped.inc({ ...labels, reason }, count)
+      logger.warn(`${chain.name}: an eth_getLogs answer held ${count} logs it should not (${reason}); dropped`)
+    }
     const reader = createLogRangeReader(rpc, query, {
       maxBlocks: chain.getLogsMaxBlocks,
       targetLogs: chain.getLogsTargetLogs,
       onRefusal: (size, err) =>
         logger.debug(`${chain.name}: eth_getLogs over ${size} blocks refused (${err.rpcMessage}); halving`),
+      onDropped: dropped,
     })
     const enricher = createEventEnricher({
-      getTransaction: (hash) => rpc.request<TransactionLike | null>('eth_getTransactionByHash', [hash]),
+      getTransaction: (hash, blockNumber) =>
+        rpc.request('eth_getTransactionByHash', [hash], { minBlock: blockNumber, check: checkTransaction }),
       chain: { name: chain.name, chainId: chain.chainId },
       ccipChainSelectors: settings.ccip.chainSelectors,
     })
     const progress = createProgress(chain.name, tip.number, (line) => logger.info(line))
 
-    /** Retracts what left the canonical chain, and moves the tip back below the fork. */
-    const reconcile = async (head: number) => {
+    /** Retracts what left the canonical chain, and moves the tip back below the fork; in one transaction. */
+    const reconcile = (head: number) => tx.atomically(() => retractStale(head))
+    const retractStale = async (head: number) => {
       const stale = [...ledger.blocks()].filter(
         (b) => b.number >= tracker.base && b.number <= head && tracker.hashAt(b.number) !== b.hash,
       )
@@ -254,36 +306,63 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       await writeCheckpoint()
     }
 
+    /**
+     * Published blocks beyond the tip that are below the tracked window: after a downtime, or a resume from an
+     * earlier block. Each is checked against the canonical chain now, and the events of those that left it are
+     * retracted (inside the window, `reconcile` does this from the tracker's hashes).
+     */
+    const retractOrphansBeyondTip = () => tx.atomically(retractOrphans)
+    const retractOrphans = async () => {
+      const unchecked = [...ledger.blocks()].filter((b) => b.number > tip.number && b.number < tracker.base)
+      const stale: typeof unchecked = []
+      for (let i = 0; i < unchecked.length; i += HEADERS_PER_BATCH) {
+        const chunk = unchecked.slice(i, i + HEADERS_PER_BATCH)
+        const headers = await rpc.batch(
+          chunk.map((b) => ({ method: 'eth_getBlockByNumber', params: [`0x${b.number.toString(16)}`, false] })),
+          { minBlock: Math.max(...chunk.map((b) => b.number)), check: checkHeader },
+        )
+        chunk.forEach((b, j) => {
+          if (headers[j]?.hash !== b.hash) stale.push(b)
+        })
+      }
+      if (stale.length === 0) return
+      const entries = stale
+        .flatMap((b) => [...b.entries.values()])
+        .sort((a, b) => a.blockNumber - b.blockNumber || a.offset - b.offset)
+      logger.warn(
+        `${chain.name}: ${entries.length} published events of ${stale.length} blocks after block ${tip.number} are no longer on the chain: retracting them`,
+      )
+      await publish(
+        entries.map((e) => retractionOf(e.message)),
+        entries.map((e) => ({ number: e.blockNumber, hash: e.blockHash, logIndex: e.logIndex })),
+      )
+      await writeCheckpoint()
+    }
+
     const confirmedHead = async (head: number): Promise<number> => {
       if ('confirmations' in finality) return head - finality.confirmations
-      const block = await rpc.request<{ number: string; hash: string } | null>('eth_getBlockByNumber', [
-        finality.tag,
-        false,
-      ])
+      const block = await rpc.request('eth_getBlockByNumber', [finality.tag, false], { check: checkHeader })
       if (!block) return -1
-      const number = Number.parseInt(block.number, 16)
+      const { number } = block
       // Ahead of our tracker, or a tag block on a branch we do not hold: publish nothing until they agree.
       if (number > head) return -1
       const known = tracker.hashAt(number)
-      return known === undefined || known === block.hash.toLowerCase() ? number : -1
+      return known === undefined || known === block.hash ? number : -1
     }
 
     const readLive = async (from: number, to: number): Promise<Batch> => {
       const hashes = Array.from({ length: to - from + 1 }, (_, i) => tracker.hashAt(from + i) as string)
-      const perBlock = await rpc.batch<RawLog[]>(
+      const perBlock = await rpc.batch(
         hashes.map((blockHash) => ({
           method: 'eth_getLogs',
           params: [{ blockHash, address: query.address, topics: query.topics }],
         })),
-        { minBlock: to },
+        { minBlock: to, check: checkLogs },
       )
-      const logs = perBlock.flat()
       // Logs asked for by block hash belong to that block, or the node lied: never publish those.
-      for (const log of logs) {
-        if (log.blockHash.toLowerCase() !== tracker.hashAt(Number.parseInt(log.blockNumber, 16))) {
-          throw new BifrostError(`${chain.name}: log of block ${log.blockHash} returned for another block hash`)
-        }
-      }
+      const logs = perBlock.flatMap((answer, i) =>
+        screenLogs(answer, { from: from + i, to: from + i, blockHash: hashes[i] }, dropped),
+      )
       return { logs, to, toHash: hashes[hashes.length - 1] }
     }
 
@@ -296,7 +375,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       for (const log of batch.logs) {
         const blockNumber = Number.parseInt(log.blockNumber, 16)
         const logIndex = Number.parseInt(log.logIndex, 16)
-        const blockHash = log.blockHash.toLowerCase()
+        const blockHash = log.blockHash
         let decoded
         try {
           decoded = decodeLog(log, contracts, chain.chainId)
@@ -389,6 +468,23 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
 
     /** Publishes confirmed blocks from tip+1 towards `confirmed`, for at most ADVANCE_BUDGET_MS. */
     const advance = async (confirmed: number, head: number) => {
+      const before = tip.number
+      let events = 0
+      // With transactions, one per call: its batches and the checkpoint covering them commit together. A transaction
+      // per batch would cost more than the batch on small ranges: the coordinator answers the next AddPartitionsToTxn
+      // with CONCURRENT_TRANSACTIONS until the last commit's markers are written, and kafkajs backs off 300 ms.
+      await tx.atomically(async () => {
+        await advanceBatches(confirmed, head, (count) => (events += count))
+        if (transactional && tip.number !== before) await writeCheckpoint()
+      })
+      if (tip.number === before) return
+      // Only once committed: with transactions, nothing of the batches is visible before.
+      metrics.publishedBlock.set(labels, tip.number)
+      status?.published(tip.number)
+      progress.advanced(tip.number, confirmed, events)
+    }
+
+    const advanceBatches = async (confirmed: number, head: number, published: (events: number) => void) => {
       const started = Date.now()
       while (tip.number < confirmed && !signal.aborted && Date.now() - started < ADVANCE_BUDGET_MS) {
         const from = tip.number + 1
@@ -407,40 +503,61 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         } else {
           prepared = await prepare(readLive(from, Math.min(confirmed, from + LIVE_BATCH_BLOCKS - 1)), head)
         }
-        const { messages, blocks, deadLetters } = prepared
-        if (deadLetters.length) {
-          guard()
-          await (sender as EventSender).sendDeadLetters(deadLetters, signal).catch((cause: unknown) => {
-            throw new PublishError(`${chain.name}: dead letters not acknowledged: ${(cause as Error).message}`, {
-              cause,
-            })
-          })
-          metrics.deadLettered.inc(labels, deadLetters.length)
-          logger.error(
-            `${chain.name}: ${deadLetters.length} logs not published (${deadLetters[0].message.headers[DLQ_HEADERS.reason]}); sent to ${settings.deadLetterTopic}`,
-          )
-        }
-        const nextFinal = Math.max(finalBelow, Math.min(head - chain.maxReorgDepth, prepared.to + 1))
-        await publish(messages, blocks, nextFinal)
-        tip = { number: prepared.to, hash: prepared.toHash }
-        metrics.publishedBlock.set(labels, tip.number)
-        status?.published(tip.number)
-        finalBelow = nextFinal
-        ledger.pruneBelow(finalBelow)
-        progress.advanced(tip.number, confirmed, messages.length)
-        if (Date.now() - lastCheckpointAt >= settings.checkpointIntervalMs) await writeCheckpoint()
+        await commit(prepared, head)
+        published(prepared.messages.length)
       }
+    }
+
+    /** Dead letters and events of a batch; without transactions, the checkpoint when one is due */
+    const commit = async (prepared: Prepared, head: number) => {
+      const { messages, blocks, deadLetters } = prepared
+      if (deadLetters.length) {
+        guard()
+        await (sender as EventSender).sendDeadLetters(deadLetters, signal).catch((cause: unknown) => {
+          throw new PublishError(`${chain.name}: dead letters not acknowledged: ${(cause as Error).message}`, {
+            cause,
+          })
+        })
+        metrics.deadLettered.inc(labels, deadLetters.length)
+        logger.error(
+          `${chain.name}: ${deadLetters.length} logs not published (${
+            deadLetters[0].message.headers[DLQ_HEADERS.reason]
+          }); sent to ${settings.deadLetterTopic}`,
+        )
+      }
+      const nextFinal = Math.max(finalBelow, Math.min(head - chain.maxReorgDepth, prepared.to + 1))
+      await publish(messages, blocks, nextFinal)
+      tip = { number: prepared.to, hash: prepared.toHash }
+      finalBelow = nextFinal
+      ledger.pruneBelow(finalBelow)
+      if (!transactional && Date.now() - lastCheckpointAt >= settings.checkpointIntervalMs) await writeCheckpoint()
     }
 
     status?.published(tip.number)
     options.onRecovered()
     let rpcFailures = 0
+    let orphansChecked = false
     while (!signal.aborted) {
       let head: number
       let confirmed: number
       try {
-        const update = await tracker.update()
+        let update
+        try {
+          update = await tracker.update()
+        } catch (err) {
+          if (!(err instanceof ReorgTooDeepError)) throw err
+          // Orphaned events may be out as confirmed: stop, and make the stop outlive this process.
+          const halt: Halt = { reason: err.message, since: new Date().toISOString(), headBlock: tracker.head?.number }
+          await writeCheckpoint(halt)
+          throw new ChainHaltedError(chain.name, halt, { cause: err })
+        } finally {
+          metrics.rpcEndpointsUp.set(labels, rpc.status().filter((e) => e.alive).length)
+        }
         head = (tracker.head as { number: number }).number
+        if (!orphansChecked) {
+          await retractOrphansBeyondTip()
+          orphansChecked = true
+        }
         metrics.head.set(labels, head)
         status?.head(head)
         if (update.reorg) {
@@ -462,7 +579,14 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         await advance(confirmed, head)
         rpcFailures = 0
       } catch (err) {
-        if (err instanceof PublishError || err instanceof ReorgTooDeepError || signal.aborted) throw err
+        // A transaction that had begun is aborted, whatever failed: what moved in memory since is void.
+        if (
+          err instanceof PublishError ||
+          err instanceof TransactionAbortedError ||
+          err instanceof ChainHaltedError ||
+          signal.aborted
+        )
+          throw err
         // The chain side failed (endpoints down, chain moved mid-read): nothing was
         // published for it, so waiting and asking again is exact.
         rpcFailures++
@@ -485,5 +609,6 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     }
   } finally {
     await sender?.disconnect().catch(() => undefined)
+    await admin.disconnect().catch(() => undefined)
   }
 }

@@ -1,5 +1,4 @@
 import type { EndpointStatus } from '../chain/failover'
-import { urlOrigin } from '../config/load'
 import type { ChainStatus } from '../status/snapshot'
 
 /** Last few minutes of lag, one point per poll at most every LAG_SPACING_MS. */
@@ -69,11 +68,11 @@ export const createChainTracker = (): ChainTracker => {
       }
       if (lastReorg) out.lastReorg = lastReorg
       out.rpc = rpc.map((e) => ({
-        endpoint: urlOrigin(e.url),
+        // Already scheme and host only (ChainRpc.status), like the error texts
+        endpoint: e.url,
         alive: e.alive,
         ...(e.head !== undefined ? { head: e.head } : {}),
-        // Error texts name the endpoint: by its origin only.
-        ...(e.lastError ? { lastError: e.lastError.split(e.url).join(urlOrigin(e.url)) } : {}),
+        ...(e.lastError ? { lastError: e.lastError } : {}),
       }))
       return out
     },

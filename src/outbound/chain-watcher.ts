@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Kafka } from 'kafkajs'
-import { ReorgTooDeepError } from '../chain/block-tracker'
 import { createChainRpc } from '../chain/failover'
-import type { Checkpoint } from './checkpoint'
-import { runChainPipeline } from './chain-pipeline'
+import type { Checkpoint, Halt } from './checkpoint'
+import { ChainHaltedError, runChainPipeline } from './chain-pipeline'
 import { createChainTracker } from './chain-status'
 import type { ChainStatus } from '../status/snapshot'
+import { isFenced } from '../kafka/fenced'
 import { startLeaderElection, type LeaderElection } from './leader'
 import { eventMetrics } from './metrics'
 import type { ChainSettings, EventSettings } from './settings'
@@ -19,10 +19,12 @@ const MAX_RESTART_MS = 30_000
 export interface ChainWatcher {
   /**
    * undefined when ready, otherwise why not: only while joining the election or
-   * recovering. A chain whose RPC is down, or halted by a too-deep reorg, says so
-   * in its logs and metrics, not here: the adapter and the other chains still serve.
+   * recovering. A chain whose RPC is down, or halted by a too-deep reorg, is not
+   * a reason: the adapter and the other chains still serve (see `condition`).
    */
   notReadyReason(): string | undefined
+  /** What stops this chain publishing without making Bifrost unready (halted, every endpoint down); undefined when none */
+  condition(): string | undefined
   /** For /status and the operator API: role in the election; progress, lag and endpoints while leading */
   status(): ChainStatus
   stop(): Promise<void>
@@ -55,7 +57,13 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
   })
   let run: { controller: AbortController; done: Promise<void> } | undefined
   let recovering = false
-  let halted: string | undefined
+  let halted: Halt | undefined
+  const labels = { chain: chain.name }
+  metrics.halted.set(labels, 0)
+  const halt = (why: Halt) => {
+    halted = why
+    metrics.halted.set(labels, 1)
+  }
   const tracker = createChainTracker()
 
   const supervise = async (initial: Checkpoint | undefined, signal: AbortSignal): Promise<void> => {
@@ -82,10 +90,20 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         return
       } catch (err) {
         if (signal.aborted) return
-        if (err instanceof ReorgTooDeepError) {
-          halted = err.message
-          logger.error(`${chain.name}: halted, publishing nothing more until restarted: ${err.message}`)
+        if (err instanceof ChainHaltedError) {
+          halt(err.halt)
+          logger.error(err.message)
           return
+        }
+        if (isFenced(err)) {
+          // Another instance initialised this chain's transactional id: it leads now, and this one is a zombie whose
+          // send must never be retried. The election deposes it (aborting `signal`) within a session; should it still
+          // say leader after that (the broker aborted a transaction that outlived its timeout), recover from Kafka.
+          metrics.leader.set(labels, 0)
+          logger.warn(`${chain.name}: fenced by a newer publisher of this chain; not publishing until elected again`)
+          await sleep(settings.leaderSessionTimeoutMs, undefined, { signal }).catch(() => undefined)
+          if (!signal.aborted) metrics.leader.set(labels, 1)
+          continue
         }
         logger.error(
           `${chain.name}: publishing interrupted, resuming from Kafka in ${backoff} ms: ${(err as Error).message}`,
@@ -105,6 +123,15 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
     await current.done
   }
 
+  const begin = (checkpoint: Checkpoint | undefined) => {
+    const controller = new AbortController()
+    metrics.leader.set(labels, 1)
+    const done = supervise(checkpoint, controller.signal).finally(() => {
+      if (run?.controller === controller) run = undefined
+    })
+    run = { controller, done }
+  }
+
   let election: LeaderElection | undefined
   // Serialised so a quick lose-then-win never runs two pipelines at once.
   let transitions = Promise.resolve()
@@ -117,11 +144,26 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
     onElected: (checkpoint) => {
       transitions = transitions.then(async () => {
         await stopRun()
-        if (halted) return
-        const controller = new AbortController()
-        metrics.leader.set({ chain: chain.name }, 1)
-
-        run = { controller, done: supervise(checkpoint, controller.signal) }
+        if (checkpoint?.halt) {
+          halt(checkpoint.halt)
+          logger.error(new ChainHaltedError(chain.name, checkpoint.halt).message)
+          return
+        }
+        halted = undefined
+        metrics.halted.set(labels, 0)
+        begin(checkpoint)
+      })
+    },
+    onCheckpoint: (checkpoint) => {
+      // Only an operator's resume lifts a halt: the record `bifrost events resume` wrote for this very halt (an older
+      // record of the chain's own, read late, must not restart it).
+      if (!halted || checkpoint.resumed?.haltSince !== halted.since || run) return
+      transitions = transitions.then(async () => {
+        if (!halted || run) return
+        logger.info(`${chain.name}: resumed by an operator; publishing again after block ${checkpoint.tip.number}`)
+        halted = undefined
+        metrics.halted.set(labels, 0)
+        begin(checkpoint)
       })
     },
     onDeposed: () => {
@@ -133,6 +175,13 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
   })
 
   return {
+    condition: () => {
+      if (halted) return `halted since ${halted.since}: ${halted.reason} (bifrost events resume --chain ${chain.name})`
+      if (election?.state !== 'leader') return undefined
+      const endpoints = rpc.status()
+      if (endpoints.some((e) => e.alive) || !endpoints.some((e) => e.lastError)) return undefined
+      return `every RPC endpoint is down: ${endpoints.map((e) => `${e.url}: ${e.lastError ?? 'not probed yet'}`).join('; ')}`
+    },
     notReadyReason: () => {
       const state = election?.state
       if (state === 'joining') return `chain ${chain.name}: joining its leader election`
@@ -148,7 +197,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         role,
         // A standby does not follow the chain: figures from when it led would look current.
         ...(role === 'leader' ? tracker.progress(rpc.status()) : {}),
-        ...(halted ? { halted } : {}),
+        ...(halted ? { halted: `since ${halted.since}: ${halted.reason}` } : {}),
       }
     },
     stop: async () => {

@@ -1,5 +1,7 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
-import { Partitioners, type Kafka, type Producer } from 'kafkajs'
+import { Partitioners, type Kafka, type Producer, type ProducerRecord, type RecordMetadata } from 'kafkajs'
+import { BifrostError } from '../errors'
+import { isFenced } from '../kafka/fenced'
 import { createDeadLetterWriter } from '../kafka/dead-letter'
 import { encodeCheckpoint, type Checkpoint } from './checkpoint'
 import { partitionOf } from '../kafka/partition'
@@ -15,10 +17,9 @@ export interface SentMessage {
 }
 
 /**
- * The chain's own idempotent producer. Partitions are chosen here (murmur2 of
- * the key, as Kafka's default partitioner picks them) so each
- * message's offset is known from the acknowledgement: the checkpoint records
- * where to scan from, and the ledger where each event sits.
+ * The chain's own producer: idempotent, and transactional unless `events.transactions` is off. Partitions are chosen
+ * here (murmur2 of the key, as Kafka's default partitioner picks them) so each message's offset is known from the
+ * acknowledgement: the checkpoint records where to scan from, and the ledger where each event sits.
  */
 export interface EventSender {
   /** Sends in order and resolves once every message is acknowledged by all in-sync replicas */
@@ -30,6 +31,13 @@ export interface EventSender {
    * Retries while Kafka is away; rejects only when `signal` aborts.
    */
   sendDeadLetters(letters: ReadonlyArray<{ message: KafkaMessage; origin: string }>, signal: AbortSignal): Promise<void>
+  /**
+   * Runs `work` so that everything it sends is committed in one Kafka transaction, or none of it: a read_committed
+   * consumer sees a batch of events together with the checkpoint that covers them, or neither. Without transactions
+   * (or inside another `atomically`) it just runs `work`. Outside of it, each send is a transaction of its own.
+   * Dead letters are not part of it: they are at least once, sent outside any transaction.
+   */
+  atomically<T>(work: () => Promise<T>): Promise<T>
   disconnect(): Promise<void>
 }
 
@@ -41,6 +49,20 @@ export interface EventSenderOptions {
   deadLetterTopic: string
   /** Dead letters given up, by Kafka error name */
   onDeadLetterDropped(count: number, error: string): void
+  /** Present when `events.transactions` is on: one id per chain, so the next publisher of the chain fences this one */
+  transaction?: {
+    id: string
+    /** At most the leader session timeout: a zombie's open transaction holds back read_committed offsets until then */
+    timeoutMs: number
+  }
+}
+
+/** Something failed while a transaction was open: it was aborted (or fenced), and nothing sent in it counts. */
+export class TransactionAbortedError extends BifrostError {}
+
+/** The transaction an `atomically` runs in: opened by its first send */
+interface Scope {
+  send?: (record: ProducerRecord) => Promise<RecordMetadata[]>
 }
 
 const logger = makeLogger('EventDeadLetter')
@@ -52,8 +74,45 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
     allowAutoTopicCreation: false,
     // Every message carries its partition already; this only keeps kafkajs from warning about its v2 default.
     createPartitioner: Partitioners.DefaultPartitioner,
+    ...(options.transaction
+      ? { transactionalId: options.transaction.id, transactionTimeout: options.transaction.timeoutMs }
+      : {}),
   })
   await producer.connect()
+  let scope: Scope | undefined
+
+  const atomically = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (!options.transaction || scope) return work()
+    const current: Scope = {}
+    scope = current
+    let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined
+    current.send = async (record) => {
+      transaction ??= await producer.transaction()
+      return transaction.send(record)
+    }
+    try {
+      const result = await work()
+      await transaction?.commit()
+      return result
+    } catch (err) {
+      if (!transaction) throw err
+      // A fenced producer may not even abort; the broker aborts its transaction for it.
+      if (!isFenced(err)) await transaction.abort().catch(() => undefined)
+      throw new TransactionAbortedError(`transaction ${options.transaction.id} aborted: ${(err as Error).message}`, {
+        cause: err,
+      })
+    } finally {
+      scope = undefined
+    }
+  }
+  const send = (record: ProducerRecord) => (scope?.send ? scope.send(record) : producer.send(record))
+  const sendAlone = (record: ProducerRecord) => atomically(() => send(record))
+
+  if (options.transaction) {
+    // Initialising the id fences the previous publisher of this chain and aborts its open transaction now, before
+    // recovery reads the topics back, rather than at this publisher's first send.
+    await (await producer.transaction()).commit()
+  }
   const partition = (message: KafkaMessage) => partitionOf(message.key, options.partitions)
   const deadLetters = createDeadLetterWriter({
     producer,
@@ -63,7 +122,7 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
   })
 
   const sendChunk = async (chunk: readonly KafkaMessage[], partitions: number[]): Promise<SentMessage[]> => {
-    const metadata = await producer.send({
+    const metadata = await send({
       topic: options.topic,
       acks: -1,
       messages: chunk.map((m, i) => ({ key: m.key, value: m.value, headers: m.headers, partition: partitions[i] })),
@@ -77,26 +136,28 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
   }
 
   return {
-    send: async (messages) => {
-      const sent: SentMessage[] = []
-      let chunk: KafkaMessage[] = []
-      let bytes = 0
-      const flush = async () => {
-        if (chunk.length) sent.push(...(await sendChunk(chunk, chunk.map(partition))))
-        chunk = []
-        bytes = 0
-      }
-      for (const message of messages) {
-        const size = message.value.length + message.key.length + 128
-        if (bytes + size > MAX_SEND_BYTES) await flush()
-        chunk.push(message)
-        bytes += size
-      }
-      await flush()
-      return sent
-    },
+    // All chunks in one transaction: a batch is never half visible.
+    send: (messages) =>
+      atomically(async () => {
+        const sent: SentMessage[] = []
+        let chunk: KafkaMessage[] = []
+        let bytes = 0
+        const flush = async () => {
+          if (chunk.length) sent.push(...(await sendChunk(chunk, chunk.map(partition))))
+          chunk = []
+          bytes = 0
+        }
+        for (const message of messages) {
+          const size = message.value.length + message.key.length + 128
+          if (bytes + size > MAX_SEND_BYTES) await flush()
+          chunk.push(message)
+          bytes += size
+        }
+        await flush()
+        return sent
+      }),
     sendCheckpoint: async (checkpoint) => {
-      await producer.send({
+      await sendAlone({
         topic: options.checkpointTopic,
         acks: -1,
         messages: [{ ...encodeCheckpoint(checkpoint), partition: CHECKPOINT_PARTITION }],
@@ -105,6 +166,7 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
     sendDeadLetters: async (letters, signal) => {
       await deadLetters.write(letters, { signal })
     },
+    atomically,
     disconnect: () => producer.disconnect(),
   }
 }

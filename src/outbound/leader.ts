@@ -29,6 +29,8 @@ export interface LeaderElectionOptions {
   onElected(checkpoint: Checkpoint | undefined): void
   /** Another member may publish from now on: stop at once */
   onDeposed(): void
+  /** While leading: a checkpoint of the chain read from the topic (its own, or one `bifrost events resume` wrote) */
+  onCheckpoint?(checkpoint: Checkpoint): void
 }
 
 export type ElectionState = 'joining' | 'reading checkpoint' | 'leader' | 'standby'
@@ -146,6 +148,8 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
     const c = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,
+      // Checkpoints written in a transaction count once committed; an aborted one (a fenced zombie's) never does.
+      readUncommitted: false,
       rebalanceTimeout: Math.max(options.sessionTimeoutMs, 5000),
       heartbeatInterval: Math.max(100, Math.floor(options.sessionTimeoutMs / 5)),
       maxWaitTimeInMs: Math.min(1000, Math.max(100, Math.floor(options.sessionTimeoutMs / 5))),
@@ -177,7 +181,9 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
           position = offset
           if (message.key?.toString() !== chainName) continue
           const checkpoint = decodeCheckpoint(message.value)
-          if (checkpoint) latest = checkpoint
+          if (!checkpoint) continue
+          latest = checkpoint
+          if (state === 'leader') options.onCheckpoint?.(checkpoint)
         }
         electIfCaughtUp()
       },

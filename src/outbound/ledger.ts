@@ -91,6 +91,10 @@ export const retractionOf = (confirmed: KafkaMessage): KafkaMessage => {
   return {
     key: confirmed.key,
     value: Buffer.from(JSON.stringify(value)),
-    headers: { ...confirmed.headers, [EVENT_HEADERS.status]: 'retracted' },
+    headers: {
+      ...confirmed.headers,
+      [EVENT_HEADERS.status]: 'retracted',
+      [EVENT_HEADERS.eventId]: `${value['chainId']}:${value['blockHash']}:${value['logIndex']}:retracted`,
+    },
   }
 }

@@ -10,6 +10,8 @@ export const EVENT_HEADERS = {
   event: 'bifrost.event',
   status: 'bifrost.status',
   chainId: 'bifrost.chain-id',
+  /** `<chainId>:<blockHash>:<logIndex>` (`:retracted` appended on a retraction): what a read_uncommitted consumer de-duplicates by */
+  eventId: 'bifrost.event-id',
   contentType: 'content-type',
 } as const
 /** Bumped only on an incompatible change of the message value (schemas/oracle-event.schema.json) */
@@ -88,6 +90,7 @@ export const toKafkaMessage = (event: EnrichedEvent, meta: PublishMeta): KafkaMe
       [EVENT_HEADERS.event]: name,
       [EVENT_HEADERS.status]: meta.status,
       [EVENT_HEADERS.chainId]: String(chainId),
+      [EVENT_HEADERS.eventId]: `${chainId}:${meta.blockHash}:${meta.logIndex}${meta.status === 'retracted' ? ':retracted' : ''}`,
       [EVENT_HEADERS.contentType]: CONTENT_TYPE,
     },
   }

@@ -22,6 +22,16 @@ export const eventMetrics = () => ({
     help: 'Event messages published with a bytes or string field over events.maxFieldBytes replaced by its keccak256 and length',
     labelNames: ['chain'] as const,
   }),
+  logsDropped: counter({
+    name: 'bifrost_chain_logs_dropped_total',
+    help: 'Logs an eth_getLogs answer held that were not asked for (duplicate, out-of-range, wrong-block, removed), dropped',
+    labelNames: ['chain', 'reason'] as const,
+  }),
+  readBackSkipped: counter({
+    name: 'bifrost_events_read_back_skipped_total',
+    help: 'Records of the events topic carrying the chain header that are not event messages (not JSON, no blockHash...), skipped on recovery',
+    labelNames: ['chain', 'reason'] as const,
+  }),
   reorgs: counter({
     name: 'bifrost_chain_reorgs_total',
     help: 'Reorgs seen by the block tracker, by whether they reached published events',
@@ -35,6 +45,16 @@ export const eventMetrics = () => ({
   publishedBlock: gauge({
     name: 'bifrost_chain_published_block',
     help: 'Every event up to this block is published',
+    labelNames: ['chain'] as const,
+  }),
+  halted: gauge({
+    name: 'bifrost_chain_halted',
+    help: '1 while the chain is halted (a reorg deeper than maxReorgDepth) until `bifrost events resume`, else 0',
+    labelNames: ['chain'] as const,
+  }),
+  rpcEndpointsUp: gauge({
+    name: 'bifrost_chain_rpc_endpoints_up',
+    help: 'RPC endpoints of the chain that answer and serve it, as last seen by the publishing instance',
     labelNames: ['chain'] as const,
   }),
   leader: gauge({

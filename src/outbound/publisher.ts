@@ -28,13 +28,13 @@ export const startEventPublisher = async ({
   settings,
   groupIdPrefix = 'bifrost',
 }: EventPublisherOptions): Promise<EventPublisher> => {
-  const watchers: ChainWatcher[] = []
+  const watchers: Array<{ chain: string; watcher: ChainWatcher }> = []
   const stop = async () => {
-    await Promise.all(watchers.splice(0).map((w) => w.stop()))
+    await Promise.all(watchers.splice(0).map(({ watcher }) => watcher.stop()))
   }
   try {
     for (const chain of settings.chains) {
-      watchers.push(await startChainWatcher({ kafka, settings, chain, groupIdPrefix }))
+      watchers.push({ chain: chain.name, watcher: await startChainWatcher({ kafka, settings, chain, groupIdPrefix }) })
     }
   } catch (err) {
     await stop()
@@ -45,11 +45,19 @@ export const startEventPublisher = async ({
       name: 'events',
       notReadyReason: () =>
         watchers
-          .map((w) => w.notReadyReason())
+          .map(({ watcher }) => watcher.notReadyReason())
           .filter((r): r is string => r !== undefined)
           .join('; ') || undefined,
+      conditions: () => {
+        const out: Record<string, string> = {}
+        for (const { chain, watcher } of watchers) {
+          const condition = watcher.condition()
+          if (condition) out[chain] = condition
+        }
+        return out
+      },
     },
-    status: () => watchers.map((w) => w.status()),
+    status: () => watchers.map(({ watcher }) => watcher.status()),
     stop,
   }
 }

@@ -4,6 +4,7 @@ import type { Checkpoint } from './checkpoint'
 import { createLedger, eventId, type Ledger } from './ledger'
 import { EVENT_HEADERS, type OracleEventMessage } from './message'
 import { scanTopic } from '../kafka/scan'
+import { eventMetrics } from './metrics'
 
 const logger = makeLogger('EventReadBack')
 
@@ -12,6 +13,8 @@ const SCAN_TIMEOUT_MS = 120_000
 export interface ReadBackOptions {
   kafka: Kafka
   topic: string
+  /** The chain's name, for metrics */
+  chain: string
   chainId: number
   checkpoint: Checkpoint
   /** Per partition of `topic`: its log start and its high-water mark now */
@@ -27,6 +30,36 @@ export interface ReadBackOptions {
  * confirmed message enters the ledger, its retraction (same key, so later on
  * the same partition) takes it out again.
  */
+type PublishedEvent = Pick<OracleEventMessage, 'blockHash' | 'blockNumber' | 'logIndex' | 'status'>
+
+/** The fields of an events-topic record the ledger needs, or why the record does not have them. Never throws. */
+const publishedEvent = (
+  value: Buffer,
+): ({ ok: true } & PublishedEvent) | { ok: false; code: 'not-json' | 'bad-shape'; reason: string } => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(value.toString('utf8'))
+  } catch {
+    return { ok: false, code: 'not-json', reason: 'is not JSON' }
+  }
+  const v = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>
+  if (
+    typeof v['blockHash'] !== 'string' ||
+    !Number.isSafeInteger(v['blockNumber']) ||
+    !Number.isSafeInteger(v['logIndex']) ||
+    (v['status'] !== 'confirmed' && v['status'] !== 'retracted')
+  ) {
+    return { ok: false, code: 'bad-shape', reason: 'lacks blockHash, blockNumber, logIndex or status' }
+  }
+  return {
+    ok: true,
+    blockHash: v['blockHash'],
+    blockNumber: v['blockNumber'] as number,
+    logIndex: v['logIndex'] as number,
+    status: v['status'],
+  }
+}
+
 export const readBack = async (options: ReadBackOptions): Promise<{ ledger: Ledger; read: number }> => {
   const ledger = createLedger()
   const chainId = String(options.chainId)
@@ -46,12 +79,13 @@ export const readBack = async (options: ReadBackOptions): Promise<{ ledger: Ledg
     signal: options.signal,
     onRecord: (record) => {
       if (record.headers[EVENT_HEADERS.chainId]?.toString() !== chainId || !record.value || !record.key) return
-      let value: OracleEventMessage
-      try {
-        value = JSON.parse(record.value.toString('utf8')) as OracleEventMessage
-      } catch {
+      const value = publishedEvent(record.value)
+      if (!value.ok) {
+        // Not Bifrost's (another writer on the topic, or a record of a broken version): it cannot be retracted or
+        // skipped as published, so it is left alone, and counted so someone looks.
+        eventMetrics().readBackSkipped.inc({ chain: options.chain, reason: value.code })
         logger.warn(
-          `${options.topic}/${record.partition}@${record.offset} claims chain ${chainId} but is not JSON; ignored`,
+          `${options.topic}/${record.partition}@${record.offset} claims chain ${chainId} but ${value.reason}; skipped`,
         )
         return
       }

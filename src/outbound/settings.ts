@@ -1,5 +1,6 @@
 import { EventFragment } from 'ethers'
 import { z } from 'zod'
+import { MAX_TIMER_MS } from '../config/timer'
 import { topicName } from '../kafka/settings'
 import { FAMILIES, familyOf, KINDS, type ContractFamily } from './families'
 
@@ -114,7 +115,13 @@ const chainSettings = z
       .default(0)
       .meta({ description: 'First block scanned when the chain has no checkpoint yet.' }),
     contracts: z.array(contractSettings).min(1).meta({ description: 'The watched contracts.' }),
-    pollIntervalMs: z.number().int().positive().default(1000).meta({ description: 'How often new heads are polled.' }),
+    pollIntervalMs: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_TIMER_MS)
+      .default(1000)
+      .meta({ description: 'How often new heads are polled.' }),
     maxReorgDepth: z.number().int().positive().default(128).meta({
       description:
         'Deepest reorg handled: blocks this far below the head are final; published events above it can still be retracted.',
@@ -133,7 +140,13 @@ const chainSettings = z
       .meta({
         description: 'Backfill ranges shrink or grow to return about this many logs: bounds memory per request.',
       }),
-    rpcTimeoutMs: z.number().int().positive().default(10_000).meta({ description: 'Timeout of one JSON-RPC request.' }),
+    rpcTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_TIMER_MS)
+      .default(10_000)
+      .meta({ description: 'Timeout of one JSON-RPC request.' }),
     maxLagBlocks: z
       .number()
       .int()
@@ -212,10 +225,15 @@ export const eventSettings = z
         "Largest event message sent (keep it under the events topic's max.message.bytes); an event still larger once bounded is dead-lettered as too-large.",
       env: 'EVENTS_MAX_MESSAGE_BYTES',
     }),
-    leaderSessionTimeoutMs: z.number().int().positive().default(10_000).meta({
+    leaderSessionTimeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(10_000).meta({
       description:
         'Kafka session timeout of the per-chain leader election: how soon a standby takes over from a dead publisher.',
       env: 'EVENTS_LEADER_SESSION_TIMEOUT_MS',
+    }),
+    transactions: z.enum(['on', 'off']).default('on').meta({
+      description:
+        'Each chain publishes through a transactional producer (events and their checkpoint commit together; a deposed publisher is fenced). off: idempotent sends only, for brokers without transaction isolation (the test broker).',
+      env: 'EVENTS_TRANSACTIONS',
     }),
   })
   .prefault({})

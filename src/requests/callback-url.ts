@@ -14,7 +14,8 @@ const SETTING = 'requests.allowedCallbackHosts (REQUESTS_ALLOWED_CALLBACK_HOSTS)
 
 // Entries are canonicalised by the same WHATWG parser as the URLs they are compared with
 // (case, IDN, "127.1" and IPv6 spellings), but the port is taken as written: the parser drops default ports.
-const parseRule = (entry: string): HostRule => {
+/** Throws a TypeError for an entry no URL could have as host (e.g. `999.1.1.1`): settings validation uses it. */
+export const parseHostRule = (entry: string): HostRule => {
   const colon = entry.lastIndexOf(':')
   const hostEnd = entry.startsWith('[') ? entry.indexOf(']') + 1 : colon === -1 ? entry.length : colon
   const port = entry.slice(hostEnd + 1)
@@ -29,7 +30,7 @@ export type CallbackGuard = (responseUrl: unknown) => URL
  * refused host is never contacted; DNS answers for allowed names are trusted.
  */
 export const callbackGuard = (allowedHosts: string[]): CallbackGuard => {
-  const rules = allowedHosts.map(parseRule)
+  const rules = allowedHosts.map(parseHostRule)
   return (responseUrl) => {
     if (typeof responseUrl !== 'string' || responseUrl === '') {
       throw new CallbackRefusedError('responseURL must be a non-empty string')

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { requestMetrics } from './metrics'
 import type { Outcome } from './records'
-import { redactUrl, scrubUrl } from './redact'
+import { redactUrl, scrubUrl } from '../redact'
 
 const logger = makeLogger('RequestCallback')
 

@@ -2,7 +2,9 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Batch, Message, Producer } from 'kafkajs'
 import { BifrostError } from '../errors'
 import type { Json } from '../json'
+import { redactUrl } from '../redact'
 import { sendCallback } from './callback'
+import { callbackGuard } from './callback-url'
 import type { JsonObject } from './correlation'
 import { requestMetrics as metrics } from './metrics'
 import { createSendQueue } from './send-queue'
@@ -132,6 +134,7 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
   let caughtUp = false
   const held = new Set<Entry>()
   const graceMs = settings.callbackGraceSeconds * 1000
+  const guard = callbackGuard(settings.allowedCallbackHosts)
   const answered = createAnsweredLog()
 
   const recordOf = (e: Entry): PendingRecord => ({
@@ -356,12 +359,36 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     return request.responseUrl ? PENDING : awaitOutcome(e)
   }
 
+  /**
+   * A restored responseURL passes today's allow-list or is dropped: anyone who can write the pending topic could
+   * otherwise make Bifrost call any host, and a tightened allow-list must apply to requests older than it.
+   */
+  const allowedCallbacks = (r: PendingRecord): string[] =>
+    r.callbacks.filter((url) => {
+      try {
+        guard(url)
+        return true
+      } catch (err) {
+        metrics.callbacksFailed.inc({ reason: 'refused' })
+        logger.warn(`Restored callback of ${r.correlationId} to ${redactUrl(url)} dropped: ${(err as Error).message}`)
+        return false
+      }
+    })
+
   const restore = (records: Iterable<PendingRecord>): void => {
     for (const r of records) {
       if (entries.has(r.correlationId)) continue
+      const callbacks = allowedCallbacks(r)
+      if (callbacks.length === 0 && r.callbacks.length > 0) {
+        // Nobody left to tell: the request is forgotten, here and on the topic.
+        send(settings.pendingTopic, pendingTombstone(r.correlationId)).catch((err: Error) =>
+          logger.warn(`Cannot withdraw ${r.correlationId} from ${settings.pendingTopic}: ${err.message}`),
+        )
+        continue
+      }
       const e: Entry = {
         ...r,
-        callbacks: [...r.callbacks],
+        callbacks,
         state: r.outcome ? 'settled' : 'open',
         expired: false,
         persisted: true,
@@ -371,6 +398,11 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
         delivering: false,
       }
       entries.set(e.correlationId, e)
+      if (callbacks.length < r.callbacks.length) {
+        write(e, () => pendingMessage(recordOf(e))).catch((err: Error) =>
+          logger.warn(`Cannot rewrite ${e.correlationId} in ${settings.pendingTopic}: ${err.message}`),
+        )
+      }
       if (r.outcome) {
         settle(e, r.outcome)
       } else {

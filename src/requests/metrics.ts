@@ -25,7 +25,7 @@ export const requestMetrics = {
   }),
   callbacksFailed: counter({
     name: 'bifrost_requests_callbacks_failed_total',
-    help: 'Callbacks given up, by reason (rejected: a final 4xx such as 422; gave-up: still failing at the retry deadline)',
+    help: 'Callbacks given up, by reason (rejected: a final 4xx such as 422; gave-up: still failing at the retry deadline; refused: restored from the pending topic to a host requests.allowedCallbackHosts does not allow)',
     labelNames: ['reason'] as const,
   }),
   callbacksRetried: counter({

@@ -2,6 +2,7 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Batch, Kafka } from 'kafkajs'
 import type { ReadinessCheck } from '../http/readiness'
 import { createCatchUp, partitionTargets } from '../kafka/catch-up'
+import { PartDiedError, type OnPartDied } from '../liveness'
 
 const logger = makeLogger('RequestReplies')
 
@@ -21,6 +22,8 @@ export interface ReplyConsumerOptions {
   fetchMaxWaitMs: number
   /** Resolves once the batch is handled durably; a rejection makes kafkajs deliver the batch again */
   handle(batch: Batch, heartbeat: () => Promise<void>): Promise<void>
+  /** The consumer stopped for good (see PartDiedError) */
+  onDied?: OnPartDied
 }
 
 /**
@@ -36,6 +39,7 @@ export const startReplyConsumer = async ({
   sessionTimeoutMs,
   fetchMaxWaitMs,
   handle,
+  onDied,
 }: ReplyConsumerOptions): Promise<ReplyConsumer> => {
   const catchUp = createCatchUp(await partitionTargets(kafka, topic, groupId))
   let markCaughtUp!: () => void
@@ -46,6 +50,10 @@ export const startReplyConsumer = async ({
   let joined = false
   let failure: string | undefined
   let stopping = false
+  const die = (err: Error) => {
+    failure = `reply consumer stopped: ${err.message}`
+    onDied?.(new PartDiedError('requests', failure, { cause: err }))
+  }
 
   const consumer = kafka.consumer({
     groupId,
@@ -58,7 +66,7 @@ export const startReplyConsumer = async ({
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (stopping) return
     logger.error(`Reply consumer crashed${payload.restart ? ', restarting' : ''}: ${payload.error.message}`)
-    if (!payload.restart) failure = `reply consumer stopped: ${payload.error.message}`
+    if (!payload.restart) die(payload.error)
   })
   await consumer.connect()
   try {
@@ -83,7 +91,7 @@ export const startReplyConsumer = async ({
     .catch((err: Error) => {
       if (stopping) return
       logger.error(`Reply consumer failed to start: ${err.message}`)
-      failure = `reply consumer stopped: ${err.message}`
+      die(err)
     })
 
   return {

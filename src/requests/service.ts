@@ -2,6 +2,7 @@ import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Partitioners, type Kafka } from 'kafkajs'
 import { untilAborted } from '../abort'
 import { BifrostError } from '../errors'
+import type { OnPartDied } from '../liveness'
 import { disconnectSoon } from '../kafka/client'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ServerHook } from '../http/server'
@@ -39,6 +40,8 @@ export interface RequestsOptions {
   settings: RequestSettings
   /** Prefix of the consumer group ids (the Kafka client id) */
   clientId: string
+  /** The reply consumer stopped for good (see PartDiedError) */
+  onDied?: OnPartDied
 }
 
 /**
@@ -46,7 +49,7 @@ export interface RequestsOptions {
  * in this process, so a second instance would not know the first one's; feed
  * replicas run with `requests.enabled: false`.
  */
-export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): Requests => {
+export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOptions): Requests => {
   if (!settings.enabled) return disabledRequests(settings)
   let running: { exchange: Exchange; replies: ReplyConsumer; stop(): Promise<void> } | undefined
   let failure: string | undefined
@@ -81,6 +84,7 @@ export const createRequests = ({ kafka, settings, clientId }: RequestsOptions): 
         sessionTimeoutMs: settings.replySessionTimeoutMs,
         fetchMaxWaitMs: settings.fetchMaxWaitMs,
         handle: exchange.takeReplies,
+        onDied,
       })
       void replies.caughtUp.then(exchange.repliesCaughtUp)
       running = {

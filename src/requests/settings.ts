@@ -1,10 +1,23 @@
 import { z } from 'zod'
+import { MAX_TIMER_MS } from '../config/timer'
 import { topicName } from '../kafka/settings'
+import { parseHostRule } from './callback-url'
 
 // IPv6 literals need their brackets, so "[::1]:6688" is unambiguous.
 const callbackHost = z
   .string()
   .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'expected a host name or host:port ([v6]:port for IPv6)')
+  .refine(
+    (entry) => {
+      try {
+        parseHostRule(entry)
+        return true
+      } catch {
+        return false
+      }
+    },
+    { message: 'not a host a URL can name (an IPv4 address has four numbers of 0-255)' },
+  )
 
 export const requestSettings = z
   .object({
@@ -36,7 +49,7 @@ export const requestSettings = z
       description: 'Deadline of a request; without a reply by then the node is told so with an error.',
       env: 'REQUESTS_TIMEOUT_SECONDS',
     }),
-    callbackGraceSeconds: z.number().positive().default(60).meta({
+    callbackGraceSeconds: z.number().positive().max(MAX_TIMER_MS / 1000).default(60).meta({
       description:
         'Least time a callback is retried once its answer is known (so an answer near the deadline still arrives); an answered request is also remembered this long.',
       env: 'REQUESTS_CALLBACK_GRACE_SECONDS',

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { createServer } from 'node:net'
 import { createBlockTracker, ReorgTooDeepError } from '../../src/chain/block-tracker'
 import { createChainRpc, NoEndpointError } from '../../src/chain/failover'
 import { startEventChain, type EventChain } from '../support/event-chain'
 import { useDefaultLogger } from '../support/logger'
 import { startRpcProxy, type RpcProxy } from '../support/rpc-proxy'
+import { closedPort } from '../support/closed-port'
 
 useDefaultLogger()
 
 const CHAIN_ID = 4001
-
-/** A port nothing listens on: connections are refused, like a crashed node's. */
-const closedPort = async (): Promise<number> => {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return typeof address === 'object' && address ? address.port : 1
-}
 
 const chainRpc = (urls: string[], timeoutMs = 2000) =>
   createChainRpc(urls, { chainId: CHAIN_ID, timeoutMs, maxLagBlocks: 2, chainName: 'test' })
@@ -72,13 +63,13 @@ describe('RPC failover', () => {
       [`0x${head.toString(16)}`, false],
       {
         minBlock: head,
-      },
+      }
     )
     assert.equal(Number.parseInt(block?.number ?? '', 16), head)
     assert.equal(
       lagging.calls.get('eth_getBlockByNumber') ?? 0,
       before,
-      'the lagging endpoint was asked for a block it lacks',
+      'the lagging endpoint was asked for a block it lacks'
     )
   })
 
@@ -94,11 +85,80 @@ describe('RPC failover', () => {
     }
   })
 
+  test('a rate-limited endpoint (HTTP 429, JSON-RPC error inside) is backed off and the next one answers', async () => {
+    const limited = await proxy()
+    const rpc = chainRpc([limited.url, chain.rpcUrl])
+    await rpc.refreshHeads()
+    limited.fault = 'rate-limited'
+    const block = await rpc.request<{ number: string }>('eth_getBlockByNumber', ['latest', false])
+    assert.equal(Number.parseInt(block.number, 16), await chain.blockNumber())
+    const [first] = rpc.status()
+    assert.equal(first.alive, false, 'the rate-limited endpoint is backed off')
+    assert.match(first.lastError ?? '', /rate limited/)
+    const asked = limited.calls.get('eth_getBlockByNumber') ?? 0
+    await rpc.request('eth_getBlockByNumber', ['latest', false])
+    assert.equal(limited.calls.get('eth_getBlockByNumber') ?? 0, asked, 'asked again during its backoff')
+  })
+
+  test('an endpoint that says "header not found" for a block its head claims is treated as lagging', async () => {
+    const behind = await proxy()
+    const rpc = chainRpc([behind.url, chain.rpcUrl])
+    const head = await rpc.refreshHeads()
+    behind.fault = 'header-not-found'
+    const block = await rpc.request<{ number: string } | null>(
+      'eth_getBlockByNumber',
+      [`0x${head.toString(16)}`, false],
+      {
+        minBlock: head,
+      }
+    )
+    assert.equal(Number.parseInt(block?.number ?? '', 16), head)
+    const asked = behind.calls.get('eth_getBlockByNumber') ?? 0
+    await rpc.request('eth_getBlockByNumber', [`0x${head.toString(16)}`, false], { minBlock: head })
+    assert.equal(behind.calls.get('eth_getBlockByNumber') ?? 0, asked, 'asked again for a block it lacks')
+    assert.equal(rpc.status()[0].head, head - 1, 'its head is taken as just below the block it lacked')
+  })
+
+  test('a non-hex eth_blockNumber skips the endpoint and never poisons the best head', async () => {
+    const broken = await proxy()
+    broken.fault = 'malformed-head'
+    const rpc = chainRpc([broken.url, chain.rpcUrl])
+    const head = await rpc.refreshHeads()
+    assert.equal(head, await chain.blockNumber())
+    assert.equal(rpc.bestHead, head)
+    const [first] = rpc.status()
+    assert.equal(first.alive, false)
+    assert.equal(first.head, undefined)
+    assert.match(first.lastError ?? '', /malformed.*not-a-quantity.*"latest"/)
+  })
+
+  test('an answer with a malformed field is refused and asked of the next endpoint', async () => {
+    const broken = await proxy()
+    const rpc = chainRpc([broken.url, chain.rpcUrl])
+    await rpc.refreshHeads()
+    broken.fault = 'malformed-head'
+    const check = (raw: unknown) =>
+      typeof raw === 'string' && raw.startsWith('0x')
+        ? { ok: true as const, value: raw }
+        : { ok: false as const, code: 'not-a-quantity' as const, reason: `got ${String(raw)}` }
+    assert.match(await rpc.request('eth_blockNumber', [], { check }), /^0x/)
+    assert.equal(rpc.status()[0].alive, false)
+  })
+
+  test('an endpoint answering plain HTTP 500 is skipped', async () => {
+    const failing = await proxy()
+    const rpc = chainRpc([failing.url, chain.rpcUrl])
+    await rpc.refreshHeads()
+    failing.fault = 'http-500'
+    assert.equal(await rpc.request('eth_chainId', []), `0x${CHAIN_ID.toString(16)}`)
+    assert.match(rpc.status()[0].lastError ?? '', /HTTP 500/)
+  })
+
   test('with every endpoint down the error says so, naming each', async () => {
     const rpc = chainRpc([`http://127.0.0.1:${await closedPort()}`])
     await assert.rejects(
       rpc.refreshHeads(),
-      (err: Error) => err instanceof NoEndpointError && /every RPC endpoint is down/.test(err.message),
+      (err: Error) => err instanceof NoEndpointError && /every RPC endpoint is down/.test(err.message)
     )
   })
 })

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createChainRpc } from '../../src/chain/failover'
-import { createLogRangeReader, isRangeRefusal, type RawLog } from '../../src/chain/get-logs'
+import { createLogRangeReader, type OnDroppedLogs, type RawLog } from '../../src/chain/get-logs'
+import { isRangeRefusal } from '../../src/chain/provider-errors'
 import { RpcError } from '../../src/chain/rpc'
 import { ANSWER_UPDATED, startEventChain, type EventChain } from '../support/event-chain'
 import { useDefaultLogger } from '../support/logger'
@@ -14,7 +15,7 @@ const CHAIN_ID = 4003
 const readAll = async (
   reader: ReturnType<typeof createLogRangeReader>,
   from: number,
-  to: number,
+  to: number
 ): Promise<RawLog[]> => {
   const logs: RawLog[] = []
   for (let next = from; next <= to; ) {
@@ -43,18 +44,42 @@ describe('eth_getLogs over adaptive ranges', () => {
     await chain.stop()
   })
 
-  const reader = async (options: { maxBlocks: number; targetLogs: number }) => {
+  const reader = async (options: { maxBlocks: number; targetLogs: number; onDropped?: OnDroppedLogs }) => {
     const rpc = createChainRpc([proxy.url], { chainId: CHAIN_ID, timeoutMs: 5000, maxLagBlocks: 2, chainName: 'test' })
     await rpc.refreshHeads()
     return createLogRangeReader(rpc, { address: [chain.emitter], topics: [[ANSWER_UPDATED]] }, options)
   }
+
+  test('duplicated logs and logs outside the range asked are dropped and counted, never returned', async () => {
+    for (const [fault, reason] of [
+      ['duplicate-logs', 'duplicate'],
+      ['out-of-range-logs', 'out-of-range'],
+    ] as const) {
+      reset({})
+      proxy.fault = fault
+      const dropped = new Map<string, number>()
+      const logs = await readAll(
+        await reader({
+          maxBlocks: 1000,
+          targetLogs: 1000,
+          onDropped: (r, n) => dropped.set(r, (dropped.get(r) ?? 0) + n),
+        }),
+        0,
+        last
+      )
+      proxy.fault = undefined
+      assert.equal(logs.length, 600, fault)
+      assert.equal(new Set(logs.map((l) => `${l.blockHash}:${l.logIndex}`)).size, 600, fault)
+      assert.ok((dropped.get(reason) ?? 0) > 0, `${fault}: nothing counted as ${reason}`)
+    }
+  })
 
   test('recognises the refusals real providers send', () => {
     const refusal = (message: string, code = -32005) =>
       isRangeRefusal(new RpcError('http://x', 'eth_getLogs', code, message))
     assert.ok(refusal('query returned more than 10000 results. Try with this block range [0x1, 0x2].'))
     assert.ok(
-      refusal('Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range', -32602),
+      refusal('Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range', -32602)
     )
     assert.ok(refusal('eth_getLogs is limited to a 10,000 range', -32614))
     assert.ok(refusal('exceed maximum block range: 5000', -32000))
@@ -79,7 +104,7 @@ describe('eth_getLogs over adaptive ranges', () => {
     assert.ok(proxy.refusedRanges.length > 0, 'no range was refused')
     assert.ok(
       proxy.refusedRanges.every((refused) => blocks().includes(Math.floor(refused / 2)) || refused <= 1),
-      `each refused range was retried at half its size: refused ${proxy.refusedRanges}, served ${blocks()}`,
+      `each refused range was retried at half its size: refused ${proxy.refusedRanges}, served ${blocks()}`
     )
     // 300 empty blocks between the two dense stretches: the range grows far past the refused sizes.
     assert.ok(Math.max(...blocks()) > 8 * Math.max(...proxy.refusedRanges), `never grew back: ${blocks()}`)
@@ -100,12 +125,12 @@ describe('eth_getLogs over adaptive ranges', () => {
     const above = proxy.servedRanges.slice(0, -1).map((r, i) => [r, proxy.servedRanges[i + 1]] as const)
     assert.ok(
       above.some(([r]) => r.logs > 50),
-      'no answer went above the target',
+      'no answer went above the target'
     )
     for (const [range, next] of above.filter(([r]) => r.logs > 50)) {
       assert.ok(
         next.blocks <= Math.max(1, Math.floor(range.blocks / 2)),
-        `${range.blocks} blocks gave ${range.logs} logs, then ${next.blocks}`,
+        `${range.blocks} blocks gave ${range.logs} logs, then ${next.blocks}`
       )
     }
   })

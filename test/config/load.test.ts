@@ -136,6 +136,23 @@ describe('loadConfig', () => {
     assert.equal(config.feeds.maxAgeSeconds, 300)
   })
 
+  test('an allow-list entry no URL can name fails validation naming it, instead of crashing start-up', () => {
+    const err = configError(() => loadConfig({ env: { REQUESTS_ALLOWED_CALLBACK_HOSTS: 'localhost,999.1.1.1' } }))
+    assert.equal(err.issues[0].path, 'requests.allowedCallbackHosts.1')
+    assert.match(err.issues[0].message, /not a host.*REQUESTS_ALLOWED_CALLBACK_HOSTS/)
+  })
+
+  test('settings that become timer delays stop at what Node timers honour (2^31-1 ms)', () => {
+    const grace = configError(() => loadConfig({ env: { REQUESTS_CALLBACK_GRACE_SECONDS: '2147484' } }))
+    assert.equal(grace.issues[0].path, 'requests.callbackGraceSeconds')
+    assert.equal(loadConfig({ env: { REQUESTS_CALLBACK_GRACE_SECONDS: '2147483' } }).requests.callbackGraceSeconds, 2147483)
+    const chain = { name: 'c', chainId: 1, rpcUrls: ['http://127.0.0.1:8545'], contracts: [{ address: `0x${'1'.repeat(40)}`, kind: 'operator' }] }
+    for (const field of ['pollIntervalMs', 'rpcTimeoutMs']) {
+      const err = configError(() => loadConfig({ env: { EVENTS_CHAINS: JSON.stringify([{ ...chain, [field]: 2 ** 31 }]) } }))
+      assert.equal(err.issues[0].path, `events.chains.0.${field}`)
+    }
+  })
+
   test('secrets are redacted when the config is printed', () => {
     const config = loadConfig({
       env: { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD: 'hunter2' },

@@ -59,6 +59,7 @@ describe('connection security on Apache Kafka: SASL/SCRAM-SHA-512, TLS with a pr
 
   const scramEnv = (password: string, user = 'bifrost'): Record<string, string> => ({
     KAFKA_BROKERS: kafka.securedBrokers['SECURE'].join(','),
+    STREAMS_PORT: '0',
     KAFKA_SSL_CA: certs.ca,
     KAFKA_SASL_MECHANISM: 'scram-sha-512',
     KAFKA_SASL_USERNAME: user,
@@ -164,6 +165,7 @@ describe('connection security on Apache Kafka: SASL/SCRAM-SHA-512, TLS with a pr
   test('mutual TLS: a client certificate of the private CA connects, one the broker does not trust is refused saying so', async () => {
     const mtlsEnv = (cert: { cert: string; key: string }): Record<string, string> => ({
       KAFKA_BROKERS: kafka.securedBrokers['MTLS'].join(','),
+      STREAMS_PORT: '0',
       KAFKA_SSL_CA: certs.ca,
       KAFKA_SSL_CERT: cert.cert,
       KAFKA_SSL_KEY: cert.key,

@@ -22,6 +22,7 @@ const onApacheKafka = apacheKafkaOnly('the mock broker has no CreateTopics/Descr
 /** Every topic setting of a configuration, each naming a topic of its own */
 const freshEnv = (kafka: KafkaFixture): Record<string, string> => ({
   KAFKA_BROKERS: kafka.brokers.join(','),
+  STREAMS_PORT: '0',
   FEEDS_TOPICS: kafka.uniqueTopic('feeds'),
   FEEDS_DEAD_LETTER_TOPIC: kafka.uniqueTopic('feeds-dlq'),
   REQUESTS_TOPIC: kafka.uniqueTopic('requests'),

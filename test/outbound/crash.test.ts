@@ -1,14 +1,22 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, test } from 'node:test'
-import type { RawLog } from '../../src/chain/get-logs'
-import { eventId } from '../../src/outbound/ledger'
-import { ANSWER_UPDATED, startEventChain, type EventChain } from '../support/event-chain'
+import { startEventChain, type EventChain } from '../support/event-chain'
+import { eventually } from '../support/eventually'
 import { startKafka, type KafkaFixture } from '../support/kafka'
-import { killDrill } from '../support/kill-drill'
-import { createOutboundTopics } from '../support/outbound'
+import { createOutboundTopics, eventsOf, messageCount } from '../support/outbound'
+import {
+  assertExactlyOnce,
+  confirmedEventIds,
+  driveChain,
+  killed,
+  publisherEnvironment,
+  publisherProcess,
+} from '../support/publisher-process'
+import { readTopics } from '../support/topic-reader'
 
 const KILLS = 5
 const CONFIRMATIONS = 2
@@ -28,47 +36,56 @@ test(`kill -9 at random moments, ${KILLS} times: the confirmed stream has no gap
   const topics = await createOutboundTopics(kafka)
   const dir = mkdtempSync(join(tmpdir(), 'bifrost-crash-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const configFile = join(dir, 'bifrost.json')
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      events: {
-        ...topics,
-        checkpointIntervalMs: 0,
-        leaderSessionTimeoutMs: 1500,
-        chains: [
-          {
-            name: 'crash',
-            chainId: chain.chainId,
-            rpcUrls: [chain.rpcUrl],
-            confirmations: CONFIRMATIONS,
-            pollIntervalMs: 20,
-            contracts: [{ address: chain.emitter, kind: 'aggregator' }],
-          },
-        ],
-      },
-    })
-  )
-  const env = { BIFROST_CONFIG: configFile, KAFKA_BROKERS: kafka.brokers.join(',') }
-  let round = 0
-
-  await killDrill({
-    brokers: kafka.brokers,
-    topic: topics.topic,
-    env,
-    kills: KILLS,
-    // The chain keeps producing events the whole time: 20 per block, a block every ~30 ms.
-    drive: async () => {
-      await chain.emit(20, { start: round++ * 20 })
-      await sleep(30)
-    },
-    expected: async () => {
-      await chain.mine(CONFIRMATIONS)
-      const last = (await chain.blockNumber()) - CONFIRMATIONS
-      const logs = await chain.rpc.request<RawLog[]>('eth_getLogs', [
-        { fromBlock: '0x0', toBlock: `0x${last.toString(16)}`, address: chain.emitter, topics: [ANSWER_UPDATED] },
-      ])
-      return new Set(logs.map((l) => eventId(l.blockHash, Number.parseInt(l.logIndex, 16))))
-    },
+  const env = publisherEnvironment(dir, kafka.brokers, topics, chain, {
+    name: 'crash',
+    confirmations: CONFIRMATIONS,
+    leaderSessionTimeoutMs: 1500,
   })
+  const driver = driveChain(chain)
+
+  const schedule: number[] = []
+  const counts: number[] = []
+  try {
+    for (let kill = 0; kill < KILLS; kill++) {
+      const child = publisherProcess(env)
+      const born = performance.now()
+      if (kill === KILLS - 1) {
+        // The last kill lands mid-publishing, whatever the timing: on a real broker a takeover (a group join
+        // once the dead member's session expired) may outlast every random lifetime on a loaded machine.
+        const before = counts.at(-1) ?? 0
+        await eventually('publishing to resume', async () => (await messageCount(kafka.brokers, topics.topic)) > before, {
+          timeoutMs: 60_000,
+          intervalMs: 50,
+        })
+        await sleep(Math.floor(Math.random() * 1000))
+      } else {
+        // Anywhere from mid-start-up to well into publishing (a takeover waits ~2 s for the dead session).
+        await sleep(200 + Math.floor(Math.random() * 3500))
+      }
+      schedule.push(Math.round(performance.now() - born))
+      await killed(child)
+      counts.push(await messageCount(kafka.brokers, topics.topic))
+    }
+  } finally {
+    await driver.stop()
+  }
+  const expected = await confirmedEventIds(chain, CONFIRMATIONS)
+
+  const survivor = publisherProcess(env)
+  const reader = await readTopics(kafka.brokers, [topics.topic])
+  try {
+    await reader.until(
+      (r) => eventsOf(r, topics.topic).length >= expected.size,
+      `all ${expected.size} events (kills after ${schedule.join(', ')} ms; messages then: ${counts.join(', ')})`,
+      60_000,
+    )
+  } finally {
+    await killed(survivor)
+    await reader.stop()
+  }
+  assertExactlyOnce(eventsOf(reader.records, topics.topic), expected)
+  assert.ok(
+    counts.some((c, i) => c > (counts[i - 1] ?? 0)),
+    `no kill interrupted publishing: ${counts.join(', ')}`,
+  )
 })

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src/outbound/checkpoint'
 import { createLedger, eventId, retractionOf, type LedgerEntry } from '../../src/outbound/ledger'
 import { EVENT_HEADERS } from '../../src/outbound/message'
 
@@ -68,31 +67,5 @@ describe('ledger of published events', () => {
       ...JSON.parse(message.value.toString()),
       status: 'retracted',
     })
-  })
-})
-
-describe('checkpoint records', () => {
-  const checkpoint: Checkpoint = {
-    version: 1,
-    chain: 'main',
-    chainId: 1,
-    topic: 'bifrost.oracle.events',
-    tip: { number: 100, hash: '0xabc' },
-    finalBelow: 50,
-    scanFrom: { '0': 12, '1': 0 },
-    writtenAt: '2026-01-01T00:00:00.000Z',
-  }
-
-  test('round-trip, keyed by chain name', () => {
-    const { key, value } = encodeCheckpoint(checkpoint)
-    assert.equal(key, 'main')
-    assert.deepEqual(decodeCheckpoint(value), checkpoint)
-  })
-
-  test('anything else is not trusted: it decodes to nothing', () => {
-    assert.equal(decodeCheckpoint(null), undefined)
-    assert.equal(decodeCheckpoint(Buffer.from('not json')), undefined)
-    assert.equal(decodeCheckpoint(Buffer.from(JSON.stringify({ ...checkpoint, version: 2 }))), undefined)
-    assert.equal(decodeCheckpoint(Buffer.from(JSON.stringify({ ...checkpoint, scanFrom: { '0': -1 } }))), undefined)
   })
 })

@@ -120,6 +120,7 @@ describe('event messages', () => {
       [EVENT_HEADERS.event]: 'OracleResponse',
       [EVENT_HEADERS.status]: 'confirmed',
       [EVENT_HEADERS.chainId]: String(CHAIN_ID),
+      [EVENT_HEADERS.eventId]: `${CHAIN_ID}:${direct.receipt.blockHash}:${log.index}`,
       [EVENT_HEADERS.contentType]: CONTENT_TYPE,
     })
     // a request and everything that follows it share the key, so they share a partition

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, test } from 'node:test'
+import { readinessReport } from '../../src/http/readiness'
+import { eventMetrics } from '../../src/outbound/metrics'
 import { createCleanups } from '../support/cleanups'
+import { eventually } from '../support/eventually'
 import { startEventChain, type EventChain } from '../support/event-chain'
 import { kafkaGate } from '../support/kafka-gate'
 import { startKafka, type KafkaFixture } from '../support/kafka'
@@ -52,8 +55,8 @@ describe('chain -> Kafka under failure', () => {
         {
           socketFactory: gate.socketFactory,
           retry: { retries: 2, initialRetryTime: 100 },
-        },
-      ),
+        }
+      )
     )
     await chain.emit(3, { start: 0 })
     await chain.mine(1)
@@ -99,8 +102,8 @@ describe('chain -> Kafka under failure', () => {
     const publisher = track(
       await startTestPublisher(
         kafka.brokers,
-        testEventSettings(topics, [chainConfig('chain-a', a), chainConfig('chain-b', b)]),
-      ),
+        testEventSettings(topics, [chainConfig('chain-a', a), chainConfig('chain-b', b)])
+      )
     )
     await a.emit(2, { start: 1 })
     await b.emit(2, { start: 1 })
@@ -116,8 +119,18 @@ describe('chain -> Kafka under failure', () => {
     assert.equal(
       publisher.readiness.notReadyReason(),
       undefined,
-      'a chain whose RPC is down does not make Bifrost unready',
+      'a chain whose RPC is down does not make Bifrost unready'
     )
+    await eventually('chain b to be reported with its endpoints down', () =>
+      /every RPC endpoint is down: http:\/\/127\.0\.0\.1:\d+: /.test(
+        publisher.readiness.conditions?.()['chain-b'] ?? ''
+      )
+    )
+    const report = readinessReport([publisher.readiness])
+    assert.equal(report.ready, true)
+    assert.equal(report.checks['events'], 'ready')
+    assert.match(report.checks['events.chain-b'], /every RPC endpoint is down/)
+    assert.equal(report.checks['events.chain-a'], undefined)
   })
 
   test('a second instance does not publish twice, and takes over when the first stops', async () => {
@@ -144,6 +157,30 @@ describe('chain -> Kafka under failure', () => {
     assert.deepEqual(duplicates(published), [])
   })
 
+  test('logs an endpoint returns for another block hash are dropped and counted; the chain goes on', async () => {
+    const chain = track(await startEventChain({ chainId: nextChainId++ }))
+    const lying = await startRpcProxy(chain.rpcUrl)
+    cleanups.defer(() => lying.close())
+    lying.fault = 'wrong-block-logs'
+    const topics = await createOutboundTopics(kafka)
+    const reader = track(await readTopics(kafka.brokers, [topics.topic]))
+    track(
+      await startTestPublisher(kafka.brokers, testEventSettings(topics, [chainConfig('lying', chain, [lying.url])]))
+    )
+    for (let i = 0; i < 3; i++) await chain.emit(2, { start: i * 2 })
+    await chain.mine(1)
+    await reader.until((r) => eventsOf(r, topics.topic).length === 6, 'every real event')
+    await untilPublished('lying', (await chain.blockNumber()) - 1)
+    const published = eventsOf(reader.records, topics.topic)
+    assert.equal(published.length, 6)
+    assert.deepEqual(duplicates(published), [])
+    assert.ok(!published.some((e) => e.blockHash === `0x${'ab'.repeat(32)}`), 'a log of another block was published')
+    const dropped = (await eventMetrics().logsDropped.get()).values.find(
+      (v) => v.labels['chain'] === 'lying' && v.labels['reason'] === 'wrong-block'
+    )
+    assert.ok((dropped?.value ?? 0) >= 3, `wrong-block logs counted: ${dropped?.value}`)
+  })
+
   test('RPC failover: a dead endpoint and a lagging one cause neither gaps nor false reorgs', async () => {
     const chain = track(await startEventChain({ chainId: nextChainId++ }))
     const primary = await startRpcProxy(chain.rpcUrl)
@@ -156,8 +193,8 @@ describe('chain -> Kafka under failure', () => {
     track(
       await startTestPublisher(
         kafka.brokers,
-        testEventSettings(topics, [chainConfig('failover', chain, [primary.url, lagging.url])]),
-      ),
+        testEventSettings(topics, [chainConfig('failover', chain, [primary.url, lagging.url])])
+      )
     )
     for (let i = 0; i < 5; i++) await chain.emit(2, { start: i * 2 })
     await chain.mine(1)
@@ -173,7 +210,7 @@ describe('chain -> Kafka under failure', () => {
     assert.deepEqual(
       published.filter((e) => e.status !== 'confirmed'),
       [],
-      'a lagging endpoint was taken for a reorg',
+      'a lagging endpoint was taken for a reorg'
     )
     assert.deepEqual(duplicates(published), [])
   })

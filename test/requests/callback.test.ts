@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { callbackBody, sendCallback } from '../../src/requests/callback'
 import { startFakeChainlinkNode, type FakeChainlinkNode } from '../support/fake-chainlink-node'
 import { useDefaultLogger } from '../support/logger'
+import { closedPort } from '../support/closed-port'
 
 useDefaultLogger()
 
 const fast = { initialMs: 20, maxMs: 40 }
-
-/** A port nothing listens on: bound, then closed */
-const closedPort = async (): Promise<number> => {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 test('the PATCH body: the result twice (data.result and result), or the error', () => {
   assert.deepEqual(callbackBody({ result: { a: 1 } }), { value: { data: { result: { a: 1 } }, result: { a: 1 } } })

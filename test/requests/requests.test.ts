@@ -8,6 +8,7 @@ import { startServer, type ServerHandle } from '../../src/http/server'
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter'
 import { createKafka } from '../../src/kafka/client'
 import { kafkaSettings } from '../../src/kafka/settings'
+import { pendingMessage } from '../../src/requests/records'
 import { correlationId } from '../../src/requests/correlation'
 import { createRequests, type Requests } from '../../src/requests/service'
 import { requestSettings, type RequestSettings } from '../../src/requests/settings'
@@ -442,6 +443,37 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       await h.start()
       await new Promise((resolve) => setTimeout(resolve, 500))
       assert.equal(node.patches.length, before + 1)
+    } finally {
+      await h.close()
+    }
+  })
+
+  test('restart: a callback restored from the pending topic to a host the allow-list refuses is never called', async () => {
+    // Only port 1 of 127.0.0.1 is allowed: the fake node's own port is not.
+    const h = await harness({ allowedCallbackHosts: ['127.0.0.1:1'] })
+    try {
+      await h.stop()
+      const before = { patches: node.patches.length, connections: node.connections }
+      const refused = await metric('bifrost_requests_callbacks_failed_total', { reason: 'refused' })
+      // What anyone who can write the pending topic could put there (or an entry older than a tightened allow-list)
+      const producer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer()
+      await producer.connect()
+      const now = Date.now()
+      const record = { correlationId: 'c0ffee', type: 't', jobRunId: 'r', createdAt: now, deadline: now + 60_000, timeoutSeconds: 60 }
+      await producer.send({
+        topic: h.settings.pendingTopic,
+        messages: [pendingMessage({ ...record, callbacks: [node.responseUrl()], outcome: { result: 'for anyone' } })],
+      })
+      await producer.disconnect()
+      await h.start()
+      assert.equal(await metric('bifrost_requests_callbacks_failed_total', { reason: 'refused' }), refused + 1)
+      // Withdrawn from the topic: the next start does not even see it.
+      await h.stop()
+      await h.start()
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      assert.equal(await metric('bifrost_requests_callbacks_failed_total', { reason: 'refused' }), refused + 1)
+      assert.equal(node.patches.length, before.patches)
+      assert.equal(node.connections, before.connections, 'the refused host was contacted')
     } finally {
       await h.close()
     }

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs'
 import { createKafka } from '../../src/kafka/client'
+import { scanTopic } from '../../src/kafka/scan'
 import { kafkaSettings } from '../../src/kafka/settings'
 import { eventId } from '../../src/outbound/ledger'
 import type { OracleEventMessage } from '../../src/outbound/message'
@@ -7,7 +8,7 @@ import { eventMetrics } from '../../src/outbound/metrics'
 import { startEventPublisher, type EventPublisher } from '../../src/outbound/publisher'
 import { eventSettings, type EventSettings } from '../../src/outbound/settings'
 import { eventually } from './eventually'
-import type { KafkaFixture } from './kafka'
+import { onRealKafka, type KafkaFixture } from './kafka'
 import type { ReadRecord } from './topic-reader'
 
 export interface OutboundTopics {
@@ -37,6 +38,8 @@ export const testEventSettings = (topics: OutboundTopics, chains: Array<Record<s
     ...topics,
     checkpointIntervalMs: 0,
     leaderSessionTimeoutMs: 1500,
+    // The librdkafka mock has the transaction APIs but no isolation: transactions only where a broker honours them.
+    transactions: onRealKafka() ? 'on' : 'off',
     chains: chains.map((chain) => ({ pollIntervalMs: 20, rpcTimeoutMs: 2000, ...chain })),
   })
 
@@ -86,17 +89,31 @@ export const duplicates = (events: PublishedEvent[]): string[] => {
 }
 
 /**
- * Messages ever written to a (fresh) topic, from its high-water marks: what Kafka took, however fast a test
- * consumer reads, and even after the test broker drops old ones (it keeps at most 5 MB per partition).
+ * Messages a read_committed consumer finds on a (fresh) topic, however fast a test consumer reads: every record
+ * from each partition's start to its end. A commit marker takes an offset but is no message, so offsets alone
+ * would over-count with transactions.
  */
 export const messageCount = async (brokers: string[], topic: string): Promise<number> => {
-  const admin = new Kafka({ clientId: 'test-count', brokers, logLevel: logLevel.NOTHING }).admin()
+  const kafka = new Kafka({ clientId: 'test-count', brokers, logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
   await admin.connect()
+  let offsets
   try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0)
+    offsets = await admin.fetchTopicOffsets(topic)
   } finally {
     await admin.disconnect()
   }
+  // Records read, not offsets: with transactions every commit marker takes an offset too.
+  let count = 0
+  await scanTopic({
+    kafka,
+    topic,
+    ranges: new Map(offsets.map((o) => [o.partition, { from: Number(o.low), end: Number(o.high) }])),
+    groupPrefix: 'test-count',
+    timeoutMs: 60_000,
+    onRecord: () => count++,
+  })
+  return count
 }
 
 /**

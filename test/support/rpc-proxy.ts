@@ -11,7 +11,12 @@ import type { Socket } from 'node:net'
  *   imported the newest blocks yet);
  * - a stand-in for a node whose logs lack `blockTimestamp` (nodes before the
  *   field joined the JSON-RPC spec in 2024);
- * - a dead endpoint (connections reset) or a hanging one (never answers).
+ * - a dead endpoint (connections reset) or a hanging one (never answers);
+ * - the ways a live provider misbehaves (`fault`): rate limits (HTTP 429 with a
+ *   JSON-RPC error, as Infura and Alchemy send them), "header not found" for
+ *   blocks its head claims, a non-hex head, a plain HTTP 500, a pruned
+ *   transaction index (null for every transaction), and eth_getLogs answers
+ *   padded with duplicates, logs of other blocks, or logs of another block hash.
  */
 export interface RpcProxy {
   url: string
@@ -30,10 +35,21 @@ export interface RpcProxy {
   /** Drop `blockTimestamp` from every log served */
   logsWithoutTimestamps?: boolean
   mode: 'up' | 'dead' | 'hanging'
+  fault?: RpcFault
   /** HTTP requests received while hanging, left unanswered */
   held: number
   close(): Promise<void>
 }
+
+export type RpcFault =
+  | 'rate-limited'
+  | 'header-not-found'
+  | 'malformed-head'
+  | 'http-500'
+  | 'pruned-transactions'
+  | 'duplicate-logs'
+  | 'out-of-range-logs'
+  | 'wrong-block-logs'
 
 interface Call {
   jsonrpc: '2.0'
@@ -77,8 +93,28 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
     error: { code, message },
   })
 
+  /** What a log answer becomes under a log fault: padded with logs that were not asked for */
+  const padLogs = (logs: Array<Record<string, string>>): unknown[] => {
+    if (logs.length === 0) return logs
+    const first = logs[0]
+    if (proxy.fault === 'duplicate-logs') return [...logs, ...logs]
+    if (proxy.fault === 'out-of-range-logs')
+      return [...logs, { ...first, blockNumber: hex(num(first.blockNumber)! + 1_000_000) }]
+    if (proxy.fault === 'wrong-block-logs') return [...logs, { ...first, blockHash: `0x${'ab'.repeat(32)}` }]
+    return logs
+  }
+
   const answer = async (call: Call): Promise<Answer> => {
     proxy.calls.set(call.method, (proxy.calls.get(call.method) ?? 0) + 1)
+    if (proxy.fault === 'malformed-head' && call.method === 'eth_blockNumber') {
+      return { jsonrpc: '2.0', id: call.id, result: 'latest' }
+    }
+    if (proxy.fault === 'header-not-found' && /^eth_getBlockBy|^eth_getLogs$/.test(call.method)) {
+      return refuse(call, 'header not found', -32000)
+    }
+    if (proxy.fault === 'pruned-transactions' && call.method === 'eth_getTransactionByHash') {
+      return { jsonrpc: '2.0', id: call.id, result: null }
+    }
     const visible = proxy.lag > 0 ? (await realHead()) - proxy.lag : undefined
     if (visible !== undefined) {
       if (call.method === 'eth_blockNumber') return { jsonrpc: '2.0', id: call.id, result: hex(visible) }
@@ -119,12 +155,13 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
       ...call,
       params: [{ ...filter, ...(to !== undefined ? { toBlock: hex(to) } : {}) }],
     })
+    if (Array.isArray(answered.result)) answered.result = padLogs(answered.result as Array<Record<string, string>>)
     const logs = answered.result as unknown[] | undefined
     if (logs && proxy.maxResults !== undefined && logs.length > proxy.maxResults) {
       if (from !== undefined && to !== undefined) proxy.refusedRanges.push(to - from + 1)
       return refuse(
         call,
-        `query returned more than ${proxy.maxResults} results. Try with this block range [${filter.fromBlock}, ${filter.toBlock}].`,
+        `query returned more than ${proxy.maxResults} results. Try with this block range [${filter.fromBlock}, ${filter.toBlock}].`
       )
     }
     if (logs && from !== undefined && to !== undefined)
@@ -147,6 +184,21 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
     }
     let body = ''
     for await (const chunk of req) body += chunk
+    if (proxy.fault === 'http-500') {
+      // Quoting the request, as some gateways do: whatever the URL holds must not reach a log through this.
+      res.writeHead(500).end(`internal error serving ${req.url}`)
+      return
+    }
+    if (proxy.fault === 'rate-limited') {
+      res.writeHead(429, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32005, message: `daily request count exceeded, request rate limited for ${req.url}` },
+        })
+      )
+      return
+    }
     try {
       const parsed = JSON.parse(body) as Call | Call[]
       const out = Array.isArray(parsed) ? await Promise.all(parsed.map(answer)) : await answer(parsed)

@@ -34,8 +34,11 @@ export interface TransactionLike {
 }
 
 export interface EnricherOptions {
-  /** Looks a transaction up by hash (through the chain's RPC failover); null when the node does not know it */
-  getTransaction(hash: string): Promise<TransactionLike | null>
+  /**
+   * Looks a transaction up by hash (through the chain's RPC failover, asking only endpoints that have reached its
+   * block); null when the node does not know it
+   */
+  getTransaction(hash: string, blockNumber: number): Promise<TransactionLike | null>
   /** Events a family remembers for enriching later ones (requests awaiting their response); the oldest go first (default 100,000) */
   maxRequests?: number
   /** The watched chain, as configured (families that name chains) */

@@ -29,8 +29,9 @@ export const forwarder = {
       if (event.event !== 'ReportProcessed') return event
       const a = event.args
       const what = `ReportProcessed ${a['reportId']} of execution ${a['workflowExecutionId']}`
-      const tx = await transactionOf(options, log.transactionHash, what)
-      const report = decodeForwarderReport(tx, {
+      const found = await transactionOf(options, log, what)
+      if (!found.tx) return { ...event, report: { decoded: false, reason: found.reason } }
+      const report = decodeForwarderReport(found.tx, {
         forwarder: event.address,
         receiver: a['receiver'] as string,
         workflowExecutionId: a['workflowExecutionId'] as string,

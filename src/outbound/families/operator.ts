@@ -92,8 +92,10 @@ const createOperatorEnricher: ContractFamily['createEnricher'] = (options): Fami
       const request = requests.get(event.requestId)
       const enriched: DecodedEvent = { ...event, ...(request ? { request } : {}) }
       if (event.event !== 'OracleResponse') return enriched
-      const tx = await transactionOf(options, log.transactionHash, `OracleResponse ${event.requestId}`)
-      enriched.fulfillment = decodeFulfillment(tx, event.address, event.requestId)
+      const found = await transactionOf(options, log, `OracleResponse ${event.requestId}`)
+      enriched.fulfillment = found.tx
+        ? decodeFulfillment(found.tx, event.address, event.requestId)
+        : { decoded: false, reason: found.reason }
       if (request) enriched.latencyBlocks = log.blockNumber - request.blockNumber
       return enriched
     },

@@ -25,8 +25,11 @@ export const verifier = {
   createEnricher: (options) =>
     stateless(async (event, log) => {
       const feedId = event.feedId as string
-      const tx = await transactionOf(options, log.transactionHash, `ReportVerified of ${feedId}`)
-      return { ...event, verifiedReport: decodeVerifiedReport(tx, feedId) }
+      const found = await transactionOf(options, log, `ReportVerified of ${feedId}`)
+      const verifiedReport = found.tx
+        ? decodeVerifiedReport(found.tx, feedId)
+        : { decoded: false as const, reason: found.reason }
+      return { ...event, verifiedReport }
     }),
   describe: (e) => {
     const report = e.verifiedReport

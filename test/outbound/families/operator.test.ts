@@ -192,9 +192,28 @@ describe('fulfilment decoding from calldata', () => {
     assert.equal((await enricher.enrich(response(3), { blockNumber: 9, transactionHash: '0x' })).request?.blockNumber, 3)
   })
 
-  test('a transaction the node does not know is an error to retry, not a guess', async () => {
-    const enricher = createFulfillmentEnricher({ getTransaction: async () => null })
-    const event: DecodedEvent = { event: 'OracleResponse', kind: 'operator', address: operator, requestId, key: 'k', args: { requestId } }
-    await assert.rejects(enricher.enrich(event, { blockNumber: 1, transactionHash: '0x01' }), FulfillmentLookupError)
+  const response: DecodedEvent = { event: 'OracleResponse', kind: 'operator', address: operator, requestId, key: 'k', args: { requestId } }
+
+  test('a transaction lookup that fails is an error to retry, not a guess', async () => {
+    const enricher = createFulfillmentEnricher({
+      getTransaction: async () => {
+        throw new Error('connection reset')
+      },
+    })
+    await assert.rejects(enricher.enrich(response, { blockNumber: 1, transactionHash: '0x01' }), FulfillmentLookupError)
+  })
+
+  test('a transaction the node does not know (a pruned transaction index) goes out undecoded with the reason', async () => {
+    const asked: Array<[string, number]> = []
+    const enricher = createFulfillmentEnricher({
+      getTransaction: async (hash, blockNumber) => {
+        asked.push([hash, blockNumber])
+        return null
+      },
+    })
+    const enriched = await enricher.enrich(response, { blockNumber: 7, transactionHash: '0x01' })
+    assert.deepEqual(asked, [['0x01', 7]], 'asked with the block, so only endpoints that have it answer')
+    assert.equal(enriched.fulfillment?.decoded, false)
+    assert.match(enriched.fulfillment && !enriched.fulfillment.decoded ? enriched.fulfillment.reason : '', /does not know transaction 0x01 .*pruned/)
   })
 })
