@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { eventually } from './eventually'
-import { duplicates, eventsOf, messageCount, type PublishedEvent } from './outbound'
-import { killed, publisherProcess } from './publisher-process'
+import { eventsOf, messageCount, type PublishedEvent } from './outbound'
+import { assertExactlyOnce, killed, publisherProcess } from './publisher-process'
 import { readTopics } from './topic-reader'
 
 export interface KillDrillOptions {
@@ -73,13 +73,7 @@ export const killDrill = async (options: KillDrillOptions): Promise<PublishedEve
     await reader.stop()
   }
   const published = eventsOf(reader.records, options.topic)
-  assert.deepEqual(duplicates(published), [], 'duplicates')
-  assert.deepEqual(
-    [...expected].filter((id) => !published.some((e) => e.id === id)),
-    [],
-    'gaps'
-  )
-  assert.equal(published.length, expected.size)
+  assertExactlyOnce(published, expected)
   assert.ok(
     counts.some((c, i) => c > (counts[i - 1] ?? 0)),
     `no kill interrupted publishing: ${counts.join(', ')}`
