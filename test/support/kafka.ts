@@ -36,10 +36,6 @@ export const onRealKafka = (): boolean => externalBrokers().length > 0
 export const apacheKafkaOnly = (missingFromMock: string): string | false =>
   onRealKafka() ? false : `needs Apache Kafka: ${missingFromMock} (run npm run test:kafka)`
 
-// Bifrost processes and configs the tests start read EVENTS_TRANSACTIONS from here: the librdkafka mock implements the
-// transaction APIs but not isolation, so on it the suite runs today's idempotent design and claims no fencing.
-process.env['EVENTS_TRANSACTIONS'] ??= onRealKafka() ? 'on' : 'off'
-
 const uniqueTopic = (prefix: string): string => `${prefix}-${randomBytes(6).toString('hex')}`
 
 /**

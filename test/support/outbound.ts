@@ -8,7 +8,7 @@ import { eventMetrics } from '../../src/outbound/metrics'
 import { startEventPublisher, type EventPublisher } from '../../src/outbound/publisher'
 import { eventSettings, type EventSettings } from '../../src/outbound/settings'
 import { eventually } from './eventually'
-import { onRealKafka, type KafkaFixture } from './kafka'
+import type { KafkaFixture } from './kafka'
 import type { ReadRecord } from './topic-reader'
 
 export interface OutboundTopics {
@@ -38,8 +38,6 @@ export const testEventSettings = (topics: OutboundTopics, chains: Array<Record<s
     ...topics,
     checkpointIntervalMs: 0,
     leaderSessionTimeoutMs: 1500,
-    // The librdkafka mock has the transaction APIs but no isolation: transactions only where a broker honours them.
-    transactions: onRealKafka() ? 'on' : 'off',
     chains: chains.map((chain) => ({ pollIntervalMs: 20, rpcTimeoutMs: 2000, ...chain })),
   })
 
