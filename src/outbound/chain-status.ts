@@ -1,5 +1,6 @@
 import type { EndpointStatus } from '../chain/failover'
 import type { ChainStatus } from '../status/snapshot'
+import { redactUrl } from '../redact'
 
 /** Last few minutes of lag, one point per poll at most every LAG_SPACING_MS. */
 const LAG_POINTS = 60
@@ -68,11 +69,11 @@ export const createChainTracker = (): ChainTracker => {
       }
       if (lastReorg) out.lastReorg = lastReorg
       out.rpc = rpc.map((e) => ({
-        // Already scheme and host only (ChainRpc.status), like the error texts
-        endpoint: e.url,
+        // ChainRpc.status already shows scheme and host only; redacting again is harmless and keeps this safe on its own
+        endpoint: redactUrl(e.url),
         alive: e.alive,
         ...(e.head !== undefined ? { head: e.head } : {}),
-        ...(e.lastError ? { lastError: e.lastError } : {}),
+        ...(e.lastError ? { lastError: e.lastError.split(e.url).join(redactUrl(e.url)) } : {}),
       }))
       return out
     },

@@ -20,8 +20,9 @@ for (const [body, message] of [
   ['1', /the body must be a JSON object/],
   ['null', /the body must be a JSON object/],
   ['[{"data":{}}]', /the body must be a JSON object/],
+  [`{"id":${'['.repeat(20_000)}1${']'.repeat(20_000)},"data":{}}`, /the body nests deeper than 256 levels/],
 ] as const) {
-  test(`a bridge body ${body} is refused with 400 naming what is wrong`, async () => {
+  test(`a bridge body ${body.slice(0, 60)} is refused with 400 naming what is wrong`, async () => {
     const res = await fetch(adapter.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
     assert.equal(res.status, 400)
     const answer = (await res.json()) as { error: { name: string; message: string } }
