@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.19;
 
-import {Chainlink} from "@chainlink/contracts/src/v0.8/Chainlink.sol";
-import {ChainlinkClient} from "@chainlink/contracts/src/v0.8/ChainlinkClient.sol";
+import {Chainlink} from "@chainlink/contracts/src/v0.8/operatorforwarder/Chainlink.sol";
+import {ChainlinkClient} from "@chainlink/contracts/src/v0.8/operatorforwarder/ChainlinkClient.sol";
 
 /// @notice A consumer written the way Chainlink's docs teach it: it asks a job for
 /// a feed, either as a classic request (dataVersion 1, answered by

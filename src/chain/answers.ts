@@ -59,6 +59,8 @@ export interface CheckedHeader {
   number: number
   hash: string
   parentHash: string
+  /** Unix seconds */
+  timestamp: number
 }
 
 /** A block from eth_getBlockByNumber/Hash (null: the endpoint does not have it). */
@@ -71,7 +73,12 @@ export const checkHeader: AnswerCheck<CheckedHeader | null> = (raw) => {
   if (!hash.ok) return hash
   const parentHash = field(raw, 'parentHash', HASH, 'not-a-hash', 'a 32-byte hash')
   if (!parentHash.ok) return parentHash
-  return { ok: true, value: { number: number.value, hash: hash.value, parentHash: parentHash.value } }
+  const timestamp = checkQuantity(raw['timestamp'])
+  if (!timestamp.ok) return fail(timestamp.code, `block "timestamp": ${timestamp.reason}`)
+  return {
+    ok: true,
+    value: { number: number.value, hash: hash.value, parentHash: parentHash.value, timestamp: timestamp.value },
+  }
 }
 
 /** A log as eth_getLogs returns it, with its quantities still in hex (they are what the message carries). */
@@ -84,6 +91,8 @@ export interface CheckedLog {
   transactionHash: string
   transactionIndex: string
   logIndex: string
+  /** The block's timestamp (hex), from nodes that follow the 2024 JSON-RPC spec (anvil, geth, reth, erigon) */
+  blockTimestamp?: string
   removed?: boolean
 }
 
@@ -105,6 +114,10 @@ const checkLog = (raw: unknown): Checked<CheckedLog> => {
   if (!blockHash.ok) return blockHash
   const transactionHash = field(raw, 'transactionHash', HASH, 'not-a-hash', 'a 32-byte hash')
   if (!transactionHash.ok) return transactionHash
+  if (raw['blockTimestamp'] !== undefined) {
+    const q = checkQuantity(raw['blockTimestamp'])
+    if (!q.ok) return fail(q.code, `log "blockTimestamp": ${q.reason}`)
+  }
   if (raw['removed'] !== undefined && typeof raw['removed'] !== 'boolean') {
     return fail('bad-shape', `"removed" must be a boolean, got ${show(raw['removed'])}`)
   }
@@ -119,6 +132,7 @@ const checkLog = (raw: unknown): Checked<CheckedLog> => {
       transactionHash: transactionHash.value,
       transactionIndex: raw['transactionIndex'] as string,
       logIndex: raw['logIndex'] as string,
+      ...(raw['blockTimestamp'] !== undefined ? { blockTimestamp: raw['blockTimestamp'] as string } : {}),
       ...(raw['removed'] !== undefined ? { removed: raw['removed'] as boolean } : {}),
     },
   }

@@ -37,6 +37,8 @@ export interface BlockTracker {
   readonly base: number
   /** Canonical hash of block `number`, when it is tracked */
   hashAt(number: number): string | undefined
+  /** Timestamp (Unix seconds) of block `number`, when it is tracked */
+  timestampAt(number: number): number | undefined
   update(): Promise<TrackerUpdate>
 }
 
@@ -127,6 +129,7 @@ export const createBlockTracker = (rpc: ChainRpc, options: { depth: number }): B
       return base
     },
     hashAt: (n) => window.get(n)?.hash,
+    timestampAt: (n) => window.get(n)?.timestamp,
     update: async () => {
       const best = await rpc.refreshHeads()
       if (!head) {

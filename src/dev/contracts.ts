@@ -9,16 +9,34 @@ import { mined } from './transactions'
 export class ContractsError extends BifrostError {}
 
 /**
- * The real Chainlink contracts from @chainlink/contracts@1.2.0, plus our own demo
- * contracts under contracts/, keyed by the name they are compiled and deployed by.
+ * The compilers, by the version the contracts pin: the solc npm package bundles
+ * one compiler, so the others are installed under aliases (package.json).
+ */
+const COMPILERS = { '0.8.19': 'solc', '0.8.24': 'solc-0.8.24', '0.8.26': 'solc-0.8.26' } as const
+type SolcVersion = keyof typeof COMPILERS
+
+/**
+ * The real Chainlink contracts from @chainlink/contracts@1.5.0, plus our own demo
+ * contracts under contracts/, keyed by the name they are compiled and deployed by,
+ * each with the compiler upstream builds it with.
  */
 const ENTRY_POINTS = {
-  LinkToken: '@chainlink/contracts/src/v0.8/shared/token/ERC677/LinkToken.sol',
-  Operator: '@chainlink/contracts/src/v0.8/operatorforwarder/Operator.sol',
-  AuthorizedForwarder: '@chainlink/contracts/src/v0.8/operatorforwarder/AuthorizedForwarder.sol',
-  DemoConsumer: 'contracts/DemoConsumer.sol',
-  DemoAggregator: 'contracts/DemoAggregator.sol',
-} as const
+  LinkToken: { unit: '@chainlink/contracts/src/v0.8/shared/token/ERC677/LinkToken.sol', solc: '0.8.19' },
+  Operator: { unit: '@chainlink/contracts/src/v0.8/operatorforwarder/Operator.sol', solc: '0.8.19' },
+  AuthorizedForwarder: { unit: '@chainlink/contracts/src/v0.8/operatorforwarder/AuthorizedForwarder.sol', solc: '0.8.19' },
+  DemoConsumer: { unit: 'contracts/DemoConsumer.sol', solc: '0.8.19' },
+  DemoAggregator: { unit: 'contracts/DemoAggregator.sol', solc: '0.8.19' },
+  // Stand-ins that emit CCIP's OnRamp/OffRamp events (a CCIP deployment cannot run here)
+  StandInCcipOnRamp: { unit: 'contracts/StandInCcipRamps.sol', solc: '0.8.19' },
+  StandInCcipOffRamp: { unit: 'contracts/StandInCcipRamps.sol', solc: '0.8.19' },
+  // CRE: pragma ^0.8.19, deployed built with 0.8.24
+  KeystoneForwarder: { unit: '@chainlink/contracts/src/v0.8/keystone/KeystoneForwarder.sol', solc: '0.8.24' },
+  // Data Streams on-chain verification
+  VerifierProxy: { unit: '@chainlink/contracts/src/v0.8/llo-feeds/v0.3.0/VerifierProxy.sol', solc: '0.8.19' },
+  Verifier: { unit: '@chainlink/contracts/src/v0.8/llo-feeds/v0.3.0/Verifier.sol', solc: '0.8.19' },
+  // pragma =0.8.26
+  DataFeedsCache: { unit: '@chainlink/contracts/src/v0.8/data-feeds/DataFeedsCache.sol', solc: '0.8.26' },
+} as const satisfies Record<string, { unit: string; solc: SolcVersion }>
 
 export type ContractName = keyof typeof ENTRY_POINTS
 
@@ -37,13 +55,23 @@ const SOLC_SETTINGS = {
 
 const IMPORT = /^\s*import\s+(?:[^;]*?\s+from\s+)?["']([^"']+)["']\s*;/gm
 
+/** @chainlink/contracts imports OpenZeppelin as `@openzeppelin/contracts@<version>/`: its npm aliases `contracts-<version>` */
+const VERSIONED_OPENZEPPELIN = /^@openzeppelin\/contracts@([\d.]+)\//
+
 const sourceFile = (unit: string): string =>
-  unit.startsWith('contracts/') ? join(repoRoot(), unit) : join(repoRoot(), 'node_modules', unit)
+  unit.startsWith('contracts/')
+    ? join(repoRoot(), unit)
+    : join(repoRoot(), 'node_modules', unit.replace(VERSIONED_OPENZEPPELIN, '@openzeppelin/contracts-$1/'))
+
+const entryPointsOf = (solc: SolcVersion) =>
+  (Object.entries(ENTRY_POINTS) as Array<[ContractName, { unit: string; solc: SolcVersion }]>).filter(
+    ([, entry]) => entry.solc === solc,
+  )
 
 /** Every source unit reachable from the entry points, read once, by solc's unit name. */
-const collectSources = (): Record<string, { content: string }> => {
+const collectSources = (units: string[]): Record<string, { content: string }> => {
   const sources: Record<string, { content: string }> = {}
-  const pending: string[] = Object.values(ENTRY_POINTS)
+  const pending = [...units]
   while (pending.length) {
     const unit = pending.pop() as string
     if (sources[unit]) continue
@@ -66,18 +94,21 @@ interface SolcOutput {
   contracts: Record<string, Record<string, { abi: InterfaceAbi; evm: { bytecode: { object: string } } }>>
 }
 
-const compile = (sources: Record<string, { content: string }>): Artifacts => {
+const compile = (version: SolcVersion, sources: Record<string, { content: string }>): Partial<Artifacts> => {
   // solc is a dev dependency: load it only when a compile is really needed.
-  const solc = require('solc') as { compile(input: string): string }
+  const solc = require(COMPILERS[version]) as { compile(input: string): string; version(): string }
+  if (!solc.version().startsWith(`${version}+`)) {
+    throw new ContractsError(`${COMPILERS[version]} is solc ${solc.version()}, not ${version}: run npm install`)
+  }
   const output = JSON.parse(
     solc.compile(JSON.stringify({ language: 'Solidity', sources, settings: SOLC_SETTINGS })),
   ) as SolcOutput
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error')
   if (errors.length) {
-    throw new ContractsError(`solc failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`)
+    throw new ContractsError(`solc ${version} failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`)
   }
-  const artifacts = {} as Artifacts
-  for (const [name, unit] of Object.entries(ENTRY_POINTS) as Array<[ContractName, string]>) {
+  const artifacts: Partial<Artifacts> = {}
+  for (const [name, { unit }] of entryPointsOf(version)) {
     const compiled = output.contracts[unit]?.[name]
     if (!compiled) throw new ContractsError(`solc produced no ${name} in ${unit}`)
     artifacts[name] = { abi: compiled.abi, bytecode: `0x${compiled.evm.bytecode.object}` }
@@ -85,32 +116,39 @@ const compile = (sources: Record<string, { content: string }>): Artifacts => {
   return artifacts
 }
 
-let loaded: Artifacts | undefined
-
 /**
- * ABI and bytecode of every contract, compiled with the pinned solc 0.8.19 (~4 s)
- * and cached under .cache/contracts/ by a hash of every source and the settings,
- * so editing a contract recompiles and nothing else does.
+ * The contracts one compiler builds, cached under .cache/contracts/ by a hash of
+ * every source and the settings, so editing a contract recompiles its group and
+ * nothing else does.
  */
-export const loadArtifacts = (): Artifacts => {
-  if (loaded) return loaded
-  const sources = collectSources()
+const loadGroup = (version: SolcVersion): Partial<Artifacts> => {
+  const sources = collectSources(entryPointsOf(version).map(([, entry]) => entry.unit))
   const hash = createHash('sha256')
-    .update(JSON.stringify({ settings: SOLC_SETTINGS, solc: '0.8.19' }))
+    .update(JSON.stringify({ settings: SOLC_SETTINGS, solc: version }))
     .update(JSON.stringify(Object.entries(sources).sort(([a], [b]) => a.localeCompare(b))))
     .digest('hex')
     .slice(0, 16)
   const file = join(cacheDir('contracts'), `${hash}.json`)
-  if (existsSync(file)) return (loaded = JSON.parse(readFileSync(file, 'utf8')) as Artifacts)
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Partial<Artifacts>
   process.stderr.write(
-    'Compiling the Solidity contracts with solc 0.8.19 (after a change or on the first run; usually 5-20 s, then cached in .cache/contracts)\n',
+    `Compiling the Solidity contracts with solc ${version} (after a change or on the first run; usually 5-20 s, then cached in .cache/contracts)\n`,
   )
-  const artifacts = compile(sources)
+  const artifacts = compile(version, sources)
   mkdirSync(dirname(file), { recursive: true })
   // Several test processes may compile at once: write aside, then rename atomically.
   const temp = `${file}.${process.pid}.tmp`
   writeFileSync(temp, JSON.stringify(artifacts))
   renameSync(temp, file)
+  return artifacts
+}
+
+let loaded: Artifacts | undefined
+
+/** ABI and bytecode of every contract, each compiled with the solc it pins (~4 s per compiler, once). */
+export const loadArtifacts = (): Artifacts => {
+  if (loaded) return loaded
+  const artifacts = {} as Artifacts
+  for (const version of Object.keys(COMPILERS) as SolcVersion[]) Object.assign(artifacts, loadGroup(version))
   return (loaded = artifacts)
 }
 

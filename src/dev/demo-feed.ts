@@ -1,6 +1,8 @@
 import { Partitioners, type Kafka } from 'kafkajs'
 
 export interface DemoFeed {
+  /** The price last published (the middle source's value) */
+  latest(): number
   stop(): Promise<void>
 }
 
@@ -27,6 +29,7 @@ export const startDemoFeed = async (kafka: Kafka, topic: string, intervalMs = 10
   await publish()
   const timer = setInterval(() => void publish().catch(() => undefined), intervalMs)
   return {
+    latest: () => Number(price.toFixed(2)),
     stop: async () => {
       clearInterval(timer)
       await producer.disconnect()

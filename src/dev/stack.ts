@@ -88,7 +88,7 @@ export const startDevStack = async (
     stops.push(responder.stop)
     const requester = startDemoRequests(bifrost.adapterUrl)
     stops.push(requester.stop)
-    const actors = await chain?.startActors({ bridgeUrl: bifrost.adapterUrl, feed: 'ETH/USD' })
+    const actors = await chain?.startActors({ bridgeUrl: bifrost.adapterUrl, feed: 'ETH/USD', price: demo.latest })
     if (actors) stops.push(actors.stop)
     // Bodies as a current node's bridge task sends them: requestData and meta, no id
     const body = JSON.stringify({ data: { feed: 'ETH/USD' }, meta: {} })
@@ -120,6 +120,8 @@ export const startDevStack = async (
             '  Every 5 s a stand-in Chainlink node runs a cron job (the one `bifrost jobspec --type cron` prints): it asks the',
             `  adapter above for ETH/USD (no id, meta present) and calls updateAnswer on ${chain.deployment.addresses.aggregator};`,
             '  Bifrost publishes the confirmed AnswerUpdated events.',
+            `  CRE: every 5 s a stand-in DON signs a report of the demo feed's ETH/USD and a KeystoneForwarder`,
+            `  (${chain.cre.addresses.forwarder}) delivers it to a DataFeedsCache (${chain.cre.addresses.cache}).`,
             `Watch them arrive in Kafka (${config.events.topic}):`,
             `  KAFKA_BROKERS=${config.kafka.brokers.join(',')} node_modules/.bin/node dist/src/cli/main.js events --follow`,
           ]

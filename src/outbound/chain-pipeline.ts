@@ -2,14 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Kafka } from 'kafkajs'
 import { createBlockTracker, ReorgTooDeepError, type BlockTracker } from '../chain/block-tracker'
+import { blockTimestamps } from '../chain/block-times'
 import type { ChainRpc } from '../chain/failover'
 import { checkHeader, checkLogs, checkTransaction } from '../chain/answers'
 import { createLogRangeReader, screenLogs, type DroppedLogReason, type RawLog } from '../chain/get-logs'
 import { untilAborted } from '../abort'
 import { BifrostError } from '../errors'
+import { createAttacher } from './attach'
 import { CHECKPOINT_VERSION, type Checkpoint, type Halt } from './checkpoint'
 import type { ChainTracker } from './chain-status'
-import { decodeLog, logFilter, LogDecodeError } from './decode'
+import { decodeLog, logFilter, LogDecodeError, type DecodedEvent } from './decode'
 import { createEventSender, TransactionAbortedError, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
 import { createLedger, eventId, retractionOf } from './ledger'
@@ -256,6 +258,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     const enricher = createEventEnricher({
       getTransaction: (hash, blockNumber) =>
         rpc.request('eth_getTransactionByHash', [hash], { minBlock: blockNumber, check: checkTransaction }),
+      chain: { name: chain.name, chainId: chain.chainId },
+      ccipChainSelectors: settings.ccip.chainSelectors,
     })
     const progress = createProgress(chain.name, tip.number, (line) => logger.info(line))
 
@@ -366,6 +370,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       const messages: KafkaMessage[] = []
       const blocks: Array<{ number: number; hash: string; logIndex: number }> = []
       const deadLetters: Array<{ message: KafkaMessage; origin: string }> = []
+      const attacher = createAttacher()
+      const decodedLogs: Array<{ decoded: DecodedEvent; log: RawLog; blockNumber: number; blockHash: string; logIndex: number }> = []
       for (const log of batch.logs) {
         const blockNumber = Number.parseInt(log.blockNumber, 16)
         const logIndex = Number.parseInt(log.logIndex, 16)
@@ -379,9 +385,24 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
           deadLetters.push(deadLetterOf(log, 'undecodable', reason))
           continue
         }
-        if (!decoded) continue
-        // A backfill far below the head has nothing in the ledger: skip building ids there.
-        const out = ledger.size > 0 && ledger.has(eventId(blockHash, logIndex))
+        if (!decoded || attacher.attach(decoded, { transactionHash: log.transactionHash, logIndex })) continue
+        decodedLogs.push({ decoded, log, blockNumber, blockHash, logIndex })
+      }
+      // A backfill far below the head has nothing in the ledger: skip building ids there.
+      const isOut = (hash: string, logIndex: number) => ledger.size > 0 && ledger.has(eventId(hash, logIndex))
+      const times = await blockTimestamps(
+        rpc,
+        decodedLogs
+          .filter((d) => !isOut(d.blockHash, d.logIndex))
+          .map((d) => ({
+            number: d.blockNumber,
+            hash: d.blockHash,
+            ...(d.log.blockTimestamp ? { timestamp: Number.parseInt(d.log.blockTimestamp, 16) } : {}),
+          })),
+        (number, hash) => (tracker.hashAt(number) === hash ? tracker.timestampAt(number) : undefined),
+      )
+      for (const { decoded, log, blockNumber, blockHash, logIndex } of decodedLogs) {
+        const out = isOut(blockHash, logIndex)
         const location = { blockNumber, transactionHash: log.transactionHash }
         // Already published ones still teach the enricher (a request's fields); no RPC for those.
         if (out) {
@@ -396,6 +417,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
             chainId: chain.chainId,
             blockNumber,
             blockHash,
+            blockTimestamp: times.get(blockHash) as number,
             transactionHash: log.transactionHash,
             logIndex,
           }),

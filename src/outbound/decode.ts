@@ -11,6 +11,8 @@ export interface WatchedContract {
   kind: ContractKind
   /** Human-readable event fragments; required for (and only used by) families without built-in ones (`custom`) */
   abi?: string[]
+  /** A family's own settings (ContractFamily.settings) */
+  [setting: string]: unknown
 }
 
 /** The fields of a log decoding needs; both ethers `Log` objects and raw JSON-RPC logs fit. */
@@ -58,6 +60,7 @@ const familyOfContract = (contract: WatchedContract): ContractFamily => {
 }
 
 const fragmentsOf = (contract: WatchedContract, family: ContractFamily): readonly string[] => {
+  if (family.fragmentsFor) return family.fragmentsFor(contract)
   if (family.fragments) return family.fragments
   if (!contract.abi?.length) {
     throw new LogDecodeError(`${contract.kind} contract ${contract.address} needs an abi with at least one event`)
@@ -84,8 +87,8 @@ const eventsOf = (family: ContractFamily, fragments: readonly string[]): Watched
   return events
 }
 
-/** address (lower case) -> its checksummed form and topic0 -> event; built once per contracts array */
-type WatchIndex = Map<string, { address: string; byTopic: Map<string, WatchedEvent> }>
+/** address (lower case) -> its checksummed form, its settings and topic0 -> event; built once per contracts array */
+type WatchIndex = Map<string, { address: string; contract: WatchedContract; byTopic: Map<string, WatchedEvent> }>
 const indexes = new WeakMap<readonly WatchedContract[], WatchIndex>()
 
 const indexOf = (contracts: readonly WatchedContract[]): WatchIndex => {
@@ -94,7 +97,11 @@ const indexOf = (contracts: readonly WatchedContract[]): WatchIndex => {
   index = new Map()
   for (const contract of contracts) {
     const key = contract.address.toLowerCase()
-    const entry = index.get(key) ?? { address: getAddress(contract.address), byTopic: new Map<string, WatchedEvent>() }
+    const entry = index.get(key) ?? {
+      address: getAddress(contract.address),
+      contract,
+      byTopic: new Map<string, WatchedEvent>(),
+    }
     const family = familyOfContract(contract)
     for (const event of eventsOf(family, fragmentsOf(contract, family))) {
       if (!event.fragment.anonymous) entry.byTopic.set(event.fragment.topicHash, event)
@@ -148,6 +155,7 @@ export const decodeLog = (
     chainId,
     transactionHash: log.transactionHash,
     logIndex,
+    contract: contract.contract,
   })
   return { event: fragment.name, kind: family.kind as ContractKind, address, args, ...fields, key }
 }

@@ -90,7 +90,7 @@ export const readEvents = async ({ kafka, topic, follow, onEvent, signal }: Read
 export const describeEvent = (record: EventRecord): string => {
   const e = record.value
   if (!e) return `partition ${record.partition} offset ${record.offset} key ${record.key}: (not JSON)`
-  const id = e.requestId ?? (e.roundId !== undefined ? `round ${e.roundId}` : `${e.transactionHash}:${e.logIndex}`)
+  const id = e.requestId ?? (e.roundId !== undefined ? `round ${e.roundId}` : (e.messageId ?? `${e.transactionHash}:${e.logIndex}`))
   const parts = [`chain ${e.chainId}`, `block ${e.blockNumber}`, e.status.padEnd(9), e.event.padEnd(19), id]
   parts.push(...(familyOf(e.kind)?.describe?.(e) ?? []))
   return parts.join('  ')

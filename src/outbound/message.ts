@@ -26,6 +26,8 @@ export interface PublishMeta {
   chainId: number | bigint
   blockNumber: number
   blockHash: string
+  /** The block's timestamp, Unix seconds */
+  blockTimestamp: number
   transactionHash: string
   logIndex: number
 }
@@ -40,6 +42,8 @@ export type OracleEventMessage = {
   address: string
   blockNumber: number
   blockHash: string
+  /** Absent only on messages published before Bifrost added it (and their retractions) */
+  blockTimestamp?: number
   transactionHash: string
   logIndex: number
   confirmations: number
@@ -72,6 +76,7 @@ export const toKafkaMessage = (event: EnrichedEvent, meta: PublishMeta): KafkaMe
     address,
     blockNumber: meta.blockNumber,
     blockHash: meta.blockHash,
+    blockTimestamp: meta.blockTimestamp,
     transactionHash: meta.transactionHash,
     logIndex: meta.logIndex,
     confirmations: meta.confirmations,

@@ -10,6 +10,12 @@ const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x-prefixed 
 
 const eventNames = (fragments: readonly string[]) => fragments.map((text) => EventFragment.from(text).name).join(', ')
 
+/** Each family's own contract settings: setting name -> the kinds that have it */
+const FAMILY_SETTINGS = new Map<string, string[]>()
+for (const family of FAMILIES as readonly ContractFamily[]) {
+  for (const name of Object.keys(family.settings ?? {})) FAMILY_SETTINGS.set(name, [...(FAMILY_SETTINGS.get(name) ?? []), family.kind])
+}
+
 /** Families whose events come from the contract's `abi` setting */
 const ABI_KINDS = (FAMILIES as readonly ContractFamily[]).filter((f) => !f.fragments).map((f) => f.kind)
 
@@ -21,6 +27,11 @@ const contractSettings = z
         .map((f) => `${f.kind}: ${f.fragments ? eventNames(f.fragments) : f.watches}`)
         .join('; ')}.`,
     }),
+    ...Object.fromEntries(
+      (FAMILIES as readonly ContractFamily[]).flatMap((f) =>
+        Object.entries(f.settings ?? {}).map(([name, schema]) => [name, schema.optional()]),
+      ),
+    ),
     abi: z
       .array(z.string().min(1))
       .min(1)
@@ -32,6 +43,11 @@ const contractSettings = z
   })
   .strict()
   .superRefine((contract, ctx) => {
+    for (const [name, kinds] of FAMILY_SETTINGS) {
+      if ((contract as Record<string, unknown>)[name] !== undefined && !kinds.includes(contract.kind)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `only for kind ${kinds.join(', ')}` })
+      }
+    }
     if (familyOf(contract.kind)?.fragments) {
       if (contract.abi) {
         ctx.addIssue({
@@ -179,6 +195,26 @@ export const eventSettings = z
       .min(0)
       .default(1000)
       .meta({ description: 'Least time between two checkpoints of a chain.', env: 'EVENTS_CHECKPOINT_INTERVAL_MS' }),
+    ccip: z
+      .object({
+        chainSelectors: z
+          .record(
+            z.string().regex(/^[0-9]+$/, 'expected an EVM chain id'),
+            z
+              .object({
+                selector: z.string().regex(/^[0-9]{1,20}$/, 'expected a CCIP chain selector: a decimal uint64'),
+                name: z.string().min(1),
+              })
+              .strict(),
+          )
+          .default({})
+          .meta({
+            description:
+              'CCIP chain selectors by EVM chain id, added to or replacing entries of the built-in table (CCIP\'s ccip-evm-chain-selectors.yml): {"<chainId>": {"selector": "<uint64>", "name": "<name>"}}; JSON in the environment.',
+            env: 'EVENTS_CCIP_CHAIN_SELECTORS',
+          }),
+      })
+      .prefault({}),
     maxFieldBytes: z.number().int().min(64).default(16_384).meta({
       description:
         'Longest bytes or string value published whole in an event message; a longer one is replaced by {"keccak256", "length"} and the message marked "truncated": true.',

@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
 import { runCli, spawnCli, waitForLine } from '../support/cli'
-import { onRealKafka } from '../support/kafka'
+import { apacheKafkaOnly } from '../support/kafka'
 
 /** Runs `bifrost broker <flags> --topic ready:2`, checks the printed broker serves that topic, stops it with SIGTERM */
 const brokerCommand = async (flags: string[]): Promise<void> => {
@@ -33,7 +33,7 @@ test('bifrost broker prints KAFKA_BROKERS of a mock broker with the topics asked
 // Starts its own Apache Kafka node (a JVM), so it runs under `npm run test:kafka`, where Java and Maven are present.
 test(
   'bifrost broker --apache prints KAFKA_BROKERS of an Apache Kafka node with the topics asked for, and stops on SIGTERM',
-  { skip: !onRealKafka() && 'starts Apache Kafka (needs Java and Maven): runs in npm run test:kafka' },
+  { skip: apacheKafkaOnly('it starts its own node, which needs Java and Maven') },
   () => brokerCommand(['--apache']),
 )
 

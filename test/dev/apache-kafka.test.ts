@@ -4,11 +4,11 @@ import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel, type Admin } from 'kafkajs'
 import { startApacheKafka, type ApacheKafka } from '../../src/dev/apache-kafka'
 import { eventually } from '../support/eventually'
-import { onRealKafka } from '../support/kafka'
+import { apacheKafkaOnly } from '../support/kafka'
 
 // These start their own Apache Kafka nodes (JVMs), apart from the one KAFKA_BROKERS names, so they run
 // under `npm run test:kafka`, where Java and Maven are known to be present; `npm test` needs neither.
-const skip = !onRealKafka() && 'starts Apache Kafka (needs Java and Maven): runs in npm run test:kafka'
+const skip = apacheKafkaOnly('it starts its own nodes, which need Java and Maven')
 
 // A fenced broker drops out after broker.session.timeout.ms (9 s) and a follower out of the ISR after
 // that; on a loaded two-core machine each step may take several times as long.

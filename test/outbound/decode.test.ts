@@ -18,7 +18,7 @@ describe('decodeLog on real Chainlink contracts', () => {
   test('logFilter selects every watched address and event signature', () => {
     const filter = logFilter(chain.watched)
     assert.deepEqual(filter.address, chain.watched.map((c) => getAddress(c.address)))
-    const topics = Object.values(EVENT_FRAGMENTS).flatMap((f) => {
+    const topics = chain.watched.map(({ kind }) => EVENT_FRAGMENTS[kind as 'operator' | 'client' | 'aggregator']).flatMap((f) => {
       const out: string[] = []
       new Interface(f).forEachEvent((e) => out.push(e.topicHash))
       return out

@@ -21,7 +21,7 @@ const message = (n: number) => {
   }
   return toKafkaMessage(
     { ...event, fulfillment: { decoded: true, method: 'fulfillOracleRequest', sender: event.address, payment: '1', callbackAddress: event.address, callbackFunctionId: '0x01020304', expiration: '9', data: `0x${'00'.repeat(31)}2a`, value: '42' }, latencyBlocks: 2 },
-    { status: 'confirmed', confirmations: 3, chainId: 31337, blockNumber: n, blockHash: `0x${'ab'.repeat(32)}`, transactionHash: `0x${'cd'.repeat(32)}`, logIndex: 0 },
+    { status: 'confirmed', confirmations: 3, chainId: 31337, blockNumber: n, blockHash: `0x${'ab'.repeat(32)}`, blockTimestamp: 1_700_000_000 + n, transactionHash: `0x${'cd'.repeat(32)}`, logIndex: 0 },
   )
 }
 

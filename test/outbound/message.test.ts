@@ -28,6 +28,7 @@ describe('event messages', () => {
     ]
     const enricher = createEventEnricher({ getTransaction: (hash) => chain.provider.getTransaction(hash) })
     const publish = async (receipt: TransactionReceipt) => {
+      const block = await chain.provider.getBlock(receipt.blockHash)
       for (const log of receipt.logs) {
         const decoded = decodeLog(log, watched, CHAIN_ID)
         if (!decoded) continue
@@ -38,6 +39,7 @@ describe('event messages', () => {
           chainId: BigInt(CHAIN_ID),
           blockNumber: log.blockNumber,
           blockHash: log.blockHash,
+          blockTimestamp: block!.timestamp,
           transactionHash: log.transactionHash,
           logIndex: log.index,
         })
@@ -80,7 +82,7 @@ describe('event messages', () => {
     for (const { message } of messages) assertValid(JSON.parse(message.value.toString()))
   })
 
-  test('value, key and headers of a fulfilment', () => {
+  test('value, key and headers of a fulfilment', async () => {
     const responses = messages.filter((m) => m.event.event === 'OracleResponse')
     assert.equal(responses.length, 3)
     const [direct, forwarded, undecodable] = responses.map((m) => ({ ...m, value: JSON.parse(m.message.value.toString()) }))
@@ -101,6 +103,7 @@ describe('event messages', () => {
         address: chain.deployment.addresses.operator,
         blockNumber: direct.receipt.blockNumber,
         blockHash: direct.receipt.blockHash,
+        blockTimestamp: (await chain.provider.getBlock(direct.receipt.blockHash))!.timestamp,
         transactionHash: direct.receipt.hash,
         logIndex: log.index,
         confirmations: 3,
@@ -161,5 +164,8 @@ describe('event messages', () => {
     const examples = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map(([, json]) => JSON.parse(json))
     assert.ok(examples.length >= 4)
     for (const example of examples) assertValid(example)
+    // Captured by this version: every family but custom is shown, every message with its block's time.
+    assert.deepEqual(new Set(examples.map((e) => e.kind)), new Set(['operator', 'client', 'aggregator', 'forwarder', 'data-feeds-cache', 'verifier']))
+    for (const example of examples) assert.equal(typeof example.blockTimestamp, 'number', JSON.stringify(example))
   })
 })

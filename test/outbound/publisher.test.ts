@@ -66,6 +66,8 @@ describe('chain -> Kafka publishing', () => {
     assert.equal(first.chainId, chain.chainId)
     assert.equal(first.blockNumber, blockNumber)
     assert.equal(first.blockHash, blockHash)
+    const block = await chain.rpc.request<{ timestamp: string }>('eth_getBlockByHash', [blockHash, false])
+    assert.equal(first.blockTimestamp, Number.parseInt(block.timestamp, 16))
     assert.equal(first.transactionHash, transactionHash)
     assert.deepEqual([first.logIndex, second.logIndex], [0, 1])
     assert.deepEqual(first.args, { current: '7', roundId: '7', updatedAt: '7' })
@@ -185,6 +187,8 @@ describe('chain -> Kafka publishing', () => {
     const provider = await startRpcProxy(chain.rpcUrl)
     cleanups.defer(() => provider.close())
     provider.maxResults = 100
+    // A node whose logs lack blockTimestamp: each block's time comes from its header.
+    provider.logsWithoutTimestamps = true
     track(
       await startTestPublisher(
         kafka.brokers,
@@ -201,6 +205,16 @@ describe('chain -> Kafka publishing', () => {
     assert.deepEqual(duplicates(published), [])
     assert.equal(published.at(-1)?.blockNumber, live.blockNumber)
     assert.ok(provider.refusedRanges.length > 0, 'no range was refused')
+    // Every message carries its block's time: one header per backfilled block, none for the live one (the tracker has it).
+    const times = new Map<string, number>()
+    for (const e of published) {
+      if (!times.has(e.blockHash)) {
+        const block = await chain.rpc.request<{ timestamp: string }>('eth_getBlockByHash', [e.blockHash, false])
+        times.set(e.blockHash, Number.parseInt(block.timestamp, 16))
+      }
+      assert.equal(e.blockTimestamp, times.get(e.blockHash))
+    }
+    assert.equal(provider.calls.get('eth_getBlockByHash'), 20)
   })
 
   test('sends a log that does not decode with its configured ABI to the dead-letter topic and goes on', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { loadConfig } from '../../src/config/load'
 import { ConfigError } from '../../src/errors'
+import { KINDS } from '../../src/outbound/families'
 import { finalityOf } from '../../src/outbound/settings'
 
 const address = (n: number) => `0x${String(n).repeat(40).slice(0, 40)}`
@@ -62,7 +63,7 @@ describe('events settings', () => {
           'required for kind custom: the event fragments, e.g. ["event Foo(uint256 indexed a, bytes b)"]',
         'events.chains.0.contracts.2.abi.1': broken['events.chains.0.contracts.0.abi.0'],
         'events.chains.0.contracts.3.address': 'expected a 0x-prefixed 20-byte hex address',
-        'events.chains.0.contracts.4.kind': 'Invalid option: expected one of "operator"|"client"|"aggregator"|"custom"',
+        'events.chains.0.contracts.4.kind': `Invalid option: expected one of ${KINDS.map((k) => `"${k}"`).join('|')}`,
         'events.chains.1.rpcUrls.0': 'expected an http(s) URL',
       },
     )

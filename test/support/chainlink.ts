@@ -27,9 +27,19 @@ export interface ChainlinkChain {
   stop(): Promise<void>
 }
 
-export const startChainlinkChain = async (options: { blockTime?: number } = {}): Promise<ChainlinkChain> => {
+/** anvil and a provider on it; `stop` ends both. For chains whose setup may fail half-way: call stop, rethrow. */
+export const startAnvilWithProvider = async (options: { blockTime?: number; chainId?: number } = {}) => {
   const anvil = await startAnvil(options)
   const provider = devProvider(anvil.rpcUrl, 50)
+  const stop = async () => {
+    provider.destroy()
+    await anvil.stop()
+  }
+  return { anvil, provider, stop }
+}
+
+export const startChainlinkChain = async (options: { blockTime?: number } = {}): Promise<ChainlinkChain> => {
+  const { anvil, provider, stop } = await startAnvilWithProvider(options)
   try {
     const deployer = await provider.getSigner(0)
     const node = await provider.getSigner(1)
@@ -52,14 +62,10 @@ export const startChainlinkChain = async (options: { blockTime?: number } = {}):
         ),
       decode: (receipt) =>
         receipt.logs.map((log: Log) => decodeLog(log, watched, CHAIN_ID)).filter((e): e is DecodedEvent => e !== undefined),
-      stop: async () => {
-        provider.destroy()
-        await anvil.stop()
-      },
+      stop,
     }
   } catch (err) {
-    provider.destroy()
-    await anvil.stop()
+    await stop()
     throw err
   }
 }

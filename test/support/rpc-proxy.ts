@@ -9,6 +9,8 @@ import type { Socket } from 'node:net'
  *   results", QuickNode-style "limited to a N block range");
  * - a stand-in for a node that lags `lag` blocks behind the chain (it has not
  *   imported the newest blocks yet);
+ * - a stand-in for a node whose logs lack `blockTimestamp` (nodes before the
+ *   field joined the JSON-RPC spec in 2024);
  * - a dead endpoint (connections reset) or a hanging one (never answers);
  * - the ways a live provider misbehaves (`fault`): rate limits (HTTP 429 with a
  *   JSON-RPC error, as Infura and Alchemy send them), "header not found" for
@@ -30,6 +32,8 @@ export interface RpcProxy {
   maxRange?: number
   /** Pretend to be this many blocks behind the real chain */
   lag: number
+  /** Drop `blockTimestamp` from every log served */
+  logsWithoutTimestamps?: boolean
   mode: 'up' | 'dead' | 'hanging'
   fault?: RpcFault
   /** HTTP requests received while hanging, left unanswered */
@@ -162,6 +166,9 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
     }
     if (logs && from !== undefined && to !== undefined)
       proxy.servedRanges.push({ blocks: to - from + 1, logs: logs.length })
+    if (logs && proxy.logsWithoutTimestamps) {
+      return { ...answered, result: logs.map((log) => ({ ...(log as object), blockTimestamp: undefined })) }
+    }
     return answered
   }
 

@@ -1,5 +1,6 @@
+import type { z } from 'zod'
 import type { Json } from '../../json'
-import type { DecodedEvent } from '../decode'
+import type { DecodedEvent, WatchedContract } from '../decode'
 import type { OracleEventMessage } from '../message'
 
 /** Where a decoded event sits on the chain, as enrichment needs it. */
@@ -18,6 +19,8 @@ export interface FamilyLog {
   chainId: number | bigint
   transactionHash: string
   logIndex: number
+  /** The watched contract as configured (its family's own settings included) */
+  contract: WatchedContract
 }
 
 /** The parts of a transaction the decoding needs (ethers TransactionResponse and raw RPC objects both fit). */
@@ -38,6 +41,10 @@ export interface EnricherOptions {
   getTransaction(hash: string, blockNumber: number): Promise<TransactionLike | null>
   /** Events a family remembers for enriching later ones (requests awaiting their response); the oldest go first (default 100,000) */
   maxRequests?: number
+  /** The watched chain, as configured (families that name chains) */
+  chain?: { name: string; chainId: number }
+  /** events.ccip.chainSelectors: chain id -> CCIP chain selector and name, added to or overriding the built-in table */
+  ccipChainSelectors?: Record<string, { selector: string; name?: string }>
 }
 
 /** A family's per-chain enrichment state: what the log alone does not say, from calldata or from earlier events. */
@@ -63,14 +70,19 @@ export interface ContractFamily {
   readonly fragments?: readonly string[]
   /** For the configuration reference when there are no built-in fragments: what is watched */
   readonly watches?: string
+  /** Settings of this family's contracts beyond address and kind (zod leaves with descriptions); other kinds refuse them */
+  readonly settings?: Record<string, z.ZodType>
+  /** The fragments a contract watches when its settings narrow the built-in ones (e.g. a pinned version) */
+  fragmentsFor?(contract: WatchedContract): readonly string[]
   /** The Kafka key and the family's top-level message fields of one decoded event */
   identify(log: FamilyLog): { key: string; fields?: Record<string, Json> }
   /**
-   * Folds `event` into `previous` when it is part of it (the log right after it,
-   * same contract, same transaction) and returns true; such an event is not
+   * Called with each event logged right after `previous` (same contract, same
+   * transaction, consecutive log indexes, its `logIndex` given): folds it into
+   * `previous` and returns true when it is part of it; such an event is not
    * published on its own.
    */
-  attach?(previous: DecodedEvent, event: DecodedEvent): boolean
+  attach?(previous: DecodedEvent, event: DecodedEvent, logIndex: number): boolean
   /** Per-chain enrichment; absent when the log says everything */
   createEnricher?(options: EnricherOptions): FamilyEnricher
   /** Extra parts of the one-line summary `bifrost events` prints */

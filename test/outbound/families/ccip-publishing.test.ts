@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { createCleanups } from '../../support/cleanups'
+import { DEST, FAILURE, SOURCE, startCcipLane, SUCCESS } from '../../support/ccip'
+import { startKafka, type KafkaFixture } from '../../support/kafka'
+import { useDefaultLogger } from '../../support/logger'
+import { assertValidOracleEvent } from '../../support/oracle-event-schema'
+import { createOutboundTopics, eventsOf, startTestPublisher, testEventSettings } from '../../support/outbound'
+import { readTopics } from '../../support/topic-reader'
+
+useDefaultLogger()
+
+describe('a CCIP lane through the publisher, two chains into one topic', () => {
+  let kafka: KafkaFixture
+  const cleanups = createCleanups()
+  const { track } = cleanups
+  before(async () => {
+    kafka = await startKafka()
+  })
+  after(async () => {
+    await cleanups.run()
+    await kafka.stop()
+  })
+
+  test('a send and its execution attempts share a key and a partition; a deep reorg of the send retracts it', async () => {
+    const lane = track(await startCcipLane())
+    const topics = await createOutboundTopics(kafka)
+    const reader = track(await readTopics(kafka.brokers, [topics.topic]))
+    const chain = (name: string, at: typeof lane.source, contract: Record<string, unknown>) => ({
+      name,
+      chainId: name === 'source' ? SOURCE.chainId : DEST.chainId,
+      rpcUrls: [at.anvil.rpcUrl],
+      confirmations: 1,
+      maxReorgDepth: 16,
+      contracts: [contract],
+    })
+    track(
+      await startTestPublisher(
+        kafka.brokers,
+        testEventSettings(topics, [
+          chain('source', lane.source, {
+            address: lane.addresses.onRamp,
+            kind: 'ccip-onramp',
+            version: '1.5',
+            destChainSelector: DEST.selector,
+          }),
+          chain('dest', lane.dest, {
+            address: lane.addresses.offRamp,
+            kind: 'ccip-offramp',
+            sourceChainSelector: SOURCE.selector,
+          }),
+        ])
+      )
+    )
+    const { messageId, receipt: sent } = await lane.send('1.5', 7)
+    await lane.execute('1.5', 7, FAILURE)
+    await lane.execute('1.5', 7, SUCCESS)
+    await lane.source.provider.send('anvil_mine', ['0x1'])
+    await lane.dest.provider.send('anvil_mine', ['0x1'])
+    await reader.until((r) => eventsOf(r, topics.topic).length === 3, 'the send and two execution attempts')
+    const published = eventsOf(reader.records, topics.topic)
+    for (const { id, key, partition, ...value } of published) assertValidOracleEvent(value)
+    assert.deepEqual(new Set(published.map((e) => e.key)), new Set([`ccip:${messageId}`]))
+    assert.equal(new Set(published.map((e) => e.partition)).size, 1, 'one partition')
+    const send = published.find((e) => e.kind === 'ccip-onramp')!
+    assert.equal(send.chainId, SOURCE.chainId)
+    assert.ok(send.ccip?.role === 'send' && send.ccip.chain === 'source' && send.ccip.destChain === DEST.name)
+    const executions = published.filter((e) => e.kind === 'ccip-offramp')
+    assert.deepEqual(
+      executions.map((e) => e.ccip?.role === 'execution' && e.ccip.state),
+      ['FAILURE', 'SUCCESS'],
+      'attempts in order'
+    )
+    assert.ok(
+      executions.every(
+        (e) => e.chainId === DEST.chainId && e.ccip?.chain === 'dest' && e.ccip.sourceChain === SOURCE.name
+      )
+    )
+    assert.ok(published.every((e) => typeof e.blockTimestamp === 'number'))
+
+    // The source chain drops the send's block (and the one above it): deeper than its confirmations.
+    await lane.source.provider.send('anvil_reorg', [2, []])
+    await lane.source.provider.send('anvil_mine', ['0x2'])
+    await reader.until((r) => eventsOf(r, topics.topic).length === 4, 'the send retracted')
+    const retraction = eventsOf(reader.records, topics.topic)[3]
+    assert.equal(retraction.status, 'retracted')
+    assert.equal(retraction.key, `ccip:${messageId}`)
+    assert.equal(retraction.blockHash, sent.blockHash)
+    assert.equal(retraction.partition, send.partition)
+  })
+})
