@@ -10,17 +10,20 @@ const FIRST_BACKOFF_MS = 500
 const MAX_BACKOFF_MS = 30_000
 
 /** No endpoint can serve the request right now (all down, or none has the block yet). */
-export class NoEndpointError extends BifrostError {}
+export class NoEndpointError extends BifrostError {
+  static override readonly code = 'BIFROST_RPC_NO_ENDPOINT'
+}
 
 /** An endpoint answered, but not with what the method returns (a non-hex block number, a block without a hash). */
 export class MalformedAnswerError extends BifrostError {
+  static override readonly code = 'BIFROST_RPC_MALFORMED_ANSWER'
   constructor(
     readonly endpoint: string,
     readonly method: string,
-    readonly code: AnswerProblemCode,
+    readonly problem: AnswerProblemCode,
     readonly reason: string
   ) {
-    super(`${method} on ${endpoint} answered something malformed (${code}): ${reason}`)
+    super(`${method} on ${endpoint} answered something malformed (${problem}): ${reason}`)
   }
 }
 

@@ -12,10 +12,11 @@ import { createAttacher } from './attach'
 import { CHECKPOINT_VERSION, type Checkpoint, type Halt } from './checkpoint'
 import type { ChainTracker } from './chain-status'
 import { decodeLog, logFilter, LogDecodeError, type DecodedEvent } from './decode'
-import { createEventSender, TransactionAbortedError, type EventSender } from './event-sender'
+import { createEventSender, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
 import { createLedger, eventId, retractionOf } from './ledger'
 import { DLQ_HEADERS } from '../kafka/dead-letter'
+import { TopicReadError } from '../kafka/topic-errors'
 import type { Json } from '../json'
 import { boundJson, boundMessage, type EventDeadLetterCode } from './bound-message'
 import { EVENT_HEADERS, toKafkaMessage, type KafkaMessage } from './message'
@@ -32,10 +33,13 @@ const LIVE_BATCH_BLOCKS = 100
 const ADVANCE_BUDGET_MS = 1000
 
 /** Kafka did not take a send: the run stops and the chain resumes from what Kafka holds. */
-export class PublishError extends BifrostError {}
+export class PublishError extends BifrostError {
+  static override readonly code = 'BIFROST_EVENT_PUBLISH_FAILED'
+}
 
 /** The chain is halted (its checkpoint says so): nothing is published until `bifrost events resume` lifts it. */
 export class ChainHaltedError extends BifrostError {
+  static override readonly code = 'BIFROST_CHAIN_HALTED'
   constructor(readonly chain: string, readonly halt: Halt, options?: { cause?: unknown }) {
     super(
       `${chain}: halted since ${halt.since}: ${halt.reason}; run \`bifrost events resume --chain ${chain}\` once the operator has decided (docs/outbound.md)`,
@@ -103,7 +107,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         .fetchTopicOffsets(settings.topic)
         .then((list) => list.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })))
         .catch((cause: unknown) => {
-          throw new BifrostError(`${chain.name}: cannot read the offsets of ${settings.topic} (does it exist?)`, {
+          throw new TopicReadError(`${chain.name}: cannot read the offsets of ${settings.topic} (does it exist?)`, {
             cause,
           })
         })
@@ -580,13 +584,8 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         rpcFailures = 0
       } catch (err) {
         // A transaction that had begun is aborted, whatever failed: what moved in memory since is void.
-        if (
-          err instanceof PublishError ||
-          err instanceof TransactionAbortedError ||
-          err instanceof ChainHaltedError ||
-          signal.aborted
-        )
-          throw err
+        // Kafka-side failures (a refused send, an aborted transaction, a halt) say retrying cannot help: they end the run.
+        if (signal.aborted || (err instanceof BifrostError && !err.retryable)) throw err
         // The chain side failed (endpoints down, chain moved mid-read): nothing was
         // published for it, so waiting and asking again is exact.
         rpcFailures++

@@ -4,6 +4,11 @@ import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } f
 import { BifrostError } from '../errors'
 import { decodeCheckpoint, type Checkpoint } from './checkpoint'
 
+/** A chain could not join its leader election: the checkpoint topic is missing or may not be read. */
+export class LeaderElectionError extends BifrostError {
+  static override readonly code = 'BIFROST_LEADER_ELECTION_FAILED'
+}
+
 const logger = makeLogger('EventLeader')
 
 /** The one partition of the checkpoint topic that elects (and holds the checkpoints) */
@@ -212,7 +217,7 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
   } catch (cause) {
     await consumer?.disconnect().catch(() => undefined)
     await admin.disconnect().catch(() => undefined)
-    throw new BifrostError(
+    throw new LeaderElectionError(
       `${chainName}: cannot join the leader election on ${checkpointTopic} (does the topic exist?): ${
         (cause as Error).message
       }`,

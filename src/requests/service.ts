@@ -17,7 +17,9 @@ import type { RequestsView } from './view'
 
 const logger = makeLogger('Requests')
 
-export class RequestsStartError extends BifrostError {}
+export class RequestsStartError extends BifrostError {
+  static override readonly code = 'BIFROST_REQUESTS_START_FAILED'
+}
 
 export interface Requests {
   /** The `request` endpoint, for buildAdapter; it answers 503 until start() is done */
