@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Kafka } from 'kafkajs'
+import { stopInOrder, stopOnce } from '../lifecycle'
 import { createChainRpc } from '../chain/failover'
 import type { Checkpoint, Halt } from './checkpoint'
 import { ChainHaltedError, runChainPipeline } from './chain-pipeline'
@@ -200,13 +201,13 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         ...(halted ? { halted: `since ${halted.since}: ${halted.reason}` } : {}),
       }
     },
-    stop: async () => {
+    stop: stopOnce(async () => {
       stopping.abort()
       run?.controller.abort()
-      await election?.stop()
+      const leaving = election
       election = undefined
-      await transitions
-      await stopRun()
-    },
+      // Leave first, so no late election starts a run; leaving may fail (the broker is gone): the run stops all the same.
+      await stopInOrder([async () => leaving?.stop(), () => transitions.then(stopRun)])
+    }),
   }
 }
