@@ -17,6 +17,7 @@ import { createEventEnricher } from './enrich'
 import { createLedger, eventId, retractionOf } from './ledger'
 import { DLQ_HEADERS } from '../kafka/dead-letter'
 import { TopicReadError } from '../kafka/topic-errors'
+import { createBackoff } from '../retry'
 import type { Json } from '../json'
 import { boundJson, boundMessage, type EventDeadLetterCode } from './bound-message'
 import { EVENT_HEADERS, toKafkaMessage, type KafkaMessage } from './message'
@@ -540,6 +541,9 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     status?.published(tip.number)
     options.onRecovered()
     let rpcFailures = 0
+    // The poll interval doubled per failure, five times at most, and never past 30 s
+    const maxMs = Math.min(chain.pollIntervalMs * 32, 30_000)
+    const backoff = createBackoff({ initialMs: Math.min(chain.pollIntervalMs * 2, maxMs), maxMs })
     let orphansChecked = false
     while (!signal.aborted) {
       let head: number
@@ -582,6 +586,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         confirmed = await confirmedHead(head)
         await advance(confirmed, head)
         rpcFailures = 0
+        backoff.reset()
       } catch (err) {
         // A transaction that had begun is aborted, whatever failed: what moved in memory since is void.
         // Kafka-side failures (a refused send, an aborted transaction, a halt) say retrying cannot help: they end the run.
@@ -589,7 +594,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         // The chain side failed (endpoints down, chain moved mid-read): nothing was
         // published for it, so waiting and asking again is exact.
         rpcFailures++
-        const wait = Math.min(chain.pollIntervalMs * 2 ** Math.min(rpcFailures, 5), 30_000)
+        const wait = backoff.next()
         if (rpcFailures === 1 || rpcFailures % 10 === 0) {
           logger.warn(`${chain.name}: ${(err as Error).message}; retrying in ${wait} ms`)
         }
