@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
+import { throwawayGroup } from '../../kafka/group-ids'
 import type { Consumer, Kafka } from 'kafkajs'
 import { partitionTargets } from '../../kafka/catch-up'
 import { formatPosition, type Position } from '../../kafka/position'
@@ -120,7 +120,7 @@ export const streamEvents = async (res: ServerResponse, options: EventStreamOpti
     })
 
   consumer = options.kafka.consumer({
-    groupId: `${options.groupIdPrefix}.${randomUUID()}`,
+    groupId: throwawayGroup(options.groupIdPrefix),
     maxWaitTimeInMs: options.fetchMaxWaitMs,
     // Bounds what one batch can add to a client's buffer.
     maxBytes: 1 << 20,
