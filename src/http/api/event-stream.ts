@@ -38,7 +38,8 @@ export interface EventStreamOptions {
   fetchMaxWaitMs: number
 }
 
-const metrics = () => ({
+/** The operator API's event stream metrics, on the registry the framework serves at /metrics. */
+export const eventStreamMetrics = () => ({
   clients: gauge({ name: 'bifrost_http_stream_clients', help: 'Open /api/events/stream connections' }),
   disconnected: counter({
     name: 'bifrost_http_stream_disconnects_total',
@@ -54,7 +55,7 @@ const metrics = () => ({
  * against another Bifrost. Resolves when the stream ends, whoever ended it.
  */
 export const streamEvents = async (res: ServerResponse, options: EventStreamOptions): Promise<void> => {
-  const m = metrics()
+  const m = eventStreamMetrics()
   const { topic, limits } = options
   const targets = await partitionTargets(options.kafka, topic)
   const position: Position = new Map()

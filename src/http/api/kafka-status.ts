@@ -119,7 +119,7 @@ export const createKafkaStatus = (sources: OperatorSources) => {
   const readKafka = async (admin: Admin): Promise<KafkaStatus> => {
     const { config } = sources
     const consumerLag: KafkaStatus['consumerLag'] = []
-    for (const [topic, lag] of await gaugeSum('bifrost_feed_consumer_lag')) {
+    for (const [topic, lag] of await gaugeSum('bifrost_feeds_consumer_lag')) {
       consumerLag.push({ topic, consumer: 'feeds (this process)', lag })
     }
     if (config.requests.enabled) {
