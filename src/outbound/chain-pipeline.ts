@@ -16,6 +16,7 @@ import { createEventSender, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
 import { createLedger, eventId, retractionOf } from './ledger'
 import { DLQ_HEADERS } from '../kafka/dead-letter'
+import { consumerGroups } from '../kafka/group-ids'
 import { TopicReadError } from '../kafka/topic-errors'
 import { createBackoff } from '../retry'
 import type { Json } from '../json'
@@ -154,7 +155,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         chainId: chain.chainId,
         checkpoint,
         offsets,
-        groupPrefix: `${options.groupIdPrefix}.events.scan.${chain.name}`,
+        groupPrefix: consumerGroups.eventsScan(options.groupIdPrefix, chain.name),
         signal,
       })
       ledger = back.ledger

@@ -9,6 +9,7 @@ import { ChainHaltedError, runChainPipeline } from './chain-pipeline'
 import { createChainTracker } from './chain-status'
 import type { ChainStatus } from '../status/snapshot'
 import { isFenced } from '../kafka/fenced'
+import { consumerGroups } from '../kafka/group-ids'
 import { startLeaderElection, type LeaderElection } from './leader'
 import { eventMetrics } from './metrics'
 import type { ChainSettings, EventSettings } from './settings'
@@ -137,7 +138,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
   let transitions = Promise.resolve()
   election = await startLeaderElection({
     kafka,
-    groupId: `${options.groupIdPrefix}.events.${chain.name}`,
+    groupId: consumerGroups.eventsLeader(options.groupIdPrefix, chain.name),
     checkpointTopic: settings.checkpointTopic,
     chainName: chain.name,
     sessionTimeoutMs: settings.leaderSessionTimeoutMs,

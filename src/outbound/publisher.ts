@@ -15,8 +15,8 @@ export interface EventPublisher {
 export interface EventPublisherOptions {
   kafka: Kafka
   settings: EventSettings
-  /** Prefix of the consumer groups (leader election, read-back); Bifrost passes kafka.clientId */
-  groupIdPrefix?: string
+  /** Prefix of the consumer groups (leader election, read-back): kafka.clientId (see src/kafka/group-ids.ts) */
+  groupIdPrefix: string
 }
 
 /**
@@ -27,7 +27,7 @@ export interface EventPublisherOptions {
 export const startEventPublisher = async ({
   kafka,
   settings,
-  groupIdPrefix = 'bifrost',
+  groupIdPrefix,
 }: EventPublisherOptions): Promise<EventPublisher> => {
   const watchers: Array<{ chain: string; watcher: ChainWatcher }> = []
   // Chains are independent: they stop together, and one that fails to stop does not keep the others running.

@@ -305,13 +305,13 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
     for (const reason of reasons) {
       assert.match(
         metrics,
-        new RegExp(`bifrost_feed_records_dead_lettered_total\\{topic="${topic}",reason="${reason}"\\} 1\\n`),
+        new RegExp(`bifrost_feeds_records_dead_lettered_total\\{topic="${topic}",reason="${reason}"\\} 1\\n`),
       )
     }
     const consumed = onRealKafka() ? 16 : 17
-    assert.match(metrics, new RegExp(`bifrost_feed_records_consumed_total\\{topic="${topic}"\\} ${consumed}\\n`))
-    assert.match(metrics, /bifrost_feed_age_seconds\{feed="ETH\/USD"\} \d/)
-    assert.match(metrics, new RegExp(`bifrost_feed_consumer_lag\\{topic="${topic}",partition="\\d"\\} 0\\n`))
+    assert.match(metrics, new RegExp(`bifrost_feeds_records_consumed_total\\{topic="${topic}"\\} ${consumed}\\n`))
+    assert.match(metrics, /bifrost_feeds_age_seconds\{feed="ETH\/USD"\} \d/)
+    assert.match(metrics, new RegExp(`bifrost_feeds_consumer_lag\\{topic="${topic}",partition="\\d"\\} 0\\n`))
   })
 
   test('a record nested 5000 levels deep is dead-lettered as too-deep; the adapter stays ready and serves the next record', async () => {
@@ -320,7 +320,7 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
     await eventually('DEEP = 7', async () => (await post(bifrost.adapterUrl, { feed: 'DEEP' })).body.result === 7)
     assert.equal((await ready(bifrost.adapterUrl)).status, 200)
     await eventually('the too-deep dead letter counted', async () =>
-      /bifrost_feed_records_dead_lettered_total\{topic="[^"]+",reason="too-deep"\} 1\n/.test(await register.metrics()),
+      /bifrost_feeds_records_dead_lettered_total\{topic="[^"]+",reason="too-deep"\} 1\n/.test(await register.metrics()),
     )
   })
 
