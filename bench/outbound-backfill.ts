@@ -82,7 +82,7 @@ export async function outboundBackfill() {
 
     const bifrost = async (
       round: number,
-      { memory, transactions = 'off' }: { memory?: Memory; transactions?: 'on' | 'off' } = {}
+      { memory, transactions = 'off' }: { memory?: Memory; transactions?: 'on' | 'off' } = {},
     ) => {
       const name = `${chainName()}-${round}`
       const topics = await createOutboundTopics(kafka, PARTITIONS)
@@ -110,7 +110,7 @@ export async function outboundBackfill() {
       // Watched in-process (the publisher's own counter), so watching costs the run next to nothing.
       const acked = async () =>
         (await eventMetrics().published.get()).values.find(
-          (v) => v.labels['chain'] === name && v.labels['status'] === 'confirmed'
+          (v) => v.labels['chain'] === name && v.labels['status'] === 'confirmed',
         )?.value ?? 0
       while ((await acked()) === 0) await sleep(2)
       const firstAt = performance.now()
@@ -245,9 +245,9 @@ export async function outboundBackfill() {
           'transactions (= checkpoints)': bestOn.checkpoints,
           'events per transaction': Math.round(EVENTS / bestOn.checkpoints),
           'bifrost ms per transaction, on - off': perTransaction,
-          'bare commit ms (median / max)': `${median(bare.commits).toFixed(1)} / ${Math.max(...bare.commits).toFixed(
-            1
-          )}`,
+          'bare commit ms (median / max)': [median(bare.commits), Math.max(...bare.commits)]
+            .map((ms) => ms.toFixed(1))
+            .join(' / '),
           'bare events/s, those txns / none': `${Math.round(bare.rate)} / ${Math.round(baselineRate)}`,
         },
         ratio: bestOn.rate / baselineRate,

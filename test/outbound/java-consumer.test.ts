@@ -60,7 +60,7 @@ const abortBatch = async (topics: OutboundTopics, records: ReadRecord[]): Promis
         await sender.send(copies)
         throw new Error('the batch fails after its sends')
       }),
-      /aborted/
+      /aborted/,
     )
   } finally {
     await sender.disconnect()
@@ -108,7 +108,7 @@ test(
     const events = eventsOf(reader.records, topics.topic)
     assertExactlyOnce(
       events.filter((e) => e.blockHash !== orphaned.blockHash),
-      expected
+      expected,
     )
     assert.equal(events.filter((e) => e.status === 'retracted').length, 2)
     const kafkajs = plainRecords(reader.records, topics.topic)
@@ -118,7 +118,7 @@ test(
     assert.deepEqual(java, kafkajs)
     assert.ok(
       java.every((r) => headerOf(r, EVENT_HEADERS.eventId)),
-      'every record carries bifrost.event-id'
+      'every record carries bifrost.event-id',
     )
 
     // read_uncommitted: the aborted copies too, at offsets of their own.
@@ -130,10 +130,10 @@ test(
       aborted.map((r) => r.value).sort(),
       kafkajs
         .filter((r) =>
-          reader.records.slice(0, ABORTED).some((s) => s.partition === r.partition && s.offset === r.offset)
+          reader.records.slice(0, ABORTED).some((s) => s.partition === r.partition && s.offset === r.offset),
         )
         .map((r) => r.value)
-        .sort()
+        .sort(),
     )
     // Keeping the first record of each bifrost.event-id gives back exactly the committed stream.
     const seen = new Set<string>()
@@ -142,5 +142,5 @@ test(
       return !seen.has(id) && seen.add(id)
     })
     assert.deepEqual(deduplicated, java)
-  }
+  },
 )

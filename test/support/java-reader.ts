@@ -41,19 +41,19 @@ export const readWithJavaClient = async (
   brokers: string[],
   topic: string,
   isolation: Isolation,
-  timeoutMs = 60_000
+  timeoutMs = 60_000,
 ): Promise<PlainRecord[]> => {
   const source = join(repoRoot(), 'test', 'support', 'java', 'TopicDump.java')
   const { stdout } = await promisify(execFile)(
     'java',
     ['-cp', await clientClasspath(), source, brokers.join(','), topic, isolation, String(timeoutMs)],
-    { maxBuffer: 256 * 1024 * 1024, timeout: timeoutMs + 60_000 }
+    { maxBuffer: 256 * 1024 * 1024, timeout: timeoutMs + 60_000 },
   )
   return byPartition(
     stdout
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as PlainRecord)
+      .map((line) => JSON.parse(line) as PlainRecord),
   )
 }
 
@@ -70,7 +70,7 @@ export const plainRecords = (records: ReadRecord[], topic: string): PlainRecord[
         key: r.key ?? null,
         value: r.value ?? null,
         headers: Object.entries(r.headers as IHeaders).flatMap(([name, v]) =>
-          (Array.isArray(v) ? v : [v]).map((one): [string, string | null] => [name, text(one)])
+          (Array.isArray(v) ? v : [v]).map((one): [string, string | null] => [name, text(one)]),
         ),
-      }))
+      })),
   )
