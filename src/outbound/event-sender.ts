@@ -58,7 +58,9 @@ export interface EventSenderOptions {
 }
 
 /** Something failed while a transaction was open: it was aborted (or fenced), and nothing sent in it counts. */
-export class TransactionAbortedError extends BifrostError {}
+export class TransactionAbortedError extends BifrostError {
+  static override readonly code = 'BIFROST_TRANSACTION_ABORTED'
+}
 
 /** The transaction an `atomically` runs in: opened by its first send */
 interface Scope {

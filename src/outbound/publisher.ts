@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs'
+import { stopTogether } from '../lifecycle'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ChainStatus } from '../status/snapshot'
 import { startChainWatcher, type ChainWatcher } from './chain-watcher'
@@ -29,9 +30,8 @@ export const startEventPublisher = async ({
   groupIdPrefix = 'bifrost',
 }: EventPublisherOptions): Promise<EventPublisher> => {
   const watchers: Array<{ chain: string; watcher: ChainWatcher }> = []
-  const stop = async () => {
-    await Promise.all(watchers.splice(0).map(({ watcher }) => watcher.stop()))
-  }
+  // Chains are independent: they stop together, and one that fails to stop does not keep the others running.
+  const stop = () => stopTogether(watchers.splice(0).map(({ watcher }) => () => watcher.stop()))
   try {
     for (const chain of settings.chains) {
       watchers.push({ chain: chain.name, watcher: await startChainWatcher({ kafka, settings, chain, groupIdPrefix }) })
