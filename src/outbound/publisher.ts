@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ChainStatus } from '../status/snapshot'
+import { CCIP_KINDS, startCcipStateReader, type CcipStateReader } from './ccip-state'
 import { startChainWatcher, type ChainWatcher } from './chain-watcher'
 import type { EventSettings } from './settings'
 
@@ -29,12 +30,20 @@ export const startEventPublisher = async ({
   groupIdPrefix = 'bifrost',
 }: EventPublisherOptions): Promise<EventPublisher> => {
   const watchers: Array<{ chain: string; watcher: ChainWatcher }> = []
+  let ccipState: CcipStateReader | undefined
   const stop = async () => {
     await Promise.all(watchers.splice(0).map(({ watcher }) => watcher.stop()))
+    await ccipState?.stop()
+    ccipState = undefined
   }
   try {
+    // One reader of the CCIP state per instance, before any chain may publish an execution that looks a send up
+    if (settings.chains.some((chain) => chain.contracts.some((c) => CCIP_KINDS.includes(c.kind)))) {
+      ccipState = await startCcipStateReader({ kafka, topic: settings.ccip.stateTopic, groupIdPrefix })
+    }
     for (const chain of settings.chains) {
-      watchers.push({ chain: chain.name, watcher: await startChainWatcher({ kafka, settings, chain, groupIdPrefix }) })
+      const watcher = await startChainWatcher({ kafka, settings, chain, groupIdPrefix, ccipState })
+      watchers.push({ chain: chain.name, watcher })
     }
   } catch (err) {
     await stop()
