@@ -74,7 +74,13 @@ describe('CCIP messages correlated across two chains through events.ccip.stateTo
   test('an execution carries its send and latencySeconds; a FAILURE keeps the state, a SUCCESS tombstones it', async () => {
     const { messageId, receipt: sent, sender } = await lane.send('1.6', 1)
     await lane.source.provider.send('anvil_mine', ['0x1'])
-    await reader.until((r) => statesOf(r, stateTopic).some((s) => s.messageId === messageId), 'the send state')
+    // Two topics: with transactions both records commit together, but a reader may get either first.
+    await reader.until(
+      (r) =>
+        statesOf(r, stateTopic).some((s) => s.messageId === messageId) &&
+        ccipEvents(reader, topic, messageId).length > 0,
+      'the send and its state',
+    )
     const sentAt = await timestampOf(lane.source, sent)
     const [state] = statesOf(reader.records, stateTopic).filter((s) => s.messageId === messageId)
     const sendEvent = ccipEvents(reader, topic, messageId).find((e) => e.kind === 'ccip-onramp')!
@@ -113,8 +119,10 @@ describe('CCIP messages correlated across two chains through events.ccip.stateTo
     await lane.execute('1.6', 1, SUCCESS)
     await lane.dest.provider.send('anvil_mine', ['0x1'])
     await reader.until(
-      (r) => statesOf(r, stateTopic).some((s) => s.messageId === messageId && s.reason === 'executed'),
-      'the state tombstone',
+      (r) =>
+        statesOf(r, stateTopic).some((s) => s.messageId === messageId && s.reason === 'executed') &&
+        ccipEvents(reader, topic, messageId).length === 3,
+      'the successful execution and the state tombstone',
     )
     const executions = ccipEvents(reader, topic, messageId).filter((e) => e.kind === 'ccip-offramp')
     assert.deepEqual(
@@ -148,8 +156,11 @@ describe('CCIP messages correlated across two chains through events.ccip.stateTo
     const { messageId: later } = await lane.send('1.5', 3)
     await lane.source.provider.send('anvil_mine', ['0x1'])
     // The source chain writes states in chain order: once message 3's is there, message 2's would be too.
-    await reader.until((r) => statesOf(r, stateTopic).some((s) => s.messageId === later), 'the next send state')
-    await reader.until(() => ccipEvents(reader, topic, early).length === 2, 'the late send')
+    await reader.until(
+      (r) =>
+        statesOf(r, stateTopic).some((s) => s.messageId === later) && ccipEvents(reader, topic, early).length === 2,
+      'the late send and the next send state',
+    )
     assert.deepEqual(
       statesOf(reader.records, stateTopic)
         .filter((s) => s.messageId === early)
@@ -169,8 +180,10 @@ describe('CCIP messages correlated across two chains through events.ccip.stateTo
     await lane.source.provider.send('anvil_reorg', [2, []])
     await lane.source.provider.send('anvil_mine', ['0x2'])
     await reader.until(
-      (r) => statesOf(r, stateTopic).some((s) => s.messageId === messageId && s.reason === 'retracted'),
-      'the state tombstone',
+      (r) =>
+        statesOf(r, stateTopic).some((s) => s.messageId === messageId && s.reason === 'retracted') &&
+        ccipEvents(reader, topic, messageId).length === 2,
+      'the retraction and the state tombstone',
     )
     const events = ccipEvents(reader, topic, messageId)
     assert.deepEqual(
