@@ -17,7 +17,9 @@ import type { FeedSettings } from './settings'
 
 const logger = makeLogger('FeedIngest')
 
-export class FeedIngestError extends BifrostError {}
+export class FeedIngestError extends BifrostError {
+  static override readonly code = 'BIFROST_FEED_INGEST_FAILED'
+}
 
 export interface FeedIngest {
   store: FeedStore

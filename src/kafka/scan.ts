@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto'
 import type { IHeaders, Kafka } from 'kafkajs'
 import { BifrostError } from '../errors'
 
-export class OutputScanError extends BifrostError {}
+export class OutputScanError extends BifrostError {
+  static override readonly code = 'BIFROST_OUTPUT_SCAN_FAILED'
+}
 
 export interface ScannedRecord {
   partition: number

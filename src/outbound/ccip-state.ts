@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs'
-import { BifrostError } from '../errors'
 import type { CcipSendState } from './families/ccip'
 import { disconnectSoon } from '../kafka/client'
+import { TopicReadError } from '../kafka/topic-errors'
 
 const logger = makeLogger('EventCcipState')
 
@@ -38,8 +38,6 @@ export interface CcipStateReader {
   stop(): Promise<void>
 }
 
-export class CcipStateReaderError extends BifrostError {}
-
 export interface CcipStateReaderOptions {
   kafka: Kafka
   topic: string
@@ -59,7 +57,9 @@ export const startCcipStateReader = async (options: CcipStateReaderOptions): Pro
   /** Per partition: the offset after the last record (or control record) read */
   const position = new Map<number, number>()
   const waiters = new Set<() => void>()
+  /** The reader crashed for good, or was stopped: lookups answer at once from what was read */
   let failed: Error | undefined
+  let stopped = false
   const moved = () => {
     for (const wake of [...waiters]) wake()
   }
@@ -67,7 +67,7 @@ export const startCcipStateReader = async (options: CcipStateReaderOptions): Pro
   const admin: Admin = kafka.admin()
   let consumer: Consumer | undefined
   const stop = async () => {
-    failed ??= new CcipStateReaderError('stopped')
+    stopped = true
     moved()
     if (consumer) await disconnectSoon(consumer, 'CCIP state reader')
     await admin.disconnect().catch(() => undefined)
@@ -120,7 +120,7 @@ export const startCcipStateReader = async (options: CcipStateReaderOptions): Pro
     })
   } catch (cause) {
     await stop()
-    throw new CcipStateReaderError(`cannot read ${topic} (events.ccip.stateTopic): ${(cause as Error).message}`, {
+    throw new TopicReadError(`cannot read ${topic} (events.ccip.stateTopic): ${(cause as Error).message}`, {
       cause,
     })
   }
@@ -141,14 +141,14 @@ export const startCcipStateReader = async (options: CcipStateReaderOptions): Pro
     const waited = (async () => {
       // READ_COMMITTED offsets: the end a read_committed reader can reach, past every committed transaction
       const ends = await admin.fetchTopicOffsets(topic)
-      while (!over && !failed && !signal.aborted && !reached(ends)) {
+      while (!over && !failed && !stopped && !signal.aborted && !reached(ends)) {
         await new Promise<void>((resolve) => {
           wake = resolve
           waiters.add(resolve)
         })
         waiters.delete(wake)
       }
-      return !failed && !signal.aborted
+      return !failed && !stopped && !signal.aborted
     })().catch((err: unknown) => {
       logger.warn(`cannot read where ${topic} ends: ${(err as Error).message}`)
       return false
@@ -166,7 +166,7 @@ export const startCcipStateReader = async (options: CcipStateReaderOptions): Pro
 
   return {
     catchUp: async (signal, waitMs) => {
-      if (failed) return false
+      if (failed || stopped) return false
       const done = await catchUp(signal, waitMs)
       if (!done && !signal.aborted) logger.warn(`${topic} not read to its end within ${waitMs} ms; publishing on`)
       return done

@@ -14,10 +14,12 @@ import { CCIP_KINDS, type CcipStateReader } from './ccip-state'
 import { CHECKPOINT_VERSION, type Checkpoint, type Halt } from './checkpoint'
 import type { ChainTracker } from './chain-status'
 import { decodeLog, logFilter, LogDecodeError, type DecodedEvent } from './decode'
-import { createEventSender, TransactionAbortedError, type EventSender } from './event-sender'
+import { createEventSender, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
 import { createLedger, eventId, retractionOf } from './ledger'
 import { DLQ_HEADERS } from '../kafka/dead-letter'
+import { TopicReadError } from '../kafka/topic-errors'
+import { createBackoff } from '../retry'
 import type { Json } from '../json'
 import { boundJson, boundMessage, type EventDeadLetterCode } from './bound-message'
 import { EVENT_HEADERS, toKafkaMessage, type KafkaMessage } from './message'
@@ -34,10 +36,13 @@ const LIVE_BATCH_BLOCKS = 100
 const ADVANCE_BUDGET_MS = 1000
 
 /** Kafka did not take a send: the run stops and the chain resumes from what Kafka holds. */
-export class PublishError extends BifrostError {}
+export class PublishError extends BifrostError {
+  static override readonly code = 'BIFROST_EVENT_PUBLISH_FAILED'
+}
 
 /** The chain is halted (its checkpoint says so): nothing is published until `bifrost events resume` lifts it. */
 export class ChainHaltedError extends BifrostError {
+  static override readonly code = 'BIFROST_CHAIN_HALTED'
   constructor(readonly chain: string, readonly halt: Halt, options?: { cause?: unknown }) {
     super(
       `${chain}: halted since ${halt.since}: ${halt.reason}; run \`bifrost events resume --chain ${chain}\` once the operator has decided (docs/outbound.md)`,
@@ -110,7 +115,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         .fetchTopicOffsets(settings.topic)
         .then((list) => list.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })))
         .catch((cause: unknown) => {
-          throw new BifrostError(`${chain.name}: cannot read the offsets of ${settings.topic} (does it exist?)`, {
+          throw new TopicReadError(`${chain.name}: cannot read the offsets of ${settings.topic} (does it exist?)`, {
             cause,
           })
         })
@@ -118,7 +123,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     const stateTopic = settings.ccip.stateTopic
     const stateOffsets = ccip
       ? await admin.fetchTopicOffsets(stateTopic).catch((cause: unknown) => {
-          throw new BifrostError(`${chain.name}: cannot read the offsets of ${stateTopic} (does it exist?)`, { cause })
+          throw new TopicReadError(`${chain.name}: cannot read the offsets of ${stateTopic} (does it exist?)`, { cause })
         })
       : []
     sender = await createEventSender({
@@ -581,6 +586,9 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     status?.published(tip.number)
     options.onRecovered()
     let rpcFailures = 0
+    // The poll interval doubled per failure, five times at most, and never past 30 s
+    const maxMs = Math.min(chain.pollIntervalMs * 32, 30_000)
+    const backoff = createBackoff({ initialMs: Math.min(chain.pollIntervalMs * 2, maxMs), maxMs })
     let orphansChecked = false
     while (!signal.aborted) {
       let head: number
@@ -623,19 +631,15 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         confirmed = await confirmedHead(head)
         await advance(confirmed, head)
         rpcFailures = 0
+        backoff.reset()
       } catch (err) {
         // A transaction that had begun is aborted, whatever failed: what moved in memory since is void.
-        if (
-          err instanceof PublishError ||
-          err instanceof TransactionAbortedError ||
-          err instanceof ChainHaltedError ||
-          signal.aborted
-        )
-          throw err
+        // Kafka-side failures (a refused send, an aborted transaction, a halt) say retrying cannot help: they end the run.
+        if (signal.aborted || (err instanceof BifrostError && !err.retryable)) throw err
         // The chain side failed (endpoints down, chain moved mid-read): nothing was
         // published for it, so waiting and asking again is exact.
         rpcFailures++
-        const wait = Math.min(chain.pollIntervalMs * 2 ** Math.min(rpcFailures, 5), 30_000)
+        const wait = backoff.next()
         if (rpcFailures === 1 || rpcFailures % 10 === 0) {
           logger.warn(`${chain.name}: ${(err as Error).message}; retrying in ${wait} ms`)
         }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Kafka } from 'kafkajs'
-import { BifrostError } from '../errors'
 import { createCatchUp, partitionTargets } from '../kafka/catch-up'
+import { TopicReadError } from '../kafka/topic-errors'
 import { familyOf } from './families'
 import type { OracleEventMessage } from './message'
 
@@ -42,7 +42,7 @@ export const readEvents = async ({ kafka, topic, follow, onEvent, signal }: Read
   try {
     targets = await partitionTargets(kafka, topic)
   } catch (cause) {
-    throw new BifrostError(`cannot read topic ${topic}: ${(cause as Error).message}`, { cause })
+    throw new TopicReadError(`cannot read topic ${topic}: ${(cause as Error).message}`, { cause })
   }
   const catchUp = createCatchUp(targets)
   const consumer = kafka.consumer({
@@ -65,7 +65,7 @@ export const readEvents = async ({ kafka, topic, follow, onEvent, signal }: Read
     checkDone()
   })
   consumer.on(consumer.events.CRASH, ({ payload }) =>
-    fail(new BifrostError(`reading ${topic} failed: ${payload.error.message}`, { cause: payload.error })),
+    fail(new TopicReadError(`reading ${topic} failed: ${payload.error.message}`, { cause: payload.error })),
   )
   signal?.addEventListener('abort', () => finish(), { once: true })
   await consumer.connect()

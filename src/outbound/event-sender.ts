@@ -63,7 +63,9 @@ export interface EventSenderOptions {
 }
 
 /** Something failed while a transaction was open: it was aborted (or fenced), and nothing sent in it counts. */
-export class TransactionAbortedError extends BifrostError {}
+export class TransactionAbortedError extends BifrostError {
+  static override readonly code = 'BIFROST_TRANSACTION_ABORTED'
+}
 
 /** The transaction an `atomically` runs in: opened by its first send */
 interface Scope {
@@ -170,7 +172,8 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
     },
     sendStates: async (records) => {
       const state = options.stateTopic
-      if (!state) throw new BifrostError('no events.ccip.stateTopic for this chain: it watches no CCIP ramp')
+      // A caller's mistake, not Kafka's: only chains that watch a CCIP ramp are given the topic and write to it
+      if (!state) throw new TypeError('no events.ccip.stateTopic for this chain: it watches no CCIP ramp')
       await sendAlone({
         topic: state.topic,
         acks: -1,

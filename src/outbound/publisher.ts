@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs'
+import { stopInOrder, stopTogether } from '../lifecycle'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ChainStatus } from '../status/snapshot'
 import { CCIP_KINDS, startCcipStateReader, type CcipStateReader } from './ccip-state'
@@ -31,11 +32,16 @@ export const startEventPublisher = async ({
 }: EventPublisherOptions): Promise<EventPublisher> => {
   const watchers: Array<{ chain: string; watcher: ChainWatcher }> = []
   let ccipState: CcipStateReader | undefined
-  const stop = async () => {
-    await Promise.all(watchers.splice(0).map(({ watcher }) => watcher.stop()))
-    await ccipState?.stop()
-    ccipState = undefined
-  }
+  // Chains are independent: they stop together, and one that fails to stop does not keep the others running; the
+  // CCIP state reader they look sends up in goes after them.
+  const stop = () =>
+    stopInOrder([
+      () => stopTogether(watchers.splice(0).map(({ watcher }) => () => watcher.stop())),
+      async () => {
+        await ccipState?.stop()
+        ccipState = undefined
+      },
+    ])
   try {
     // One reader of the CCIP state per instance, before any chain may publish an execution that looks a send up
     if (settings.chains.some((chain) => chain.contracts.some((c) => CCIP_KINDS.includes(c.kind)))) {

@@ -246,9 +246,9 @@ export const eventSettings = z
         'Kafka session timeout of the per-chain leader election: how soon a standby takes over from a dead publisher.',
       env: 'EVENTS_LEADER_SESSION_TIMEOUT_MS',
     }),
-    transactions: z.enum(['on', 'off']).default('off').meta({
+    transactions: z.enum(['on', 'off']).default('on').meta({
       description:
-        'Each chain publishes through a transactional producer (events and their checkpoint commit together; a deposed publisher is fenced). off (the default until a standby taking over with transactions on is fixed, docs/outbound.md): idempotent sends only, as brokers without transaction isolation (the test broker) need.',
+        'on: each chain publishes through a transactional producer (events and the checkpoint covering them commit together; a deposed publisher is fenced, docs/outbound.md). off: idempotent sends only, for brokers without transaction isolation (the test broker, which `bifrost dev` runs with off).',
       env: 'EVENTS_TRANSACTIONS',
     }),
   })

@@ -21,7 +21,7 @@ import {
   type CcipLane,
 } from '../support/ccip'
 import { createCleanups } from '../support/cleanups'
-import { startKafka, onRealKafka, type KafkaFixture } from '../support/kafka'
+import { eventTransactions, startKafka, type KafkaFixture } from '../support/kafka'
 import { killDrill } from '../support/kill-drill'
 import { useDefaultLogger } from '../support/logger'
 import { assertValidOracleEvent } from '../support/oracle-event-schema'
@@ -29,9 +29,6 @@ import { eventsOf, startTestPublisher, testEventSettings, type PublishedEvent } 
 import { readTopics, type TopicReader } from '../support/topic-reader'
 
 useDefaultLogger()
-
-// The mock broker has no transactions; on Apache Kafka a send's state commits with its event.
-const TRANSACTIONS = onRealKafka() ? 'on' : 'off'
 
 const ccipEvents = (reader: TopicReader, topic: string, messageId: string): PublishedEvent[] =>
   eventsOf(reader.records, topic).filter((e) => e.messageId === messageId)
@@ -61,7 +58,6 @@ describe('CCIP messages correlated across two chains through events.ccip.stateTo
     track(
       await startTestPublisher(kafka.brokers, {
         ...settings,
-        transactions: TRANSACTIONS,
         ccip: { ...settings.ccip, stateTopic },
       }),
     )
@@ -226,7 +222,7 @@ describe('CCIP correlation while the publishers of both chains are killed', () =
           ...topics,
           checkpointIntervalMs: 0,
           leaderSessionTimeoutMs: 2000,
-          transactions: TRANSACTIONS,
+          transactions: eventTransactions(),
           ccip: { stateTopic },
           chains: laneChains(lane, { pollIntervalMs: 20 }),
         },
@@ -280,7 +276,6 @@ describe('CCIP correlation while the publishers of both chains are killed', () =
     const settings = testEventSettings(topics, laneChains(lane, { pollIntervalMs: 20 }))
     const survivor = await startTestPublisher(kafka.brokers, {
       ...settings,
-      transactions: TRANSACTIONS,
       ccip: { ...settings.ccip, stateTopic },
     })
     t.after(() => survivor.stop())
