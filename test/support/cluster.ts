@@ -26,7 +26,7 @@ export const clusterClient = (cluster: ApacheKafka, ids: number[]): Kafka =>
 export const withClusterAdmin = async <T>(
   cluster: ApacheKafka,
   via: number[],
-  use: (admin: Admin) => Promise<T>
+  use: (admin: Admin) => Promise<T>,
 ): Promise<T> => {
   const admin = clusterClient(cluster, via).admin()
   await admin.connect()
@@ -44,7 +44,7 @@ export const untilCluster = async (what: string, probe: () => Promise<boolean> |
     await eventually(
       what,
       () => Promise.resolve(probe()).catch((err: unknown) => ((last = err), false)),
-      CLUSTER_TIMEOUT
+      CLUSTER_TIMEOUT,
     )
   } catch (err) {
     throw last
@@ -61,7 +61,7 @@ export const liveBrokers = (cluster: ApacheKafka, via: number[]): Promise<string
     (await admin.describeCluster()).brokers
       .map((b) => b.nodeId)
       .sort((a, b) => a - b)
-      .join()
+      .join(),
   )
 
 /** The node leading `partition` of `topic` */
@@ -78,7 +78,7 @@ export const untilWhole = async (cluster: ApacheKafka, topics: string[]): Promis
   const all = cluster.nodes.map((n) => n.id)
   await untilCluster(
     `all ${all.length} brokers registered`,
-    async () => (await liveBrokers(cluster, all)) === all.join()
+    async () => (await liveBrokers(cluster, all)) === all.join(),
   )
   await untilCluster('every replica back in sync', () =>
     withClusterAdmin(cluster, all, async (admin) =>
@@ -86,8 +86,8 @@ export const untilWhole = async (cluster: ApacheKafka, topics: string[]): Promis
         await admin.fetchTopicMetadata({
           topics: [...topics, '__consumer_offsets'],
         })
-      ).topics.every((t) => t.partitions.every((p) => p.isr.length === all.length))
-    )
+      ).topics.every((t) => t.partitions.every((p) => p.isr.length === all.length)),
+    ),
   )
 }
 
