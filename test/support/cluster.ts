@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs'
+import { Kafka, logLevel, type Admin, type Message } from 'kafkajs'
 import type { ApacheKafka } from '../../src/dev/apache-kafka'
 import { eventually } from './eventually'
 import { uniqueTopic, type KafkaFixture } from './kafka'
@@ -54,6 +54,22 @@ export const untilCluster = async (what: string, probe: () => Promise<boolean> |
       : err
   }
 }
+
+/**
+ * Writes `messages` to `topic` with acks=all (kafkajs's default), which succeeds only once min.insync.replicas nodes
+ * have them, through the nodes `via` (those up); retried while leadership moves, so a record may land twice.
+ */
+export const writeVia = (cluster: ApacheKafka, via: number[], topic: string, messages: Message[]): Promise<void> =>
+  untilCluster(`a write to ${topic}`, async () => {
+    const producer = clusterClient(cluster, via).producer()
+    await producer.connect()
+    try {
+      await producer.send({ topic, timeout: 5000, messages })
+      return true
+    } finally {
+      await producer.disconnect()
+    }
+  })
 
 /** The ids of the brokers the cluster has registered (fenced ones are left out), as `1,2,3` */
 export const liveBrokers = (cluster: ApacheKafka, via: number[]): Promise<string> =>

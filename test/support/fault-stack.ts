@@ -5,7 +5,7 @@ import { startBifrost, type Bifrost } from '../../src/bifrost'
 import { loadConfig } from '../../src/config/load'
 import { startApacheKafka, type ApacheKafka } from '../../src/dev/apache-kafka'
 import { freshTopicsEnv } from './bifrost'
-import { clusterClient, clusterFixture, untilCluster, untilWhole } from './cluster'
+import { clusterFixture, untilWhole, writeVia } from './cluster'
 import { startEventChain, type EventChain } from './event-chain'
 import { eventually } from './eventually'
 import { startFakeChainlinkNode, type FakeChainlinkNode } from './fake-chainlink-node'
@@ -43,7 +43,7 @@ export interface FaultStack {
   env: Record<string, string>
   /** POSTs a body to the adapter */
   post(body: Record<string, unknown>): Promise<Answer>
-  /** Writes with acks=all through the nodes `via` (those up), retried while leadership moves */
+  /** writeVia (./cluster) to the feeds topic unless `topic` says otherwise */
   write(via: number[], messages: Message[], topic?: string): Promise<void>
   /** What the adapter answers for `feed` now: its result, or undefined when it does not answer 200 */
   feedValue(feed: string): Promise<unknown>
@@ -92,17 +92,7 @@ export const startFaultStack = async (options: { chainId: number }): Promise<Fau
       REQUESTS_REPLY_SESSION_TIMEOUT_MS: '6000',
     })
 
-    const write: FaultStack['write'] = (via, messages, topic = feedsTopic) =>
-      untilCluster(`a write to ${topic}`, async () => {
-        const producer = clusterClient(cluster, via).producer()
-        await producer.connect()
-        try {
-          await producer.send({ topic, timeout: 5000, messages })
-          return true
-        } finally {
-          await producer.disconnect()
-        }
-      })
+    const write: FaultStack['write'] = (via, messages, topic = feedsTopic) => writeVia(cluster, via, topic, messages)
     await write(
       ALL_NODES,
       FEEDS.map((feed) => ({ key: feed, value: JSON.stringify({ value: 1 }) })),
