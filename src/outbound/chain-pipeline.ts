@@ -116,9 +116,11 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         .fetchTopicOffsets(settings.topic)
         .then((list) => list.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })))
         .catch((cause: unknown) => {
-          throw new TopicReadError(`${chain.name}: cannot read the offsets of ${settings.topic} (does it exist?)`, {
-            cause,
-          })
+          // The cause tells a missing topic from a partition whose leader just died (a broker fault): both end up here.
+          throw new TopicReadError(
+            `${chain.name}: cannot read the offsets of ${settings.topic}: ${cause instanceof Error ? cause.message : String(cause)}`,
+            { cause },
+          )
         })
     const transactional = settings.transactions === 'on'
     const stateTopic = settings.ccip.stateTopic
