@@ -28,17 +28,34 @@ const checkpointOf = (chain: string, tip: number): Checkpoint => ({
   writtenAt: new Date().toISOString(),
 })
 
+/** The checkpoint a lone member of a fresh group is elected with, once it has read `topic` to its end */
+const electedAlone = async (topic: string, chainName: string): Promise<Checkpoint | undefined> => {
+  let elected: { checkpoint: Checkpoint | undefined } | undefined
+  const election = await startLeaderElection({
+    kafka: client,
+    groupId: `${topic}-group`,
+    checkpointTopic: topic,
+    chainName,
+    sessionTimeoutMs: 6000,
+    onElected: (checkpoint) => (elected = { checkpoint }),
+    onDeposed: () => undefined,
+  })
+  try {
+    const { checkpoint } = await eventually('the only member elected', () => elected, { timeoutMs: 60_000 })
+    assert.equal(election.state, 'leader')
+    return checkpoint
+  } finally {
+    await election.stop()
+  }
+}
+
 test(
   'a member is elected on a checkpoint topic written in transactions, resuming from the latest committed checkpoint',
   { skip: apacheKafkaOnly('the mock writes no commit markers') },
   async () => {
     const topic = kafka.uniqueTopic('leader-checkpoints')
     await kafka.createTopics([{ topic, partitions: 1, compacted: true }])
-    const producer = client.producer({
-      transactionalId: `${topic}-tx`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    })
+    const producer = client.producer({ transactionalId: `${topic}-tx`, idempotent: true, maxInFlightRequests: 1 })
     await producer.connect()
     try {
       for (const [tip, commit] of [
@@ -48,12 +65,7 @@ test(
         const transaction = await producer.transaction()
         await transaction.send({
           topic,
-          messages: [
-            {
-              ...encodeCheckpoint(checkpointOf('chain-a', tip)),
-              partition: CHECKPOINT_PARTITION,
-            },
-          ],
+          messages: [{ ...encodeCheckpoint(checkpointOf('chain-a', tip)), partition: CHECKPOINT_PARTITION }],
         })
         await (commit ? transaction.commit() : transaction.abort())
       }
@@ -62,22 +74,26 @@ test(
     }
     // The record, its commit marker, the aborted record, its abort marker: the end follows a control record, which
     // kafkajs never hands to eachBatch. An election counting only what eachBatch sees would wait forever.
-    let elected: { checkpoint: Checkpoint | undefined } | undefined
-    const election = await startLeaderElection({
-      kafka: client,
-      groupId: `${topic}-group`,
-      checkpointTopic: topic,
-      chainName: 'chain-a',
-      sessionTimeoutMs: 6000,
-      onElected: (checkpoint) => (elected = { checkpoint }),
-      onDeposed: () => undefined,
-    })
-    try {
-      const { checkpoint } = await eventually('the only member elected', () => elected, { timeoutMs: 60_000 })
-      assert.equal(checkpoint?.tip.number, 10, 'the committed checkpoint, not the aborted one')
-      assert.equal(election.state, 'leader')
-    } finally {
-      await election.stop()
-    }
+    const checkpoint = await electedAlone(topic, 'chain-a')
+    assert.equal(checkpoint?.tip.number, 10, 'the committed checkpoint, not the aborted one')
   },
 )
+
+test('a new leader resumes from a checkpoint an older Bifrost wrote (version 1, without a halt)', async () => {
+  const topic = kafka.uniqueTopic('leader-checkpoints-v1')
+  await kafka.createTopics([{ topic, partitions: 1, compacted: true }])
+  const current = checkpointOf('chain-v1', 5)
+  const producer = client.producer()
+  await producer.connect()
+  try {
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'chain-v1', value: JSON.stringify({ ...current, version: 1 }), partition: CHECKPOINT_PARTITION },
+      ],
+    })
+  } finally {
+    await producer.disconnect()
+  }
+  assert.deepEqual(await electedAlone(topic, 'chain-v1'), current)
+})
