@@ -6,6 +6,7 @@ import { createBackoff } from '../retry'
 import { createChainRpc } from '../chain/failover'
 import type { Checkpoint, Halt } from './checkpoint'
 import { ChainHaltedError, runChainPipeline } from './chain-pipeline'
+import type { CcipStateReader } from './ccip-state'
 import { createChainTracker } from './chain-status'
 import type { ChainStatus } from '../status/snapshot'
 import { isFenced } from '../kafka/fenced'
@@ -38,6 +39,8 @@ export interface ChainWatcherOptions {
   settings: EventSettings
   chain: ChainSettings
   groupIdPrefix: string
+  /** events.ccip.stateTopic as this instance reads it, when a chain watches CCIP ramps */
+  ccipState?: CcipStateReader
 }
 
 /**
@@ -84,6 +87,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
           signal,
           groupIdPrefix: options.groupIdPrefix,
           status: tracker,
+          ccipState: options.ccipState,
           onCheckpoint: (written) => (checkpoint = written),
           onRecovered: () => {
             recovering = false

@@ -131,6 +131,9 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
   }
 
   const onAssigned = async (assigned: boolean) => {
+    // A member the coordinator forgot (its session expired while it was paused) rejoins without REBALANCING: the
+    // assignment is the first it hears of it, and another member may have published meanwhile.
+    depose('rejoined the group')
     const mine = ++epoch
     if (!assigned) {
       heldSince = 0
@@ -172,6 +175,14 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
         void restart()
       })
     })
+    // The read_committed end of a partition written in transactions lies after a commit marker, a control record
+    // kafkajs never hands to eachBatch; a batch of nothing else (the last one, always) is only reported here. Counting
+    // only the records eachBatch sees, a new leader would never reach the end, and so never be elected.
+    c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.topic !== checkpointTopic || payload.partition !== CHECKPOINT_PARTITION) return
+      position = Math.max(position, Number(payload.lastOffset))
+      electIfCaughtUp()
+    })
     c.on(c.events.CRASH, ({ payload }) => {
       depose(`consumer failed: ${payload.error.message}`)
       if (!payload.restart) void restart()
@@ -192,7 +203,6 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
           latest = checkpoint
           if (state === 'leader') options.onCheckpoint?.(checkpoint)
         }
-        electIfCaughtUp()
       },
     })
   }

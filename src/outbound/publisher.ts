@@ -1,7 +1,8 @@
 import type { Kafka } from 'kafkajs'
-import { stopTogether } from '../lifecycle'
+import { stopInOrder, stopTogether } from '../lifecycle'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ChainStatus } from '../status/snapshot'
+import { CCIP_KINDS, startCcipStateReader, type CcipStateReader } from './ccip-state'
 import { startChainWatcher, type ChainWatcher } from './chain-watcher'
 import type { EventSettings } from './settings'
 
@@ -30,11 +31,25 @@ export const startEventPublisher = async ({
   groupIdPrefix,
 }: EventPublisherOptions): Promise<EventPublisher> => {
   const watchers: Array<{ chain: string; watcher: ChainWatcher }> = []
-  // Chains are independent: they stop together, and one that fails to stop does not keep the others running.
-  const stop = () => stopTogether(watchers.splice(0).map(({ watcher }) => () => watcher.stop()))
+  let ccipState: CcipStateReader | undefined
+  // Chains are independent: they stop together, and one that fails to stop does not keep the others running; the
+  // CCIP state reader they look sends up in goes after them.
+  const stop = () =>
+    stopInOrder([
+      () => stopTogether(watchers.splice(0).map(({ watcher }) => () => watcher.stop())),
+      async () => {
+        await ccipState?.stop()
+        ccipState = undefined
+      },
+    ])
   try {
+    // One reader of the CCIP state per instance, before any chain may publish an execution that looks a send up
+    if (settings.chains.some((chain) => chain.contracts.some((c) => CCIP_KINDS.includes(c.kind)))) {
+      ccipState = await startCcipStateReader({ kafka, topic: settings.ccip.stateTopic, groupIdPrefix })
+    }
     for (const chain of settings.chains) {
-      watchers.push({ chain: chain.name, watcher: await startChainWatcher({ kafka, settings, chain, groupIdPrefix }) })
+      const watcher = await startChainWatcher({ kafka, settings, chain, groupIdPrefix, ccipState })
+      watchers.push({ chain: chain.name, watcher })
     }
   } catch (err) {
     await stop()

@@ -340,7 +340,7 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
   })
 
   test(
-    'after the log cleaner compacted the topic, a restarted adapter serves the latest value of each feed',
+    'after the log cleaner compacted the topic, a restarted adapter serves the latest value of every feed and source',
     { skip: !onRealKafka() && 'the mock never compacts: a real broker only' },
     async () => {
       const compacting = kafka.uniqueTopic('feeds-compacted')
@@ -348,38 +348,73 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
         {
           topic: compacting,
           compacted: true,
-          // Segments roll every 100 ms and are cleaned as soon as anything in them is superseded.
-          configs: { 'segment.ms': '100', 'min.cleanable.dirty.ratio': '0.01', 'delete.retention.ms': '100' },
+          configs: {
+            // Segments roll every 100 ms and are cleaned as soon as anything in them is superseded.
+            'segment.ms': '100',
+            'min.cleanable.dirty.ratio': '0.01',
+            'delete.retention.ms': '100',
+            // As docs/inbound.md advises (at least feeds.maxAgeSeconds): records younger than this stay, so every
+            // source that could still count survives the cleaner, although they all share the feed's key.
+            'min.compaction.lag.ms': '300000',
+          },
         },
       ])
-      let written = 0
+      const history: Message[] = []
       const write = async (messages: Message[]) => {
         await producer.send({ topic: compacting, messages })
-        written += messages.length
+        history.push(...messages)
         await sleep(200) // the next record rolls the segment: only closed segments are cleaned
       }
-      for (let round = 1; round <= 3; round++) await write(['C1', 'C2', 'GONE'].map((k) => record(k, { value: round })))
-      await write([record('GONE', null)])
-      await write([record('C1', { value: 4 })])
+      // History written an hour ago (Kafka timestamps, which the lag is judged by): the cleaner may take it.
+      const anHourAgo = String(Date.now() - 3_600_000)
+      for (let round = 1; round <= 3; round++) {
+        await write(
+          ['C1', 'C2', 'GONE'].map((k) => ({ ...record(k, { value: round, source: 'old' }), timestamp: anHourAgo })),
+        )
+      }
+      await write([{ ...record('GONE', null), timestamp: anHourAgo }])
+      const presentFrom = history.length
+      // The present: several sources per feed, each the latest of its source.
+      const latest = { C1: { a: 10, b: 11 }, C2: { a: 20, b: 21, c: 22 } }
+      for (const [feed, sources] of Object.entries(latest)) {
+        for (const [source, value] of Object.entries(sources)) await write([record(feed, { value, source })])
+      }
 
-      await eventually(
+      const removed = await eventually(
         'the log cleaner to drop superseded records',
         async () => {
           const reader = await readTopics(kafka.brokers, [compacting])
           try {
-            await reader.until((r) => r.some((x) => x.offset === written - 1), 'the last record')
-            return reader.records.length < written
+            await reader.until((r) => r.some((x) => x.offset === history.length - 1), 'the last record')
+            const kept = new Set(reader.records.map((r) => r.offset))
+            const gone = history.map((_, offset) => offset).filter((offset) => !kept.has(offset))
+            return gone.length > 0 && gone
           } finally {
             await reader.stop()
           }
         },
         { timeoutMs: 90_000, intervalMs: 1000 },
       )
+      assert.ok(
+        removed.every((offset) => offset < presentFrom),
+        `only the old history is compacted away, not a present source: removed offsets ${removed.join(', ')}`,
+      )
       const restarted = await startAdapter(compacting, dlq)
       try {
         await untilReady(restarted.adapterUrl)
-        assert.equal((await post(restarted.adapterUrl, { feed: 'C1' })).body.result, 4)
-        assert.equal((await post(restarted.adapterUrl, { feed: 'C2' })).body.result, 3)
+        for (const [feed, sources] of Object.entries(latest)) {
+          const answer = await post(restarted.adapterUrl, { feed })
+          assert.equal(answer.status, 200, feed)
+          const served = Object.fromEntries(
+            Object.entries(answer.body.data?.sources ?? {}).map(([source, s]) => [source, s.value]),
+          )
+          // The surviving old record is an hour old: stale, so not among the sources counted.
+          assert.deepEqual(
+            served,
+            sources,
+            `${feed}'s sources after compaction (removed offsets ${removed.join(', ')})`,
+          )
+        }
         assert.equal((await post(restarted.adapterUrl, { feed: 'GONE' })).status, 404)
       } finally {
         await restarted.stop()

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { RawLog } from '../../src/chain/get-logs'
 import { eventId } from '../../src/outbound/ledger'
 import { ANSWER_UPDATED, type EventChain } from './event-chain'
+import { eventTransactions } from './kafka'
 import { duplicates, type OutboundTopics, type PublishedEvent } from './outbound'
 
 /** The chain -> Kafka publisher alone in a process (event-publisher-process), compiled or through the same tsx loader */
@@ -45,6 +46,7 @@ export const publisherEnvironment = (
         ...topics,
         checkpointIntervalMs: 0,
         leaderSessionTimeoutMs,
+        transactions: eventTransactions(),
         chains: [
           {
             name,
