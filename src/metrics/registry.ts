@@ -6,6 +6,9 @@ import {
   type CounterConfiguration,
   type GaugeConfiguration,
   type HistogramConfiguration,
+  type LabelValues,
+  type MetricObjectWithValues,
+  type MetricValue,
 } from 'prom-client'
 
 /*
@@ -22,22 +25,31 @@ interface Renamed {
 /** Every deprecated name still served, with the name that replaces it: docs/metrics.md lists them. */
 export const DEPRECATED_METRICS = new Map<string, string>()
 
-const deprecatedHelp = (name: string, help: string): string => `Deprecated: renamed ${name}, removed in the next minor version. ${help}`
+type Copy = (self: { reset(): void }, labels: LabelValues<string>, value: number) => void
+
+/** The declaration of the old name: reset and refilled from `metric` at every scrape, so the code counts once. */
+const formerName = <T extends string>(
+  formerly: string,
+  config: { name: string; help: string; labelNames?: readonly T[] },
+  metric: { get(): Promise<MetricObjectWithValues<MetricValue<T>>> },
+  copy: Copy,
+) => {
+  DEPRECATED_METRICS.set(formerly, config.name)
+  return {
+    name: formerly,
+    help: `Deprecated: renamed ${config.name}, removed in the next minor version. ${config.help}`,
+    labelNames: config.labelNames ?? [],
+    async collect(this: { reset(): void }) {
+      this.reset()
+      for (const { labels, value } of (await metric.get()).values) copy(this, labels, value)
+    },
+  }
+}
 
 export const counter = <T extends string>({ formerly, ...config }: CounterConfiguration<T> & Renamed): Counter<T> => {
   const metric = (register.getSingleMetric(config.name) as Counter<T> | undefined) ?? new Counter(config)
   if (formerly && !register.getSingleMetric(formerly)) {
-    DEPRECATED_METRICS.set(formerly, config.name)
-    // Copied at scrape time: the code counts once, in the new name.
-    new Counter({
-      name: formerly,
-      help: deprecatedHelp(config.name, config.help),
-      labelNames: config.labelNames ?? [],
-      async collect() {
-        this.reset()
-        for (const { labels, value } of (await metric.get()).values) this.inc(labels, value)
-      },
-    })
+    new Counter(formerName(formerly, config, metric, (self, labels, value) => (self as Counter).inc(labels, value)))
   }
   return metric
 }
@@ -45,16 +57,7 @@ export const counter = <T extends string>({ formerly, ...config }: CounterConfig
 export const gauge = <T extends string>({ formerly, ...config }: GaugeConfiguration<T> & Renamed): Gauge<T> => {
   const metric = (register.getSingleMetric(config.name) as Gauge<T> | undefined) ?? new Gauge(config)
   if (formerly && !register.getSingleMetric(formerly)) {
-    DEPRECATED_METRICS.set(formerly, config.name)
-    new Gauge({
-      name: formerly,
-      help: deprecatedHelp(config.name, config.help),
-      labelNames: config.labelNames ?? [],
-      async collect() {
-        this.reset()
-        for (const { labels, value } of (await metric.get()).values) this.set(labels, value)
-      },
-    })
+    new Gauge(formerName(formerly, config, metric, (self, labels, value) => (self as Gauge).set(labels, value)))
   }
   return metric
 }

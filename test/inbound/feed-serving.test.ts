@@ -17,12 +17,10 @@ import { freshTopicsEnv } from '../support/bifrost'
 import { eventually } from '../support/eventually'
 import { readTopics } from '../support/topic-reader'
 import { onRealKafka, startKafka, type KafkaFixture } from '../support/kafka'
+import { postJson, useEphemeralAdapters } from '../support/adapter-http'
 
-// Several adapters start one after the other in this process: the framework's
-// metrics server can exist only once per process, and the feed metrics are read
-// from the registry directly. Port 0: any free port.
-process.env['EA_PORT'] = '0'
-process.env['METRICS_ENABLED'] = 'false'
+// Several adapters start one after the other in this process.
+useEphemeralAdapters()
 
 interface Answer {
   status: number
@@ -42,14 +40,8 @@ interface Answer {
   }
 }
 
-const post = async (url: string, data: Record<string, unknown>): Promise<Answer> => {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ id: '1', data }),
-  })
-  return { status: res.status, body: (await res.json()) as Answer['body'] }
-}
+const post = (url: string, data: Record<string, unknown>): Promise<Answer> =>
+  postJson<Answer['body']>(url, { id: '1', data })
 
 const ready = async (url: string): Promise<{ status: number; body: { checks: Record<string, string> } }> => {
   const res = await fetch(`${url}/ready`)
