@@ -50,19 +50,20 @@ const medianAndMax = (ms: number[]) => [median(ms), Math.max(...ms)].map((v) => 
 
 /**
  * What Bifrost's own transactions cost it, timed from kafkajs' debug lines on the publisher's connections: each
- * transactional request (AddPartitionsToTxn as a transaction first touches a partition, EndTxn to commit) from its
- * request to its response (paired by correlation id), and the AddPartitionsToTxn the coordinator refused (kafkajs
+ * transactional request (AddPartitionsToTxn as a transaction first touches a partition, EndTxn to commit) and each
+ * Produce (a broker verifies a transactional one with the coordinator, KIP-890) from its request to its response
+ * (paired by correlation id), and the AddPartitionsToTxn the coordinator refused (kafkajs
  * retries them after a backoff: CONCURRENT_TRANSACTIONS while the last commit's markers are written). Everything else
  * kafkajs logs is dropped, so the debug level costs next to nothing; both modes run with it.
  */
 const transactionWatch = () => {
   const sent = new Map<string, number>()
-  const ms = { AddPartitionsToTxn: [] as number[], EndTxn: [] as number[] }
+  const ms = { AddPartitionsToTxn: [] as number[], EndTxn: [] as number[], Produce: [] as number[] }
   let refused = 0
   const logCreator = () => (entry: LogEntry) => {
     const { message, broker, correlationId, error } = entry.log as LogEntry['log'] & Record<string, unknown>
     const [kind, api] = message.split(/[ (]/, 2)
-    if (api !== 'AddPartitionsToTxn' && api !== 'EndTxn') return
+    if (api !== 'AddPartitionsToTxn' && api !== 'EndTxn' && api !== 'Produce') return
     const id = `${String(broker)}:${String(correlationId)}`
     if (kind === 'Request') sent.set(id, performance.now())
     else if (kind === 'Response' && !error && sent.has(id)) ms[api].push(performance.now() - (sent.get(id) as number))
@@ -278,6 +279,9 @@ export async function outboundBackfill() {
           'bifrost AddPartitionsToTxn: same': `${adds.length}, ${medianAndMax(adds)}`,
           'AddPartitionsToTxn refused, retried': bestOn.refused,
           'bifrost ms in txn requests per txn': sum([...adds, ...ends]) / bestOn.checkpoints,
+          'bifrost Produce ms, median on / off': `${median(bestOn.transactionMs.Produce).toFixed(1)} / ${median(
+            best.transactionMs.Produce,
+          ).toFixed(1)}`,
           'bifrost ms per transaction, on - off': perTransaction,
           'bare commit ms (median / max)': medianAndMax(bare.commits),
           'bare events/s, those txns / none': `${Math.round(bare.rate)} / ${Math.round(baselineRate)}`,
