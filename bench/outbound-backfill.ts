@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { Kafka, logLevel, Partitioners } from 'kafkajs'
+import { Kafka, logLevel, Partitioners, type KafkaConfig, type LogEntry } from 'kafkajs'
 import { createRpcClient } from '../src/chain/rpc'
 import { eventMetrics } from '../src/outbound/metrics'
 import type { RawLog } from '../src/chain/get-logs'
@@ -45,6 +45,33 @@ const MOCK_TRANSACTIONS =
   'skipped on the mock: it answers the transaction APIs but has no isolation, so a transaction there proves nothing and costs what the mock makes it cost, not what Kafka does (run with --kafka apache)'
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0)
+const medianAndMax = (ms: number[]) => [median(ms), Math.max(...ms)].map((v) => v.toFixed(1)).join(' / ')
+
+/**
+ * What Bifrost's own transactions cost it, timed from kafkajs' debug lines on the publisher's connections: each
+ * transactional request (AddPartitionsToTxn as a transaction first touches a partition, EndTxn to commit) and each
+ * Produce (a broker verifies a transactional one with the coordinator, KIP-890) from its request to its response
+ * (paired by correlation id), and the AddPartitionsToTxn the coordinator refused (kafkajs
+ * retries them after a backoff: CONCURRENT_TRANSACTIONS while the last commit's markers are written). Everything else
+ * kafkajs logs is dropped, so the debug level costs next to nothing; both modes run with it.
+ */
+const transactionWatch = () => {
+  const sent = new Map<string, number>()
+  const ms = { AddPartitionsToTxn: [] as number[], EndTxn: [] as number[], Produce: [] as number[] }
+  let refused = 0
+  const logCreator = () => (entry: LogEntry) => {
+    const { message, broker, correlationId, error } = entry.log as LogEntry['log'] & Record<string, unknown>
+    const [kind, api] = message.split(/[ (]/, 2)
+    if (api !== 'AddPartitionsToTxn' && api !== 'EndTxn' && api !== 'Produce') return
+    const id = `${String(broker)}:${String(correlationId)}`
+    if (kind === 'Request') sent.set(id, performance.now())
+    else if (kind === 'Response' && !error && sent.has(id)) ms[api].push(performance.now() - (sent.get(id) as number))
+    else if (kind === 'Response' && error && entry.level === logLevel.ERROR && api === 'AddPartitionsToTxn') refused++
+  }
+  const overrides: Partial<KafkaConfig> = { logLevel: logLevel.DEBUG, logCreator }
+  return { ms, refused: () => refused, overrides }
+}
 
 /**
  * Chain -> Kafka backfill of 100,000 AnswerUpdated events (100 blocks of 1,000)
@@ -106,7 +133,8 @@ export async function outboundBackfill() {
         if (memory) memory.rss.peak = Math.max(memory.rss.peak, process.memoryUsage().rss)
       }, RSS_SAMPLE_MS)
       const started = performance.now()
-      const publisher = await startTestPublisher(kafka.brokers, settings)
+      const watch = transactionWatch()
+      const publisher = await startTestPublisher(kafka.brokers, settings, watch.overrides)
       // Watched in-process (the publisher's own counter), so watching costs the run next to nothing.
       const acked = async () =>
         (await eventMetrics().published.get()).values.find(
@@ -137,6 +165,8 @@ export async function outboundBackfill() {
         seconds: (doneAt - firstAt) / 1000,
         // With transactions, every checkpoint is committed in a transaction of its own or with the events it covers.
         checkpoints: transactions === 'on' ? await messageCount(kafka.brokers, topics.checkpointTopic) : 0,
+        transactionMs: watch.ms,
+        refused: watch.refused(),
         rate: EVENTS / ((doneAt - firstAt) / 1000),
         startup: firstAt - started,
         withStartup: EVENTS / ((doneAt - started) / 1000),
@@ -233,6 +263,7 @@ export async function outboundBackfill() {
     // The same backfill, the same ranges, batches and broker: what transactions add, spread over their number.
     const perTransaction = ((bestOn.seconds - best.seconds) * 1000) / bestOn.checkpoints
     const bare = await baseline(Math.round(EVENTS / bestOn.checkpoints))
+    const { AddPartitionsToTxn: adds, EndTxn: ends } = bestOn.transactionMs
     return [
       plain,
       {
@@ -244,10 +275,15 @@ export async function outboundBackfill() {
           'bifrost on / off': bestOn.rate / best.rate,
           'transactions (= checkpoints)': bestOn.checkpoints,
           'events per transaction': Math.round(EVENTS / bestOn.checkpoints),
+          'bifrost EndTxn: n, median / max ms': `${ends.length}, ${medianAndMax(ends)}`,
+          'bifrost AddPartitionsToTxn: same': `${adds.length}, ${medianAndMax(adds)}`,
+          'AddPartitionsToTxn refused, retried': bestOn.refused,
+          'bifrost ms in txn requests per txn': sum([...adds, ...ends]) / bestOn.checkpoints,
+          'bifrost Produce ms, median on / off': `${median(bestOn.transactionMs.Produce).toFixed(1)} / ${median(
+            best.transactionMs.Produce,
+          ).toFixed(1)}`,
           'bifrost ms per transaction, on - off': perTransaction,
-          'bare commit ms (median / max)': [median(bare.commits), Math.max(...bare.commits)]
-            .map((ms) => ms.toFixed(1))
-            .join(' / '),
+          'bare commit ms (median / max)': medianAndMax(bare.commits),
           'bare events/s, those txns / none': `${Math.round(bare.rate)} / ${Math.round(baselineRate)}`,
         },
         ratio: bestOn.rate / baselineRate,

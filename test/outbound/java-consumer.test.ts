@@ -69,6 +69,7 @@ const abortBatch = async (topics: OutboundTopics, records: ReadRecord[]): Promis
 
 const headerOf = (record: PlainRecord, name: string) => record.headers.find(([n]) => n === name)?.[1]
 const at = (r: PlainRecord) => `${r.partition}:${r.offset}`
+const content = (r: PlainRecord) => JSON.stringify([r.key, r.value, r.headers])
 
 test(
   'a read_committed Java consumer sees the same events, in the same order per partition, as kafkajs; read_uncommitted sees the aborted batch, which bifrost.event-id de-duplicates',
@@ -96,7 +97,8 @@ test(
     await reader.until((r) => eventsOf(r, topics.topic).length >= 200 + 2 + 2 + 1, 'events, retractions, replacement')
 
     // An aborted transaction in the middle of the log, committed events after it.
-    await abortBatch(topics, reader.records.slice(0, ABORTED))
+    const copied = reader.records.slice(0, ABORTED)
+    await abortBatch(topics, copied)
     const last = await chain.emit(40, { start: 2000 })
     const expected = await confirmedEventIds(chain, CONFIRMATIONS)
     await untilPublished('java', last.blockNumber, 60_000)
@@ -112,7 +114,7 @@ test(
     )
     assert.equal(events.filter((e) => e.status === 'retracted').length, 2)
     const kafkajs = plainRecords(reader.records, topics.topic)
-    assert.equal(kafkajs.length, total, 'kafkajs read the aborted batch')
+    assert.equal(kafkajs.length, total, 'kafkajs read what was committed, nothing aborted')
 
     const java = await readWithJavaClient(kafka.brokers, topics.topic, 'read_committed')
     assert.deepEqual(java, kafkajs)
@@ -126,15 +128,7 @@ test(
     const committed = new Set(java.map(at))
     const aborted = uncommitted.filter((r) => !committed.has(at(r)))
     assert.equal(uncommitted.length, total + ABORTED)
-    assert.deepEqual(
-      aborted.map((r) => r.value).sort(),
-      kafkajs
-        .filter((r) =>
-          reader.records.slice(0, ABORTED).some((s) => s.partition === r.partition && s.offset === r.offset),
-        )
-        .map((r) => r.value)
-        .sort(),
-    )
+    assert.deepEqual(aborted.map(content).sort(), plainRecords(copied, topics.topic).map(content).sort())
     // Keeping the first record of each bifrost.event-id gives back exactly the committed stream.
     const seen = new Set<string>()
     const deduplicated = uncommitted.filter((r) => {
