@@ -43,7 +43,8 @@ const sendStateOf = (message: OracleEventMessage & { ccip: CcipSend }, chainId: 
 /**
  * What the state topic gets for published events, in their order: a confirmed send its state (unless its SUCCESS was
  * confirmed first: nothing would ever remove it), a retracted send a tombstone, a confirmed SUCCESS a tombstone (a
- * FAILURE keeps the state: the message can be executed again manually), and a retracted SUCCESS the send it carried.
+ * FAILURE keeps the state: the message can be executed again manually), and a retracted SUCCESS the send it carried
+ * (`restored`). Then a tombstone for every stale send the reader found.
  */
 export const stateRecordsOf = (messages: readonly KafkaMessage[], state: CcipStateReader): StateRecord[] => {
   const records: StateRecord[] = []
@@ -61,8 +62,10 @@ export const stateRecordsOf = (messages: readonly KafkaMessage[], state: CcipSta
       }
     } else if (ccip.state === 'SUCCESS') {
       if (status === 'confirmed') records.push(record(messageId, 'executed'))
-      else if (value.send) records.push(record(messageId, 'sent', value.send))
+      else if (value.send) records.push(record(messageId, 'restored', value.send))
     }
   }
+  // Rides along with whatever this chain publishes: a stale send is removed by the next step that writes states.
+  for (const messageId of state.stale()) records.push(record(messageId, 'executed'))
   return records
 }

@@ -12,7 +12,8 @@ export const CCIP_KINDS: readonly string[] = ['ccip-onramp', 'ccip-offramp']
 
 /** Header of every state record: why it was written (a tombstone says why it removes the send) */
 export const STATE_HEADER = 'bifrost.ccip-state'
-export type StateReason = 'sent' | 'executed' | 'retracted'
+/** `restored`: the send again, once the SUCCESS that removed it was retracted */
+export type StateReason = 'sent' | 'executed' | 'retracted' | 'restored'
 
 /** A record for events.ccip.stateTopic: the send's state, or a tombstone (value null) */
 export interface StateRecord {
@@ -35,6 +36,11 @@ export interface CcipStateReader {
   sendOf(messageId: string): CcipSendState | undefined
   /** A SUCCESS of the message has been read (its tombstone), recently enough to be remembered */
   executed(messageId: string): boolean
+  /**
+   * Messages whose send state was written after their SUCCESS's tombstone: the two chains published them at about the
+   * same time, neither seeing the other's uncommitted record. Each needs another tombstone, or it stays forever.
+   */
+  stale(): string[]
   stop(): Promise<void>
 }
 
@@ -54,6 +60,7 @@ export const startCcipStateReader = async (options: CcipStateReaderOptions): Pro
   const { kafka, topic } = options
   const sends = new Map<string, CcipSendState>()
   const executed = new Set<string>()
+  const stale = new Set<string>()
   /** Per partition: the offset after the last record (or control record) read */
   const position = new Map<number, number>()
   const waiters = new Set<() => void>()
@@ -100,10 +107,15 @@ export const startCcipStateReader = async (options: CcipStateReaderOptions): Pro
       eachMessage: async ({ message, partition }) => {
         const messageId = message.key?.toString('utf8')
         if (!messageId) return
+        const reason = message.headers?.[STATE_HEADER]?.toString() as StateReason | undefined
         if (message.value) {
           try {
-            sends.set(messageId, JSON.parse(message.value.toString('utf8')) as CcipSendState)
-            executed.delete(messageId)
+            const send = JSON.parse(message.value.toString('utf8')) as CcipSendState
+            if (reason !== 'restored' && executed.has(messageId)) stale.add(messageId)
+            else {
+              sends.set(messageId, send)
+              executed.delete(messageId)
+            }
           } catch {
             // Only Bifrost writes this topic: a record it cannot read is a bug to see, not a send to guess at.
             logger.error(`unreadable record for ${messageId} in ${topic} at ${partition}@${message.offset}; skipped`)
@@ -111,7 +123,8 @@ export const startCcipStateReader = async (options: CcipStateReaderOptions): Pro
           return
         }
         sends.delete(messageId)
-        if (message.headers?.[STATE_HEADER]?.toString() === 'executed') {
+        stale.delete(messageId)
+        if (reason === 'executed') {
           executed.delete(messageId)
           executed.add(messageId)
           if (executed.size > EXECUTED_REMEMBERED) executed.delete(executed.values().next().value as string)
@@ -173,6 +186,7 @@ export const startCcipStateReader = async (options: CcipStateReaderOptions): Pro
     },
     sendOf: (messageId) => sends.get(messageId),
     executed: (messageId) => executed.has(messageId),
+    stale: () => [...stale],
     stop,
   }
 }

@@ -233,7 +233,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
 
     /** The CCIP state records of published messages; in their transaction when there is one, else right after them */
     const publishStates = async (messages: readonly KafkaMessage[]) => {
-      if (!ccip || !messages.some((m) => m.key.startsWith('ccip:'))) return
+      if (!ccip) return
       const states = stateRecordsOf(messages, ccip)
       if (states.length === 0) return
       guard()

@@ -20,6 +20,9 @@ export interface EventPublisherOptions {
   groupIdPrefix: string
 }
 
+/** Longest the start waits for the CCIP state reader to read the state topic up to its end */
+const STATE_START_WAIT_MS = 30_000
+
 /**
  * Chain -> Kafka: every configured chain watched independently (its own RPC
  * endpoints, leader election, checkpoint and producer), so one chain failing
@@ -46,6 +49,9 @@ export const startEventPublisher = async ({
     // One reader of the CCIP state per instance, before any chain may publish an execution that looks a send up
     if (settings.chains.some((chain) => chain.contracts.some((c) => CCIP_KINDS.includes(c.kind)))) {
       ccipState = await startCcipStateReader({ kafka, topic: settings.ccip.stateTopic, groupIdPrefix })
+      // Read what the topic holds before publishing: a fresh reader first joins its group (seconds on a real broker),
+      // and a step's own wait is too short for that. Bounded too: an unreadable topic delays the start, never stops it.
+      await ccipState.catchUp(new AbortController().signal, STATE_START_WAIT_MS)
     }
     for (const chain of settings.chains) {
       const watcher = await startChainWatcher({ kafka, settings, chain, groupIdPrefix, ccipState })

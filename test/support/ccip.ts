@@ -128,26 +128,29 @@ export const createCcipTopics = async (
 }
 
 /** The lane's two chains as events.chains: the OnRamp (v1.5 needs its destChainSelector) on one, the OffRamp on the other */
-export const laneChains = (lane: CcipLane, extra: Record<string, unknown> = {}): Array<Record<string, unknown>> => [
-  {
-    name: 'source',
-    chainId: SOURCE.chainId,
-    rpcUrls: [lane.source.anvil.rpcUrl],
+export const laneChains = (lane: CcipLane, extra: Record<string, unknown> = {}): Array<Record<string, unknown>> => {
+  const chain = (name: string, chainId: number, rpcUrl: string, contract: Record<string, unknown>) => ({
+    name,
+    chainId,
+    rpcUrls: [rpcUrl],
     confirmations: 1,
     maxReorgDepth: 16,
-    contracts: [{ address: lane.addresses.onRamp, kind: 'ccip-onramp', destChainSelector: DEST.selector }],
+    contracts: [contract],
     ...extra,
-  },
-  {
-    name: 'dest',
-    chainId: DEST.chainId,
-    rpcUrls: [lane.dest.anvil.rpcUrl],
-    confirmations: 1,
-    maxReorgDepth: 16,
-    contracts: [{ address: lane.addresses.offRamp, kind: 'ccip-offramp', sourceChainSelector: SOURCE.selector }],
-    ...extra,
-  },
-]
+  })
+  return [
+    chain('source', SOURCE.chainId, lane.source.anvil.rpcUrl, {
+      address: lane.addresses.onRamp,
+      kind: 'ccip-onramp',
+      destChainSelector: DEST.selector,
+    }),
+    chain('dest', DEST.chainId, lane.dest.anvil.rpcUrl, {
+      address: lane.addresses.offRamp,
+      kind: 'ccip-offramp',
+      sourceChainSelector: SOURCE.selector,
+    }),
+  ]
+}
 
 /** One record of events.ccip.stateTopic as read: the send's state, or a tombstone (`send` undefined) and why */
 export interface StateRead {
