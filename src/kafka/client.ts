@@ -78,6 +78,7 @@ export const createKafka = (settings: KafkaSettings, overrides: Partial<KafkaCon
     ssl: tlsOptions(settings),
     sasl: saslOptions(settings.sasl),
     connectionTimeout: settings.connectionTimeoutMs,
+    requestTimeout: settings.requestTimeoutMs,
     logLevel: logLevel.INFO,
     logCreator,
     ...overrides,

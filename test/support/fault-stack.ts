@@ -71,7 +71,7 @@ export const startFaultStack = async (options: { chainId: number }): Promise<Fau
     const cluster = await startApacheKafka({
       nodes: 3,
       // A silent node is fenced after 4 s instead of 9 s: each fault file must end within the test runner's
-      // per-file timeout (180 s) on a loaded machine. Bifrost's own settings keep their defaults.
+      // per-file timeout (180 s) on a loaded machine.
       properties: { 'broker.session.timeout.ms': '4000', 'broker.heartbeat.interval.ms': '1000' },
     })
     stops.push(cluster.stop)
@@ -90,6 +90,8 @@ export const startFaultStack = async (options: { chainId: number }): Promise<Fau
       ]),
       EVENTS_CHECKPOINT_INTERVAL_MS: '0',
       REQUESTS_REPLY_SESSION_TIMEOUT_MS: '6000',
+      // A send to a paused broker is retried on fresh metadata after this (default 30 s): within the per-file timeout.
+      KAFKA_REQUEST_TIMEOUT_MS: '10000',
     })
 
     const write: FaultStack['write'] = (via, messages, topic = feedsTopic) => writeVia(cluster, via, topic, messages)
