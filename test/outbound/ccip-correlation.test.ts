@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import { ZeroAddress, type TransactionReceipt } from 'ethers'
 import type { RawLog } from '../../src/chain/get-logs'
 import { eventId } from '../../src/outbound/ledger'
@@ -12,6 +12,7 @@ import {
   DEST,
   FAILURE,
   laneChains,
+  laneSettings,
   latestStates,
   messageIdOf,
   SOURCE,
@@ -20,13 +21,12 @@ import {
   SUCCESS,
   type CcipLane,
 } from '../support/ccip'
-import { createCleanups } from '../support/cleanups'
-import { startKafka, type KafkaFixture } from '../support/kafka'
+import { kafkaSuite } from '../support/kafka-suite'
 import { killDrill } from '../support/kill-drill'
 import { publisherConfigEnvironment } from '../support/publisher-process'
 import { useDefaultLogger } from '../support/logger'
 import { assertValidOracleEvent } from '../support/oracle-event-schema'
-import { eventsOf, startTestPublisher, testEventSettings, type PublishedEvent } from '../support/outbound'
+import { eventsOf, startTestPublisher, type PublishedEvent } from '../support/outbound'
 import { readTopics, type ReadRecord, type TopicReader } from '../support/topic-reader'
 
 useDefaultLogger()
@@ -41,31 +41,19 @@ const timestampOf = async (lane: CcipLane['source'], receipt: TransactionReceipt
   (await lane.provider.getBlock(receipt.blockNumber))!.timestamp
 
 describe('CCIP messages correlated across two chains through events.ccip.stateTopic', () => {
-  let kafka: KafkaFixture
+  const { kafka, cleanups } = kafkaSuite()
+  const { track } = cleanups
   let lane: CcipLane
   let topic: string
   let stateTopic: string
   let reader: TopicReader
-  const cleanups = createCleanups()
-  const { track } = cleanups
   before(async () => {
-    kafka = await startKafka()
     lane = track(await startCcipLane())
     const created = await createCcipTopics(kafka)
     ;({ stateTopic } = created)
     topic = created.topics.topic
     reader = track(await readTopics(kafka.brokers, [topic, stateTopic]))
-    const settings = testEventSettings(created.topics, laneChains(lane))
-    track(
-      await startTestPublisher(kafka.brokers, {
-        ...settings,
-        ccip: { ...settings.ccip, stateTopic },
-      }),
-    )
-  })
-  after(async () => {
-    await cleanups.run()
-    await kafka.stop()
+    track(await startTestPublisher(kafka.brokers, laneSettings(created.topics, stateTopic, lane)))
   })
 
   test('an execution carries its send and latencySeconds; a FAILURE keeps the state, a SUCCESS tombstones it', async () => {
@@ -201,13 +189,7 @@ describe('CCIP messages correlated across two chains through events.ccip.stateTo
 })
 
 describe('CCIP correlation while the publishers of both chains are killed', () => {
-  let kafka: KafkaFixture
-  before(async () => {
-    kafka = await startKafka()
-  })
-  after(async () => {
-    await kafka.stop()
-  })
+  const { kafka } = kafkaSuite()
 
   test('kill -9 during both chains: every send and execution once, each execution with its send or null, the state of unexecuted ones only', async (t) => {
     const lane = await startCcipLane()
@@ -273,11 +255,7 @@ describe('CCIP correlation while the publishers of both chains are killed', () =
 
     // Every executed message ended in SUCCESS. Without transactions a state record follows its event, so the last kill may
     // have fallen between them: one more start writes what is missing, and then the compacted topic keeps no send.
-    const settings = testEventSettings(topics, laneChains(lane, { pollIntervalMs: 20 }))
-    const survivor = await startTestPublisher(kafka.brokers, {
-      ...settings,
-      ccip: { ...settings.ccip, stateTopic },
-    })
+    const survivor = await startTestPublisher(kafka.brokers, laneSettings(topics, stateTopic, lane))
     t.after(() => survivor.stop())
     const stateReader = await readTopics(kafka.brokers, [stateTopic])
     t.after(() => stateReader.stop())

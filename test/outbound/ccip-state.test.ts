@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { Kafka, logLevel } from 'kafkajs'
+import { describe, test } from 'node:test'
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs'
 import { createKafka } from '../../src/kafka/client'
 import { kafkaSettings } from '../../src/kafka/settings'
 import { STATE_HEADER, startCcipStateReader, type StateReason } from '../../src/outbound/ccip-state'
-import { createCleanups } from '../support/cleanups'
 import { kafkaGate } from '../support/kafka-gate'
-import { startKafka, type KafkaFixture } from '../support/kafka'
+import { kafkaSuite } from '../support/kafka-suite'
 import { useDefaultLogger } from '../support/logger'
 
 useDefaultLogger()
@@ -14,17 +13,8 @@ useDefaultLogger()
 const LONG_WAIT_MS = 30_000
 
 describe('the CCIP state reader', () => {
-  let kafka: KafkaFixture
-  const cleanups = createCleanups()
+  const { kafka, cleanups } = kafkaSuite()
   const { track } = cleanups
-  before(async () => {
-    kafka = await startKafka()
-  })
-  after(async () => {
-    await cleanups.run()
-    await kafka.stop()
-  })
-
   const stateTopic = async () => {
     const topic = kafka.uniqueTopic('ccip-messages')
     await kafka.createTopics([{ topic, partitions: 3, compacted: true }])
@@ -52,18 +42,21 @@ describe('the CCIP state reader', () => {
       })
   }
 
+  const startReader = async (topic: string, overrides: Partial<KafkaConfig> = {}) =>
+    track(
+      await startCcipStateReader({
+        kafka: createKafka(kafkaSettings.parse({ brokers: kafka.brokers }), overrides),
+        topic,
+        groupIdPrefix: 'test',
+      }),
+    )
+
   test('a lookup sees every record written before it: sends, and the tombstones that remove them', async () => {
     const topic = await stateTopic()
     const write = await writer(topic)
     await write('0x01', 'sent', 10)
     await write('0x02', 'sent', 11)
-    const reader = track(
-      await startCcipStateReader({
-        kafka: createKafka(kafkaSettings.parse({ brokers: kafka.brokers })),
-        topic,
-        groupIdPrefix: 'test',
-      }),
-    )
+    const reader = await startReader(topic)
     const signal = new AbortController().signal
     assert.equal(await reader.catchUp(signal, LONG_WAIT_MS), true)
     assert.equal(reader.sendOf('0x01')?.blockNumber, 10)
@@ -92,13 +85,7 @@ describe('the CCIP state reader', () => {
     const write = await writer(topic)
     await write('0x04', 'executed')
     await write('0x04', 'sent', 13)
-    const reader = track(
-      await startCcipStateReader({
-        kafka: createKafka(kafkaSettings.parse({ brokers: kafka.brokers })),
-        topic,
-        groupIdPrefix: 'test',
-      }),
-    )
+    const reader = await startReader(topic)
     const signal = new AbortController().signal
     assert.equal(await reader.catchUp(signal, LONG_WAIT_MS), true)
     assert.deepEqual(reader.stale(), ['0x04'])
@@ -113,13 +100,7 @@ describe('the CCIP state reader', () => {
     const write = await writer(topic)
     await write('0x01', 'sent', 10)
     const gate = kafkaGate()
-    const reader = track(
-      await startCcipStateReader({
-        kafka: createKafka(kafkaSettings.parse({ brokers: kafka.brokers }), { socketFactory: gate.socketFactory }),
-        topic,
-        groupIdPrefix: 'test',
-      }),
-    )
+    const reader = await startReader(topic, { socketFactory: gate.socketFactory })
     const running = new AbortController()
     assert.equal(await reader.catchUp(running.signal, LONG_WAIT_MS), true)
 

@@ -5,7 +5,8 @@ import { STATE_HEADER } from '../../src/outbound/ccip-state'
 import type { CcipSendState } from '../../src/outbound/families/ccip'
 import { startAnvilWithProvider } from './chainlink'
 import type { KafkaFixture } from './kafka'
-import { createOutboundTopics, type OutboundTopics } from './outbound'
+import type { EventSettings } from '../../src/outbound/settings'
+import { createOutboundTopics, testEventSettings, type OutboundTopics } from './outbound'
 import type { ReadRecord } from './topic-reader'
 
 /** Two chains of a CCIP lane, as the built-in selector table names them */
@@ -150,6 +151,17 @@ export const laneChains = (lane: CcipLane, extra: Record<string, unknown> = {}):
       sourceChainSelector: SOURCE.selector,
     }),
   ]
+}
+
+/** Test events settings (testEventSettings) for the lane's chains, writing to `stateTopic` */
+export const laneSettings = (
+  topics: OutboundTopics,
+  stateTopic: string,
+  lane: CcipLane,
+  extra: Record<string, unknown> = {}
+): EventSettings => {
+  const settings = testEventSettings(topics, laneChains(lane, extra))
+  return { ...settings, ccip: { ...settings.ccip, stateTopic } }
 }
 
 /** One record of events.ccip.stateTopic as read: the send's state, or a tombstone (`send` undefined) and why */
