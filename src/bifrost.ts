@@ -10,6 +10,7 @@ import { statusHook } from './http/status'
 import { feedEndpoint, feedRequestParser } from './inbound/feed-endpoint'
 import { createFeedIngest } from './inbound/feed-ingest'
 import { createKafka } from './kafka/client'
+import { createStopList } from './lifecycle'
 import type { OnPartDied, PartDiedError } from './liveness'
 import { requireTopics, topicMismatches, topicSpec } from './kafka/topics'
 import { startEventPublisher } from './outbound/publisher'
@@ -54,13 +55,11 @@ export const startBifrost = async (
   config: Config,
   { signal = new AbortController().signal, onPartDied }: StartOptions = {},
 ): Promise<Bifrost> => {
-  const stops: Array<() => Promise<void>> = []
-  const stop = async () => {
-    for (const s of stops.reverse()) {
-      await s().catch((err: unknown) => logger.error(`Error while stopping: ${(err as Error).message}`))
-    }
-    stops.length = 0
-  }
+  const stops = createStopList()
+  const stop = () =>
+    stops.stopAll().catch((err: AggregateError) => {
+      for (const e of err.errors) logger.error(`Error while stopping: ${(e as Error).message}`)
+    })
   try {
     const kafka = createKafka(config.kafka)
     const died = (err: PartDiedError) => {

@@ -7,6 +7,7 @@ import { BifrostError } from './errors'
  * whose endpoints are all down, is not dead: the first waits for an operator, the second retries on its own.
  */
 export class PartDiedError extends BifrostError {
+  static override readonly code = 'BIFROST_PART_DIED'
   constructor(
     /** Which part: `feeds`, `requests`, ... */
     readonly part: string,

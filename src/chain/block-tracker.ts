@@ -6,10 +6,14 @@ import type { ChainRpc } from './failover'
 export type BlockHeader = CheckedHeader
 
 /** The chain changed below the oldest block still tracked: nothing reliable can be said about what left it. */
-export class ReorgTooDeepError extends BifrostError {}
+export class ReorgTooDeepError extends BifrostError {
+  static override readonly code = 'BIFROST_REORG_TOO_DEEP'
+}
 
 /** An endpoint answered with a chain that does not hang together (it moved between two requests); ask again. */
-export class ChainMovedError extends BifrostError {}
+export class ChainMovedError extends BifrostError {
+  static override readonly code = 'BIFROST_CHAIN_MOVED'
+}
 
 export interface Reorg {
   /** Highest block both the old and the new canonical chain share */

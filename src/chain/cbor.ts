@@ -1,6 +1,8 @@
 import { BifrostError } from '../errors'
 
-export class CborError extends BifrostError {}
+export class CborError extends BifrostError {
+  static override readonly code = 'BIFROST_CBOR_INVALID'
+}
 
 /** What the decoder produces: bytes as 0x hex, integers beyond 2^53 as bigint. */
 export type CborValue = number | bigint | string | boolean | null | undefined | CborValue[] | { [key: string]: CborValue }

@@ -1,5 +1,6 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { BifrostError } from '../errors'
+import { createBackoff, type Backoff } from '../retry'
 import { checkQuantity, type AnswerCheck, type AnswerProblemCode } from './answers'
 import { classifyRpcFailure, type RpcFailure } from './provider-errors'
 import { createRpcClient, type RpcCall, type RpcClient } from './rpc'
@@ -10,17 +11,20 @@ const FIRST_BACKOFF_MS = 500
 const MAX_BACKOFF_MS = 30_000
 
 /** No endpoint can serve the request right now (all down, or none has the block yet). */
-export class NoEndpointError extends BifrostError {}
+export class NoEndpointError extends BifrostError {
+  static override readonly code = 'BIFROST_RPC_NO_ENDPOINT'
+}
 
 /** An endpoint answered, but not with what the method returns (a non-hex block number, a block without a hash). */
 export class MalformedAnswerError extends BifrostError {
+  static override readonly code = 'BIFROST_RPC_MALFORMED_ANSWER'
   constructor(
     readonly endpoint: string,
     readonly method: string,
-    readonly code: AnswerProblemCode,
+    readonly problem: AnswerProblemCode,
     readonly reason: string
   ) {
-    super(`${method} on ${endpoint} answered something malformed (${code}): ${reason}`)
+    super(`${method} on ${endpoint} answered something malformed (${problem}): ${reason}`)
   }
 }
 
@@ -63,7 +67,7 @@ interface Endpoint {
   verified: boolean
   /** Date.now() until which the endpoint is not asked */
   deadUntil: number
-  backoffMs: number
+  backoff: Backoff
   lastError?: string
   /** A wrong chain id is a configuration error: never used again */
   wrongChain: boolean
@@ -98,7 +102,7 @@ export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainR
     client: createRpcClient(url, { timeoutMs: options.timeoutMs, signal: options.signal }),
     verified: false,
     deadUntil: 0,
-    backoffMs: FIRST_BACKOFF_MS,
+    backoff: createBackoff({ initialMs: FIRST_BACKOFF_MS, maxMs: MAX_BACKOFF_MS }),
     wrongChain: false,
     probing: false,
   }))
@@ -108,21 +112,20 @@ export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainR
     const message = (err as Error).message
     if (Date.now() >= endpoint.deadUntil) {
       logger.warn(
-        `${options.chainName}: skipping ${endpoint.client.label} for ${endpoint.backoffMs} ms${
+        `${options.chainName}: skipping ${endpoint.client.label} for ${endpoint.backoff.peek()} ms${
           why ? ` (${why})` : ''
         }: ${message}`
       )
     }
     endpoint.lastError = message
-    endpoint.deadUntil = Date.now() + endpoint.backoffMs
-    endpoint.backoffMs = Math.min(endpoint.backoffMs * 2, MAX_BACKOFF_MS)
+    endpoint.deadUntil = Date.now() + endpoint.backoff.next()
   }
 
   const markAlive = (endpoint: Endpoint) => {
-    if (endpoint.lastError && endpoint.backoffMs > FIRST_BACKOFF_MS) {
+    if (endpoint.lastError && endpoint.backoff.backingOff) {
       logger.info(`${options.chainName}: ${endpoint.client.label} answers again`)
     }
-    endpoint.backoffMs = FIRST_BACKOFF_MS
+    endpoint.backoff.reset()
     endpoint.deadUntil = 0
     endpoint.lastError = undefined
   }

@@ -6,23 +6,26 @@ import { redactUrl, scrubUrl } from '../redact'
  * shown (scheme and host: RPC URLs carry API keys).
  */
 export class RpcError extends BifrostError {
+  static override readonly code = 'BIFROST_RPC_REFUSED'
   constructor(
     readonly endpoint: string,
     readonly method: string,
-    readonly code: number,
+    /** The JSON-RPC error code the node gave (`code` is the catalogue's) */
+    readonly rpcCode: number,
     readonly rpcMessage: string,
     readonly data?: unknown,
     /** The HTTP status the error came with (providers send rate limits as 429 with a JSON-RPC error inside) */
     readonly httpStatus = 200
   ) {
     super(
-      `${method} on ${endpoint} failed: ${rpcMessage} (code ${code}${httpStatus !== 200 ? `, HTTP ${httpStatus}` : ''})`
+      `${method} on ${endpoint} failed: ${rpcMessage} (code ${rpcCode}${httpStatus !== 200 ? `, HTTP ${httpStatus}` : ''})`
     )
   }
 }
 
 /** No usable answer at all: connection refused, timeout, HTTP error status, or a body that is not JSON-RPC. */
 export class RpcTransportError extends BifrostError {
+  static override readonly code = 'BIFROST_RPC_UNREACHABLE'
   constructor(
     readonly endpoint: string,
     readonly method: string,

@@ -3,7 +3,9 @@ import { BifrostError } from '../errors'
 import type { Json } from '../json'
 
 /** A job spec cannot be printed from what was given; the message names the flag or setting that would fix it. */
-export class JobSpecError extends BifrostError {}
+export class JobSpecError extends BifrostError {
+  static override readonly code = 'BIFROST_JOB_SPEC_INVALID'
+}
 
 /** The job types `bifrost jobspec` prints, each one a current node (v2.48 and later) accepts. */
 export const JOB_SPEC_TYPES = ['cron', 'ocr2', 'stream', 'async-request'] as const

@@ -7,7 +7,9 @@ import { configOption, type Command, type Values } from './command'
 import { JOB_SPEC_TYPES, jobSpec, JobSpecError, type JobSpecType } from './jobspec'
 
 /** A command line that cannot work: the message names the flag. */
-export class UsageError extends BifrostError {}
+export class UsageError extends BifrostError {
+  static override readonly code = 'BIFROST_USAGE'
+}
 
 const text = (values: Values, flag: string): string | undefined => values[flag] as string | undefined
 

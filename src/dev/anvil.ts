@@ -5,7 +5,9 @@ import { join } from 'node:path'
 import { BifrostError } from '../errors'
 import { freePort } from './free-ports'
 
-export class AnvilError extends BifrostError {}
+export class AnvilError extends BifrostError {
+  static override readonly code = 'BIFROST_DEV_ANVIL_FAILED'
+}
 
 export interface Anvil {
   rpcUrl: string

@@ -3,7 +3,9 @@ import { toDecimal } from '../inbound/decimal'
 import type { Json } from '../json'
 
 /** A task of a stand-in node's job run failed, as it would fail on a node. */
-export class JobRunError extends BifrostError {}
+export class JobRunError extends BifrostError {
+  static override readonly code = 'BIFROST_DEV_JOB_RUN_FAILED'
+}
 
 /**
  * The node's `bridge` task, then `jsonparse path="data,result"`: POSTs `body`

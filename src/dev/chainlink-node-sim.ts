@@ -10,7 +10,9 @@ import { mined } from './transactions'
 
 const logger = makeLogger('ChainlinkNodeSim')
 
-export class ChainlinkNodeSimError extends BifrostError {}
+export class ChainlinkNodeSimError extends BifrostError {
+  static override readonly code = 'BIFROST_DEV_CHAINLINK_NODE_SIM_FAILED'
+}
 
 export interface ChainlinkNodeSimOptions {
   provider: JsonRpcProvider

@@ -6,7 +6,9 @@ import { BifrostError } from '../errors'
 import { cacheDir, repoRoot } from './paths'
 import { mined } from './transactions'
 
-export class ContractsError extends BifrostError {}
+export class ContractsError extends BifrostError {
+  static override readonly code = 'BIFROST_DEV_CONTRACTS_FAILED'
+}
 
 /**
  * The compilers, by the version the contracts pin: the solc npm package bundles

@@ -1,7 +1,9 @@
 import { AbiCoder, concat, keccak256, toBeHex, Wallet, zeroPadValue, type Contract } from 'ethers'
 import { BifrostError } from '../errors'
 
-export class CreDonSimError extends BifrostError {}
+export class CreDonSimError extends BifrostError {
+  static override readonly code = 'BIFROST_DEV_CRE_DON_SIM_FAILED'
+}
 
 /** The workflow a report comes from, as rawReport carries it */
 export interface Workflow {

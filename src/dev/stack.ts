@@ -3,6 +3,7 @@ import { startBifrost } from '../bifrost'
 import { loadConfig } from '../config/load'
 import { topicPlans } from '../config/topics'
 import { createKafka } from '../kafka/client'
+import { createStopList } from '../lifecycle'
 import { ensureTopics } from '../kafka/topics'
 import { startDemoChain, type DemoChain } from './demo-chain'
 import { startDemoFeed } from './demo-feed'
@@ -34,10 +35,9 @@ export const startDevStack = async (
     signal?: AbortSignal
   } = {},
 ): Promise<DevStack> => {
-  const stops: Array<() => Promise<void>> = []
-  const stop = async () => {
-    for (const s of stops.reverse()) await s().catch(() => undefined)
-  }
+  const stops = createStopList()
+  // What a dev stack fails to stop dies with the process that ran it (Ctrl-C): nothing to report.
+  const stop = () => stops.stopAll().catch(() => undefined)
   try {
     const { http } = loadConfig({ file: options.file })
     if (http.enabled) {

@@ -1,7 +1,9 @@
 import { JsonRpcProvider, type Provider, type TransactionReceipt } from 'ethers'
 import { BifrostError } from '../errors'
 
-export class TransactionError extends BifrostError {}
+export class TransactionError extends BifrostError {
+  static override readonly code = 'BIFROST_DEV_TRANSACTION_FAILED'
+}
 
 const RECEIPT_POLL_MS = 10
 

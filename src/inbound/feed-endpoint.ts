@@ -5,10 +5,11 @@ import type {
   InputParametersDefinition,
   TypeFromDefinition,
 } from '@chainlink/external-adapter-framework/validation/input-params'
+import { answerError } from '../http/answer-error'
 import type { ReadinessCheck } from '../http/readiness'
 import { AGGREGATE_METHODS } from './aggregate'
 import type { FeedStore } from './feed-store'
-import { answerFeed, feedError, feedTransport, type FeedResponse, type FeedTransportTypes } from './feed-transport'
+import { answerFeed, feedTransport, type FeedResponse, type FeedTransportTypes } from './feed-transport'
 import type { FeedSettings } from './settings'
 
 const definition = {
@@ -80,7 +81,7 @@ const answerValidated =
   (store: FeedStore, settings: FeedSettings, readiness: ReadinessCheck) =>
   (data: FeedRequestData): FeedResponse => {
     const notReady = readiness.notReadyReason()
-    if (notReady) throw feedError(503, 'FeedsNotReady', `Feeds are not ready yet (${notReady})`)
+    if (notReady) throw answerError('BIFROST_FEEDS_NOT_READY', `Feeds are not ready yet (${notReady})`)
     return answerFeed(store, {
       feed: feedId(data),
       // A request may only be stricter than the operator: a higher limit (1e309 included) is clamped.

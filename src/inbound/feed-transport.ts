@@ -2,7 +2,7 @@ import type { ResponseCache } from '@chainlink/external-adapter-framework/cache/
 import type { BaseAdapterSettings } from '@chainlink/external-adapter-framework/config'
 import type { Transport, TransportDependencies } from '@chainlink/external-adapter-framework/transports'
 import type { AdapterResponse } from '@chainlink/external-adapter-framework/util/types'
-import { AdapterError } from '@chainlink/external-adapter-framework/validation/error'
+import { answerError } from '../http/answer-error'
 import type {
   InputParametersDefinition,
   TypeFromDefinition,
@@ -39,10 +39,6 @@ export interface FeedResponseData {
 
 export type FeedResponse = AdapterResponse<{ Data: FeedResponseData; Result: FeedValue }>
 
-/** An answer the endpoint refuses with: the HTTP status and body the framework sends for it. */
-export const feedError = (statusCode: number, name: string, message: string): AdapterError =>
-  new AdapterError({ statusCode, name, message })
-
 /**
  * Answers from the store alone: always the latest value, and a refusal (unknown,
  * stale, too few sources, still warming up) costs no waiting.
@@ -51,9 +47,8 @@ export const answerFeed = (store: FeedStore, query: FeedQuery, now = Date.now())
   const { feed, maxAgeSeconds, minSources } = query
   const sources = store.get(feed)
   if (!sources || sources.size === 0) {
-    throw feedError(
-      404,
-      'FeedNotFound',
+    throw answerError(
+      'BIFROST_FEED_NOT_FOUND',
       `Unknown feed "${feed}": no record with this key has been read (feed ids are case-sensitive)`,
     )
   }
@@ -72,17 +67,15 @@ export const answerFeed = (store: FeedStore, query: FeedQuery, now = Date.now())
   })
   if (fresh.length === 0) {
     const age = Math.round((now - newestOfAll) / 1000)
-    throw feedError(
-      503,
-      'FeedStale',
+    throw answerError(
+      'BIFROST_FEED_STALE',
       `Feed "${feed}" is stale: its newest value is ${age} s old, more than maxAgeSeconds=${maxAgeSeconds}`,
     )
   }
   if (fresh.length < minSources) {
     const names = Object.keys(contributing).join(', ')
-    throw feedError(
-      503,
-      'FeedTooFewSources',
+    throw answerError(
+      'BIFROST_FEED_TOO_FEW_SOURCES',
       `Feed "${feed}" has ${fresh.length} fresh source(s) (${names}), fewer than minSources=${minSources}`,
     )
   }

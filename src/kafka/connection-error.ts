@@ -2,10 +2,13 @@ import { BifrostError } from '../errors'
 import type { KafkaSettings } from './settings'
 
 /** The broker refused the SASL credentials: retrying cannot help, the settings must change. */
-export class KafkaAuthenticationError extends BifrostError {}
+export class KafkaAuthenticationError extends BifrostError {
+  static override readonly code = 'BIFROST_KAFKA_AUTHENTICATION_FAILED'
+}
 
 /** The TLS handshake failed: one side does not trust the other's certificate. */
 export class KafkaTlsError extends BifrostError {
+  static override readonly code = 'BIFROST_KAFKA_TLS_FAILED'
   constructor(
     message: string,
     /** Whose certificate was refused: the broker's (by Bifrost) or Bifrost's client certificate (by the broker) */

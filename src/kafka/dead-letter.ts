@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { IHeaders, Message, Producer } from 'kafkajs'
+import { withRetry } from '../retry'
 import { chunkByBytes, recordBytes, refusalName, writeRefusal } from './write-errors'
 
 /**
@@ -102,28 +102,33 @@ export const createDeadLetterWriter = ({
     dropped: Set<OutgoingLetter>,
   ): Promise<void> => {
     let refused = 0
-    for (let delay = retry.initialMs; ; delay = Math.min(delay * 2, retry.maxMs)) {
-      signal.throwIfAborted()
-      try {
-        await producer.send({ topic, messages: letters.map((l) => l.message), acks: -1 })
-        return
-      } catch (err) {
-        onFailedAttempt?.(err)
-        const refusal = writeRefusal(err)
-        if (refusal === 'record') {
-          // One of them is refused: alone, each goes or is dropped on its own
-          if (letters.length === 1) return drop(letters, err, dropped)
-          for (const letter of letters) await send([letter], { signal, heartbeat }, dropped)
-          return
-        }
-        if (refusal === 'topic' && ++refused >= refusedAttempts) return drop(letters, err, dropped)
-        logger.warn(
-          `Cannot publish ${letters.length} dead letter(s) to ${topic} (first: ${letters[0].origin}); ` +
-            `consumption waits, retrying in ${delay} ms: ${(err as Error).message}`,
-        )
-        await heartbeat?.()
-        await sleep(delay, undefined, { signal })
-      }
+    let refusal: ReturnType<typeof writeRefusal> | undefined
+    let refusedForGood = false
+    try {
+      await withRetry(() => producer.send({ topic, messages: letters.map((l) => l.message), acks: -1 }), {
+        ...retry,
+        signal,
+        shouldRetry: (err) => {
+          onFailedAttempt?.(err)
+          refusal = writeRefusal(err)
+          refusedForGood = refusal === 'record' || (refusal === 'topic' && ++refused >= refusedAttempts)
+          return !refusedForGood
+        },
+        onRetry: async (err, { delayMs }) => {
+          logger.warn(
+            `Cannot publish ${letters.length} dead letter(s) to ${topic} (first: ${letters[0].origin}); ` +
+              `consumption waits, retrying in ${delayMs} ms: ${(err as Error).message}`,
+          )
+          await heartbeat?.()
+        },
+      })
+    } catch (err) {
+      // Stopping, or a failed heartbeat: the letters were not refused, they are still to be written
+      if (!refusedForGood || signal.aborted) throw err
+      if (refusal !== 'record') return drop(letters, err, dropped)
+      // One of them is refused: alone, each goes or is dropped on its own
+      if (letters.length === 1) return drop(letters, err, dropped)
+      for (const letter of letters) await send([letter], { signal, heartbeat }, dropped)
     }
   }
 

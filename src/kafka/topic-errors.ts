@@ -3,6 +3,7 @@ import type { TopicPlan } from './topics'
 
 /** Topics a start-up needs that do not exist and that Bifrost does not create. */
 export class MissingTopicsError extends BifrostError {
+  static override readonly code = 'BIFROST_TOPICS_MISSING'
   constructor(readonly topics: TopicPlan[], replicationFactor: number) {
     super(
       `Missing Kafka ${topics.length === 1 ? 'topic' : 'topics'} (Bifrost creates only its internal ones):\n` +
@@ -19,6 +20,7 @@ export class MissingTopicsError extends BifrostError {
 
 /** Bifrost may not create its topics (no ACL, or creation refused): the message says what to create instead. */
 export class TopicCreationError extends BifrostError {
+  static override readonly code = 'BIFROST_TOPIC_CREATION_REFUSED'
   constructor(
     readonly topics: TopicPlan[],
     readonly replicationFactor: number,
@@ -41,4 +43,11 @@ export const topicSpec = (plan: Pick<TopicPlan, 'partitions' | 'configs'>, repli
 }
 
 /** The topics could not be read (or a created one got no leader): the cluster, not the configuration, is at fault. */
-export class TopicCheckError extends BifrostError {}
+export class TopicCheckError extends BifrostError {
+  static override readonly code = 'BIFROST_TOPIC_CHECK_FAILED'
+}
+
+/** A topic, or its offsets, could not be read: missing, not allowed, or the broker failed the read. */
+export class TopicReadError extends BifrostError {
+  static override readonly code = 'BIFROST_TOPIC_READ_FAILED'
+}

@@ -1,12 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Kafka } from 'kafkajs'
+import { stopInOrder, stopOnce } from '../lifecycle'
+import { createBackoff } from '../retry'
 import { createChainRpc } from '../chain/failover'
 import type { Checkpoint, Halt } from './checkpoint'
 import { ChainHaltedError, runChainPipeline } from './chain-pipeline'
+import type { CcipStateReader } from './ccip-state'
 import { createChainTracker } from './chain-status'
 import type { ChainStatus } from '../status/snapshot'
 import { isFenced } from '../kafka/fenced'
+import { consumerGroups } from '../kafka/group-ids'
 import { startLeaderElection, type LeaderElection } from './leader'
 import { eventMetrics } from './metrics'
 import type { ChainSettings, EventSettings } from './settings'
@@ -35,6 +39,8 @@ export interface ChainWatcherOptions {
   settings: EventSettings
   chain: ChainSettings
   groupIdPrefix: string
+  /** events.ccip.stateTopic as this instance reads it, when a chain watches CCIP ramps */
+  ccipState?: CcipStateReader
 }
 
 /**
@@ -68,7 +74,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
 
   const supervise = async (initial: Checkpoint | undefined, signal: AbortSignal): Promise<void> => {
     let checkpoint = initial
-    let backoff = FIRST_RESTART_MS
+    const backoff = createBackoff({ initialMs: FIRST_RESTART_MS, maxMs: MAX_RESTART_MS })
     while (!signal.aborted) {
       recovering = true
       try {
@@ -81,10 +87,11 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
           signal,
           groupIdPrefix: options.groupIdPrefix,
           status: tracker,
+          ccipState: options.ccipState,
           onCheckpoint: (written) => (checkpoint = written),
           onRecovered: () => {
             recovering = false
-            backoff = FIRST_RESTART_MS
+            backoff.reset()
           },
         })
         return
@@ -105,11 +112,9 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
           if (!signal.aborted) metrics.leader.set(labels, 1)
           continue
         }
-        logger.error(
-          `${chain.name}: publishing interrupted, resuming from Kafka in ${backoff} ms: ${(err as Error).message}`,
-        )
-        await sleep(backoff, undefined, { signal }).catch(() => undefined)
-        backoff = Math.min(backoff * 2, MAX_RESTART_MS)
+        const wait = backoff.next()
+        logger.error(`${chain.name}: publishing interrupted, resuming from Kafka in ${wait} ms: ${(err as Error).message}`)
+        await sleep(wait, undefined, { signal }).catch(() => undefined)
       }
     }
   }
@@ -137,7 +142,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
   let transitions = Promise.resolve()
   election = await startLeaderElection({
     kafka,
-    groupId: `${options.groupIdPrefix}.events.${chain.name}`,
+    groupId: consumerGroups.eventsLeader(options.groupIdPrefix, chain.name),
     checkpointTopic: settings.checkpointTopic,
     chainName: chain.name,
     sessionTimeoutMs: settings.leaderSessionTimeoutMs,
@@ -200,13 +205,13 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
         ...(halted ? { halted: `since ${halted.since}: ${halted.reason}` } : {}),
       }
     },
-    stop: async () => {
+    stop: stopOnce(async () => {
       stopping.abort()
       run?.controller.abort()
-      await election?.stop()
+      const leaving = election
       election = undefined
-      await transitions
-      await stopRun()
-    },
+      // Leave first, so no late election starts a run; leaving may fail (the broker is gone): the run stops all the same.
+      await stopInOrder([async () => leaving?.stop(), () => transitions.then(stopRun)])
+    }),
   }
 }

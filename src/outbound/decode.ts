@@ -39,7 +39,9 @@ export type DecodedEvent = {
   key: string
 } & FamilyFields
 
-export class LogDecodeError extends BifrostError {}
+export class LogDecodeError extends BifrostError {
+  static override readonly code = 'BIFROST_LOG_DECODE_FAILED'
+}
 
 export interface LogFilter {
   address: string[]

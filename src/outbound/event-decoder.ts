@@ -2,7 +2,9 @@ import { getAddress, type EventFragment, type ParamType } from 'ethers'
 import { BifrostError } from '../errors'
 import type { Json } from '../json'
 
-export class AbiDecodeError extends BifrostError {}
+export class AbiDecodeError extends BifrostError {
+  static override readonly code = 'BIFROST_ABI_DECODE_FAILED'
+}
 
 /** Decodes one event's topics and data straight into JSON-safe arguments. */
 export type EventDecoder = (topics: readonly string[], data: string) => Record<string, Json>

@@ -2,7 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs'
 import { BifrostError } from '../errors'
+import { withRetry } from '../retry'
 import { decodeCheckpoint, type Checkpoint } from './checkpoint'
+
+/** A chain could not join its leader election: the checkpoint topic is missing or may not be read. */
+export class LeaderElectionError extends BifrostError {
+  static override readonly code = 'BIFROST_LEADER_ELECTION_FAILED'
+}
 
 const logger = makeLogger('EventLeader')
 
@@ -90,7 +96,8 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
   await admin.connect()
   let state: ElectionState = 'joining'
   let heldSince = 0
-  let stopped = false
+  // Aborted by stop(): ends the rejoining and its waits
+  const stopping = new AbortController()
   let consumer: Consumer | undefined
   /** Bumped on every assignment: answers about an older one are ignored */
   let epoch = 0
@@ -124,6 +131,9 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
   }
 
   const onAssigned = async (assigned: boolean) => {
+    // A member the coordinator forgot (its session expired while it was paused) rejoins without REBALANCING: the
+    // assignment is the first it hears of it, and another member may have published meanwhile.
+    depose('rejoined the group')
     const mine = ++epoch
     if (!assigned) {
       heldSince = 0
@@ -165,6 +175,14 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
         void restart()
       })
     })
+    // The read_committed end of a partition written in transactions lies after a commit marker, a control record
+    // kafkajs never hands to eachBatch; a batch of nothing else (the last one, always) is only reported here. Counting
+    // only the records eachBatch sees, a new leader would never reach the end, and so never be elected.
+    c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.topic !== checkpointTopic || payload.partition !== CHECKPOINT_PARTITION) return
+      position = Math.max(position, Number(payload.lastOffset))
+      electIfCaughtUp()
+    })
     c.on(c.events.CRASH, ({ payload }) => {
       depose(`consumer failed: ${payload.error.message}`)
       if (!payload.restart) void restart()
@@ -185,7 +203,6 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
           latest = checkpoint
           if (state === 'leader') options.onCheckpoint?.(checkpoint)
         }
-        electIfCaughtUp()
       },
     })
   }
@@ -194,25 +211,29 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
   const restart = (): Promise<void> =>
     (restarting ??= (async () => {
       await consumer?.disconnect().catch(() => undefined)
-      while (!stopped) {
-        await sleep(RESTART_DELAY_MS)
-        if (stopped) break
-        try {
-          await start()
-          break
-        } catch (err) {
+      await sleep(RESTART_DELAY_MS, undefined, { signal: stopping.signal })
+      // A steady pace, not a growing one: the group must be rejoined within a session, whatever failed before.
+      await withRetry(start, {
+        initialMs: RESTART_DELAY_MS,
+        maxMs: RESTART_DELAY_MS,
+        signal: stopping.signal,
+        shouldRetry: () => true,
+        onRetry: async (err) => {
           logger.warn(`${chainName}: leader election cannot rejoin yet: ${(err as Error).message}`)
           await consumer?.disconnect().catch(() => undefined)
-        }
-      }
-    })().finally(() => (restarting = undefined)))
+        },
+      })
+    })()
+      // Only a stop ends the rejoining: what rejects here is its abort
+      .catch(() => undefined)
+      .finally(() => (restarting = undefined)))
 
   try {
     await start()
   } catch (cause) {
     await consumer?.disconnect().catch(() => undefined)
     await admin.disconnect().catch(() => undefined)
-    throw new BifrostError(
+    throw new LeaderElectionError(
       `${chainName}: cannot join the leader election on ${checkpointTopic} (does the topic exist?): ${
         (cause as Error).message
       }`,
@@ -224,7 +245,7 @@ export const startLeaderElection = async (options: LeaderElectionOptions): Promi
       return state
     },
     stop: async () => {
-      stopped = true
+      stopping.abort()
       depose('stopping')
       await restarting
       await consumer?.disconnect().catch(() => undefined)

@@ -5,7 +5,9 @@ import { CHECKPOINT_VERSION, decodeCheckpoint, encodeCheckpoint, type Checkpoint
 import { CHECKPOINT_PARTITION } from './leader'
 
 /** `bifrost events resume` cannot do what it was asked (no such chain, not halted, a block it cannot resume from). */
-export class ResumeRefusedError extends BifrostError {}
+export class ResumeRefusedError extends BifrostError {
+  static override readonly code = 'BIFROST_RESUME_REFUSED'
+}
 
 export interface ResumeOptions {
   kafka: Kafka

@@ -1,7 +1,9 @@
 import { BifrostError } from '../errors'
 
 /** A responseURL Bifrost will not call; the message says which setting would allow it. */
-export class CallbackRefusedError extends BifrostError {}
+export class CallbackRefusedError extends BifrostError {
+  static override readonly code = 'BIFROST_CALLBACK_REFUSED'
+}
 
 interface HostRule {
   host: string

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { requestMetrics } from './metrics'
 import type { Outcome } from './records'
 import { redactUrl, scrubUrl } from '../redact'
+import { withRetry } from '../retry'
 
 const logger = makeLogger('RequestCallback')
 
@@ -45,9 +45,8 @@ export const sendCallback = async (
 ): Promise<CallbackResult> => {
   const body = JSON.stringify(callbackBody(outcome))
   const where = redactUrl(url)
-  for (let attempt = 1, delay = backoff.initialMs; ; attempt++, delay = Math.min(delay * 2, backoff.maxMs)) {
-    if (signal.aborted) return 'aborted'
-    let problem: string
+  let gaveUp = false
+  const attempt = async (n: number): Promise<CallbackResult> => {
     // One controller per attempt: under load AbortSignal.any/timeout cost more (seen in bench/requests-roundtrip)
     const attemptAbort = new AbortController()
     const onStop = () => attemptAbort.abort()
@@ -65,7 +64,7 @@ export const sendCallback = async (
       await response.arrayBuffer().catch(() => undefined)
       if (response.ok) {
         requestMetrics.callbacksSent.inc()
-        logger.debug(`Callback for ${correlationId} delivered to ${where} (attempt ${attempt})`)
+        logger.debug(`Callback for ${correlationId} delivered to ${where} (attempt ${n})`)
         return 'sent'
       }
       if (!retryable(response.status)) {
@@ -73,25 +72,32 @@ export const sendCallback = async (
         logger.warn(`Callback for ${correlationId} refused by ${where} with HTTP ${response.status}; not retried`)
         return 'rejected'
       }
-      problem = `HTTP ${response.status}`
+      throw new Error(`HTTP ${response.status}`)
     } catch (err) {
       if (signal.aborted) return 'aborted'
-      problem = scrubUrl(describe(attemptAbort.signal.reason ?? err), url)
+      throw new Error(scrubUrl(describe(attemptAbort.signal.reason ?? err), url))
     } finally {
       clearTimeout(timer)
       signal.removeEventListener('abort', onStop)
     }
-    if (Date.now() + delay > until) {
-      requestMetrics.callbacksFailed.inc({ reason: 'gave-up' })
-      logger.error(`Callback for ${correlationId} to ${where} given up after ${attempt} attempt(s): ${problem}`)
-      return 'gave-up'
-    }
-    requestMetrics.callbacksRetried.inc()
-    logger.warn(`Callback for ${correlationId} to ${where} failed (${problem}); retrying in ${delay} ms`)
-    try {
-      await sleep(delay, undefined, { signal })
-    } catch {
-      return 'aborted'
-    }
+  }
+  try {
+    return await withRetry(attempt, {
+      ...backoff,
+      signal,
+      shouldRetry: (problem, { attempt: n, delayMs }) => {
+        if (Date.now() + delayMs <= until) return true
+        gaveUp = true
+        requestMetrics.callbacksFailed.inc({ reason: 'gave-up' })
+        logger.error(`Callback for ${correlationId} to ${where} given up after ${n} attempt(s): ${(problem as Error).message}`)
+        return false
+      },
+      onRetry: (problem, { delayMs }) => {
+        requestMetrics.callbacksRetried.inc()
+        logger.warn(`Callback for ${correlationId} to ${where} failed (${(problem as Error).message}); retrying in ${delayMs} ms`)
+      },
+    })
+  } catch {
+    return gaveUp ? 'gave-up' : 'aborted'
   }
 }

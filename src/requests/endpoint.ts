@@ -4,20 +4,12 @@ import type { BaseAdapterSettings } from '@chainlink/external-adapter-framework/
 import type { Transport } from '@chainlink/external-adapter-framework/transports'
 import type { AdapterRequest, AdapterResponse } from '@chainlink/external-adapter-framework/util/types'
 import { InputParameters } from '@chainlink/external-adapter-framework/validation'
-import { AdapterError, AdapterInputError } from '@chainlink/external-adapter-framework/validation/error'
+import { AdapterInputError } from '@chainlink/external-adapter-framework/validation/error'
+import { answerError, asAnswer } from '../http/answer-error'
 import { nestsDeeperThan, type Json } from '../json'
 import { callbackGuard, CallbackRefusedError, type CallbackGuard } from './callback-url'
 import { correlationIdOf, type JsonObject } from './correlation'
-import {
-  RequestPublishError,
-  RequestsUnavailableError,
-  RequestTimeoutError,
-  RequestTooLargeError,
-  TooManyCallbacksError,
-  type Answer,
-  type BridgeRequest,
-  type Submit,
-} from './exchange'
+import type { Answer, BridgeRequest, Submit } from './exchange'
 import { responseUrlOf } from './response-url'
 import type { RequestSettings } from './settings'
 
@@ -110,7 +102,7 @@ const respond = (answer: Answer, type: string, requestedAt: number): AdapterResp
   if (answer.pending) return { pending: true } as unknown as AdapterResponse<RequestEndpointTypes['Response']>
   const { outcome } = answer
   if ('error' in outcome) {
-    throw new AdapterError({ statusCode: 502, name: 'RequestFailed', message: `${type}: ${outcome.error}` })
+    throw answerError('BIFROST_REQUEST_FAILED', `${type}: ${outcome.error}`)
   }
   const now = Date.now()
   return {
@@ -119,20 +111,6 @@ const respond = (answer: Answer, type: string, requestedAt: number): AdapterResp
     statusCode: 200,
     timestamps: { providerDataRequestedUnixMs: requestedAt, providerDataReceivedUnixMs: now, providerIndicatedTimeUnixMs: undefined },
   }
-}
-
-const failure = (err: unknown): unknown => {
-  if (err instanceof RequestTooLargeError) {
-    return new AdapterError({ statusCode: 413, name: 'RequestTooLarge', message: err.message })
-  }
-  if (err instanceof TooManyCallbacksError) {
-    return new AdapterError({ statusCode: 429, name: 'TooManyCallbacks', message: err.message })
-  }
-  if (err instanceof RequestTimeoutError) return new AdapterError({ statusCode: 504, name: 'RequestTimeout', message: err.message })
-  if (err instanceof RequestPublishError || err instanceof RequestsUnavailableError) {
-    return new AdapterError({ statusCode: 503, name: 'RequestsUnavailable', message: err.message })
-  }
-  return err
 }
 
 /**
@@ -166,7 +144,7 @@ const requestTransport = (submit: Submit, guard: CallbackGuard): Transport<Reque
       try {
         return respond(await submit(request), data.type, requestedAt)
       } catch (err) {
-        throw failure(err)
+        throw asAnswer(err)
       }
     },
   }

@@ -23,14 +23,24 @@ import { createAnsweredLog, type RequestsView } from './view'
 
 const logger = makeLogger('Requests')
 
-export class RequestPublishError extends BifrostError {}
-export class RequestTimeoutError extends BifrostError {}
+export class RequestPublishError extends BifrostError {
+  static override readonly code = 'BIFROST_REQUEST_PUBLISH_FAILED'
+}
+export class RequestTimeoutError extends BifrostError {
+  static override readonly code = 'BIFROST_REQUEST_TIMEOUT'
+}
 /** The request record would pass requests.maxRequestBytes: refused before anything is published. */
-export class RequestTooLargeError extends BifrostError {}
+export class RequestTooLargeError extends BifrostError {
+  static override readonly code = 'BIFROST_REQUEST_TOO_LARGE'
+}
 /** The open request already has requests.maxCallbacks responseURLs. */
-export class TooManyCallbacksError extends BifrostError {}
+export class TooManyCallbacksError extends BifrostError {
+  static override readonly code = 'BIFROST_TOO_MANY_CALLBACKS'
+}
 /** Starting or stopping: the request was not taken, and sending it again is safe. */
-export class RequestsUnavailableError extends BifrostError {}
+export class RequestsUnavailableError extends BifrostError {
+  static override readonly code = 'BIFROST_REQUESTS_UNAVAILABLE'
+}
 
 /** A validated bridge request. */
 export interface BridgeRequest {

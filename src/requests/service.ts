@@ -4,6 +4,8 @@ import { untilAborted } from '../abort'
 import { BifrostError } from '../errors'
 import type { OnPartDied } from '../liveness'
 import { disconnectSoon } from '../kafka/client'
+import { stopInOrder } from '../lifecycle'
+import { consumerGroups } from '../kafka/group-ids'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ServerHook } from '../http/server'
 import type { RequestsStatus } from '../status/snapshot'
@@ -17,7 +19,9 @@ import type { RequestsView } from './view'
 
 const logger = makeLogger('Requests')
 
-export class RequestsStartError extends BifrostError {}
+export class RequestsStartError extends BifrostError {
+  static override readonly code = 'BIFROST_REQUESTS_START_FAILED'
+}
 
 export interface Requests {
   /** The `request` endpoint, for buildAdapter; it answers 503 until start() is done */
@@ -80,7 +84,7 @@ export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOp
         kafka,
         topic: settings.replyTopic,
         // Stable across restarts: its committed offsets say which replies were already taken
-        groupId: `${clientId}-requests`,
+        groupId: consumerGroups.requests(clientId),
         sessionTimeoutMs: settings.replySessionTimeoutMs,
         fetchMaxWaitMs: settings.fetchMaxWaitMs,
         handle: exchange.takeReplies,
@@ -90,11 +94,8 @@ export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOp
       running = {
         exchange,
         replies,
-        stop: async () => {
-          await replies.stop()
-          await exchange.stop()
-          await disconnectSoon(producer, 'Request producer')
-        },
+        // Each step runs even when the one before fails: a stuck reply consumer must not keep the producer open.
+        stop: () => stopInOrder([() => replies.stop(), () => exchange.stop(), () => disconnectSoon(producer, 'Request producer')]),
       }
       logger.info(
         `Requests to ${settings.topic}, replies from ${settings.replyTopic}; ${open.size} re-opened from ${settings.pendingTopic}`,

@@ -14,7 +14,9 @@ import type { StreamSettings } from './settings'
 
 const logger = makeLogger('StreamsServer')
 
-export class StreamsError extends BifrostError {}
+export class StreamsError extends BifrostError {
+  static override readonly code = 'BIFROST_STREAMS_FAILED'
+}
 
 export interface Streams {
   /** Port the streaming bridge listens on (the bound one when `streams.port` is 0) */

@@ -17,12 +17,10 @@ import { freshTopicsEnv } from '../support/bifrost'
 import { eventually } from '../support/eventually'
 import { readTopics } from '../support/topic-reader'
 import { onRealKafka, startKafka, type KafkaFixture } from '../support/kafka'
+import { postJson, useEphemeralAdapters } from '../support/adapter-http'
 
-// Several adapters start one after the other in this process: the framework's
-// metrics server can exist only once per process, and the feed metrics are read
-// from the registry directly. Port 0: any free port.
-process.env['EA_PORT'] = '0'
-process.env['METRICS_ENABLED'] = 'false'
+// Several adapters start one after the other in this process.
+useEphemeralAdapters()
 
 interface Answer {
   status: number
@@ -42,14 +40,8 @@ interface Answer {
   }
 }
 
-const post = async (url: string, data: Record<string, unknown>): Promise<Answer> => {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ id: '1', data }),
-  })
-  return { status: res.status, body: (await res.json()) as Answer['body'] }
-}
+const post = (url: string, data: Record<string, unknown>): Promise<Answer> =>
+  postJson<Answer['body']>(url, { id: '1', data })
 
 const ready = async (url: string): Promise<{ status: number; body: { checks: Record<string, string> } }> => {
   const res = await fetch(`${url}/ready`)
@@ -305,13 +297,13 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
     for (const reason of reasons) {
       assert.match(
         metrics,
-        new RegExp(`bifrost_feed_records_dead_lettered_total\\{topic="${topic}",reason="${reason}"\\} 1\\n`),
+        new RegExp(`bifrost_feeds_records_dead_lettered_total\\{topic="${topic}",reason="${reason}"\\} 1\\n`),
       )
     }
     const consumed = onRealKafka() ? 16 : 17
-    assert.match(metrics, new RegExp(`bifrost_feed_records_consumed_total\\{topic="${topic}"\\} ${consumed}\\n`))
-    assert.match(metrics, /bifrost_feed_age_seconds\{feed="ETH\/USD"\} \d/)
-    assert.match(metrics, new RegExp(`bifrost_feed_consumer_lag\\{topic="${topic}",partition="\\d"\\} 0\\n`))
+    assert.match(metrics, new RegExp(`bifrost_feeds_records_consumed_total\\{topic="${topic}"\\} ${consumed}\\n`))
+    assert.match(metrics, /bifrost_feeds_age_seconds\{feed="ETH\/USD"\} \d/)
+    assert.match(metrics, new RegExp(`bifrost_feeds_consumer_lag\\{topic="${topic}",partition="\\d"\\} 0\\n`))
   })
 
   test('a record nested 5000 levels deep is dead-lettered as too-deep; the adapter stays ready and serves the next record', async () => {
@@ -320,7 +312,7 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
     await eventually('DEEP = 7', async () => (await post(bifrost.adapterUrl, { feed: 'DEEP' })).body.result === 7)
     assert.equal((await ready(bifrost.adapterUrl)).status, 200)
     await eventually('the too-deep dead letter counted', async () =>
-      /bifrost_feed_records_dead_lettered_total\{topic="[^"]+",reason="too-deep"\} 1\n/.test(await register.metrics()),
+      /bifrost_feeds_records_dead_lettered_total\{topic="[^"]+",reason="too-deep"\} 1\n/.test(await register.metrics()),
     )
   })
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { extname, join } from 'node:path'
+import { eventTransactions } from './kafka'
 
 /**
  * Runs the real `bifrost` CLI in a child process: compiled (dist/) under `npm test`,
@@ -21,7 +22,14 @@ export interface CliResult {
 export const spawnCli = (args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess =>
   spawn(process.execPath, [...mainArgs(), ...args], {
     // Ports 0: the status page and the streaming bridge on any free port, so CLIs of parallel tests never collide.
-    env: { ...process.env, LOG_LEVEL: 'warn', HTTP_PORT: '0', STREAMS_PORT: '0', ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      HTTP_PORT: '0',
+      STREAMS_PORT: '0',
+      EVENTS_TRANSACTIONS: eventTransactions(),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
 

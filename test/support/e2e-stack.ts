@@ -5,7 +5,7 @@ import type { ChainlinkDeployment } from '../../src/dev/contracts'
 import type { WatchedContract } from '../../src/outbound/decode'
 import { freshTopicsEnv } from './bifrost'
 import { CHAIN_ID, startChainlinkChain, type ChainlinkChain } from './chainlink'
-import { startKafka, type KafkaFixture } from './kafka'
+import { eventTransactions, startKafka, type KafkaFixture } from './kafka'
 
 /** The ETH/USD record the stack starts with, and what a job writes on chain for it (× 10^8) */
 export const E2E_PRICE = '3012.45'
@@ -44,6 +44,7 @@ export const startE2eStack = async (
     const env = await freshTopicsEnv(kafka, {
       EVENTS_TOPIC: eventsTopic,
       KAFKA_CLIENT_ID: kafka.uniqueTopic('bifrost'),
+      EVENTS_TRANSACTIONS: eventTransactions(),
     })
     const producer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer()
     await producer.connect()

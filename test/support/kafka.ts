@@ -32,6 +32,12 @@ const externalBrokers = (): string[] =>
  */
 export const onRealKafka = (): boolean => externalBrokers().length > 0
 
+/**
+ * `events.transactions` for a test's publisher: on where the broker isolates transactions, off on the mock, which
+ * has the transaction APIs but not read_committed, so nothing there could show what transactions guarantee.
+ */
+export const eventTransactions = (): 'on' | 'off' => (onRealKafka() ? 'on' : 'off')
+
 /** For `{ skip }`: false on a real Kafka, else why the test cannot run on the mock broker, so the skip says it. */
 export const apacheKafkaOnly = (missingFromMock: string): string | false =>
   onRealKafka() ? false : `needs Apache Kafka: ${missingFromMock} (run npm run test:kafka)`

@@ -8,7 +8,7 @@ import { eventMetrics } from '../../src/outbound/metrics'
 import { startEventPublisher, type EventPublisher } from '../../src/outbound/publisher'
 import { eventSettings, type EventSettings } from '../../src/outbound/settings'
 import { eventually } from './eventually'
-import type { KafkaFixture } from './kafka'
+import { eventTransactions, type KafkaFixture } from './kafka'
 import type { ReadRecord } from './topic-reader'
 
 export interface OutboundTopics {
@@ -38,6 +38,7 @@ export const testEventSettings = (topics: OutboundTopics, chains: Array<Record<s
     ...topics,
     checkpointIntervalMs: 0,
     leaderSessionTimeoutMs: 1500,
+    transactions: eventTransactions(),
     chains: chains.map((chain) => ({ pollIntervalMs: 20, rpcTimeoutMs: 2000, ...chain })),
   })
 

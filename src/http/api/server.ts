@@ -8,7 +8,9 @@ import type { OperatorSources } from './sources'
 
 const logger = makeLogger('OperatorApi')
 
-export class ApiServerError extends BifrostError {}
+export class ApiServerError extends BifrostError {
+  static override readonly code = 'BIFROST_API_LISTEN_FAILED'
+}
 
 export interface ApiServer {
   /** The status page, e.g. http://127.0.0.1:8081/ */

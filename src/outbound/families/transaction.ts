@@ -2,7 +2,9 @@ import { BifrostError } from '../../errors'
 import type { EnricherOptions, TransactionLike } from './family'
 
 /** The transaction of an event could not be fetched: the chain side failed, so the batch is read again. */
-export class FulfillmentLookupError extends BifrostError {}
+export class FulfillmentLookupError extends BifrostError {
+  static override readonly code = 'BIFROST_FULFILLMENT_LOOKUP_FAILED'
+}
 
 /**
  * The transaction that emitted `what`, from the chain; throws (to retry) when the lookup fails rather than publish a
