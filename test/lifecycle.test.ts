@@ -5,10 +5,9 @@ import { loadConfig } from '../src/config/load'
 import { createStopList, stopInOrder, stopOnce, stopTogether } from '../src/lifecycle'
 import { freshTopicsEnv } from './support/bifrost'
 import { startKafka, type KafkaFixture } from './support/kafka'
+import { useEphemeralAdapters } from './support/adapter-http'
 
-process.env['EA_PORT'] = '0'
-process.env['METRICS_ENABLED'] = 'false'
-process.env['LOG_LEVEL'] ??= 'error'
+useEphemeralAdapters()
 
 /** A start that completes when told to, and records its stop */
 const slowStart = (name: string, log: string[]) => {

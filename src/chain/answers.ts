@@ -4,10 +4,11 @@
  * is skipped, see failover.ts), never a NaN head or a TypeError deep in the pipeline. Each check never throws: it
  * returns the value, or a code and the reason.
  */
+import type { Refused } from '../parse-result'
 
 export type AnswerProblemCode = 'not-a-quantity' | 'not-a-hash' | 'not-an-address' | 'not-hex-data' | 'bad-shape'
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; code: AnswerProblemCode; reason: string }
+export type Checked<T> = { ok: true; value: T } | Refused<AnswerProblemCode>
 
 /** Turns a raw result into what the caller works with, or says what is wrong with it. */
 export type AnswerCheck<T> = (raw: unknown) => Checked<T>

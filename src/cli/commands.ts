@@ -1,6 +1,7 @@
 import { startBifrost } from '../bifrost'
 import { loadConfig, redactConfig } from '../config/load'
 import { configReference } from '../config/reference'
+import { consumerGroups } from '../kafka/group-ids'
 import type { PartDiedError } from '../liveness'
 
 /** `bifrost serve` exit status when a part died (EX_SOFTWARE of sysexits.h): restart me */
@@ -120,6 +121,7 @@ export const commands: Record<string, Command> = {
       await readEvents({
         // No adapter runs here, so the framework logger kafkajs logs into does not exist; failures still throw.
         kafka: createKafka(config.kafka, { logLevel: logLevel.NOTHING }),
+        clientId: config.kafka.clientId,
         topic: (values['topic'] as string | undefined) ?? config.events.topic,
         follow: values['follow'] === true,
         signal: abort.signal,
@@ -160,7 +162,7 @@ export const commands: Record<string, Command> = {
         topic: config.events.topic,
         chain,
         fromBlock: from === undefined ? undefined : Number(from),
-        groupPrefix: `${config.kafka.clientId}.events.resume.${chain}`,
+        groupPrefix: consumerGroups.eventsResume(config.kafka.clientId, chain),
       })
       console.log(
         `${chain}: halt lifted (it was: ${previous.halt?.reason}); ` +

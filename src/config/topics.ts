@@ -1,5 +1,6 @@
 import type { TopicPlan } from '../kafka/topics'
 import type { Config } from './schema'
+import { CCIP_KINDS } from '../outbound/ccip-state'
 
 const COMPACT = { 'cleanup.policy': 'compact' }
 /** Partitions suggested for the topics other systems write or read; more lets their consumers scale out. */
@@ -98,6 +99,16 @@ export const topicPlans = (config: Config): TopicPlan[] => {
         purpose: 'logs that do not decode with their ABI, with the reason',
       },
     )
+  }
+  if (config.events.chains.some((chain) => chain.contracts.some((c) => CCIP_KINDS.includes(c.kind)))) {
+    plans.push({
+      topic: config.events.ccip.stateTopic,
+      setting: 'events.ccip.stateTopic',
+      internal: true,
+      partitions: SHARED_PARTITIONS,
+      configs: COMPACT,
+      purpose: "each CCIP message's send until its execution succeeds",
+    })
   }
   return plans
 }

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto'
-import { hostname } from 'node:os'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs'
 import { BifrostError } from '../errors'
@@ -8,6 +6,7 @@ import type { FeedsStatus } from '../status/snapshot'
 import { createCatchUp, partitionTargets, type CatchUp, type PartitionTarget } from '../kafka/catch-up'
 import { PartDiedError, type OnPartDied } from '../liveness'
 import { disconnectSoon } from '../kafka/client'
+import { consumerGroups } from '../kafka/group-ids'
 import { createDeadLetterPublisher, type DeadLetter, type DeadLetterPublisher } from './dead-letter'
 import { createFeedHistory, type FeedHistory } from './feed-history'
 import { parseFeedRecord } from './feed-record'
@@ -49,10 +48,6 @@ export interface FeedIngestOptions {
   onDied?: OnPartDied
 }
 
-/** Each replica its own group, so each one is assigned every partition. */
-const uniqueGroupId = (clientId: string): string =>
-  `${clientId}-feeds-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`
-
 /** The high-water marks to reach before answering; a missing topic is a start-up error, not an endless retry. */
 const readTargets = async (kafka: Kafka, topics: readonly string[]): Promise<PartitionTarget[]> => {
   const admin = kafka.admin()
@@ -89,7 +84,7 @@ export const createFeedIngest = ({
   const metrics = feedMetrics()
   const history = createFeedHistory()
   const abort = new AbortController()
-  const groupId = uniqueGroupId(clientId)
+  const groupId = consumerGroups.feeds(clientId)
   let catchUp: CatchUp | undefined
   let failure: string | undefined
   const die = (err: Error) => {
@@ -120,7 +115,7 @@ export const createFeedIngest = ({
         if (offset <= done) continue
         count++
         const parsed = parseFeedRecord(message, settings)
-        if (parsed.kind === 'invalid') {
+        if (!parsed.ok) {
           const { key, value, headers, timestamp } = message
           const { code, reason } = parsed
           pending.push({ topic, partition, offset: message.offset, timestamp, key, value, headers, code, reason })

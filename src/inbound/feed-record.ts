@@ -1,4 +1,5 @@
 import { jsonDepth } from '../json'
+import type { Refused } from '../parse-result'
 import { DECIMAL_STRING, decimalDigits } from './decimal'
 
 /** A feed value as published: a JSON number, or a decimal string for values a double cannot hold exactly. */
@@ -35,10 +36,10 @@ export interface FeedRecordLimits {
 
 // Flat rather than wrapped: one object per record on the ingest's hottest path.
 export type ParsedFeedRecord =
-  | ({ kind: 'update' } & FeedUpdate)
+  | ({ ok: true; kind: 'update' } & FeedUpdate)
   /** A null value for a feed key: the producer retired the feed (compaction's delete marker) */
-  | { kind: 'tombstone'; feed: string }
-  | { kind: 'invalid'; code: InvalidRecordCode; reason: string }
+  | { ok: true; kind: 'tombstone'; feed: string }
+  | Refused<InvalidRecordCode>
 
 /** The parts of a Kafka record that carry the feed (kafkajs' message shape). */
 export interface RawFeedRecord {
@@ -54,7 +55,7 @@ export const DEFAULT_SOURCE = 'default'
 // which would otherwise make every value look 50 years stale.
 const MIN_PLAUSIBLE_MS = 1e11
 
-const invalid = (code: InvalidRecordCode, reason: string): ParsedFeedRecord => ({ kind: 'invalid', code, reason })
+const invalid = (code: InvalidRecordCode, reason: string): ParsedFeedRecord => ({ ok: false, code, reason })
 
 // Values reaching here nest no deeper than feeds.maxDepth, so serialising them cannot overflow the stack.
 const describe = (v: unknown): string => {
@@ -83,7 +84,7 @@ export const parseFeedRecord = (
 ): ParsedFeedRecord => {
   const feed = record.key?.toString('utf8')
   if (!feed) return invalid('missing-key', 'record has no key; the key must be the feed id, e.g. "ETH/USD"')
-  if (record.value === null) return { kind: 'tombstone', feed }
+  if (record.value === null) return { ok: true, kind: 'tombstone', feed }
   const size = record.value.length + (record.key?.length ?? 0)
   if (size > limits.maxRecordBytes) {
     return invalid(
@@ -159,5 +160,5 @@ export const parseFeedRecord = (
     return invalid('bad-shape', `"source" must be a non-empty string, got ${describe(source)}`)
   }
 
-  return { kind: 'update', feed, source: source ?? DEFAULT_SOURCE, value, timestamp: at }
+  return { ok: true, kind: 'update', feed, source: source ?? DEFAULT_SOURCE, value, timestamp: at }
 }

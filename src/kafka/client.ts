@@ -5,6 +5,7 @@ import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type ProducerCo
 import { untilAborted } from '../abort'
 import { ConfigError } from '../errors'
 import './request-queue-fix'
+import './request-timeout-fix'
 import type { KafkaSettings } from './settings'
 
 const kafkaLogger = makeLogger('Kafka')
@@ -67,6 +68,7 @@ export const createKafka = (settings: KafkaSettings, overrides: Partial<KafkaCon
     ssl: tlsOptions(settings),
     sasl: saslOptions(settings.sasl),
     connectionTimeout: settings.connectionTimeoutMs,
+    requestTimeout: settings.requestTimeoutMs,
     logLevel: logLevel.INFO,
     logCreator,
     ...overrides,

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto'
 import type { IHeaders, Kafka } from 'kafkajs'
 import { BifrostError } from '../errors'
+import { throwawayGroup } from './group-ids'
 
 export class OutputScanError extends BifrostError {
   static override readonly code = 'BIFROST_OUTPUT_SCAN_FAILED'
@@ -38,7 +38,7 @@ export const scanTopic = async (options: ScanOptions): Promise<void> => {
   const pending = new Map([...options.ranges].filter(([, r]) => r.end > r.from))
   if (pending.size === 0) return
   const consumer = options.kafka.consumer({
-    groupId: `${options.groupPrefix}.${randomUUID()}`,
+    groupId: throwawayGroup(options.groupPrefix),
     maxWaitTimeInMs: 100,
     // What transactions committed, never what they aborted: the checkpoint and the events it covers, or neither.
     readUncommitted: false,

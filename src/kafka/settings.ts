@@ -62,6 +62,11 @@ export const kafkaSettings = z
       .positive()
       .default(3000)
       .meta({ description: 'Time to wait for a broker connection.', env: 'KAFKA_CONNECTION_TIMEOUT_MS' }),
+    requestTimeoutMs: z.number().int().positive().default(30_000).meta({
+      description:
+        'Time to wait for a broker’s answer before a request is retried, on fresh metadata: how long a broker that stops answering but keeps its connections (a long pause) can hold up a send.',
+      env: 'KAFKA_REQUEST_TIMEOUT_MS',
+    }),
   })
   .refine((s) => Boolean(s.sslCert) === Boolean(s.sslKey), {
     path: ['sslKey'],

@@ -9,6 +9,8 @@ import { createLogRangeReader, screenLogs, type DroppedLogReason, type RawLog } 
 import { untilAborted } from '../abort'
 import { BifrostError } from '../errors'
 import { createAttacher } from './attach'
+import { stateRecordsOf, withSend } from './ccip-correlation'
+import { CCIP_KINDS, type CcipStateReader } from './ccip-state'
 import { CHECKPOINT_VERSION, type Checkpoint, type Halt } from './checkpoint'
 import type { ChainTracker } from './chain-status'
 import { decodeLog, logFilter, LogDecodeError, type DecodedEvent } from './decode'
@@ -16,6 +18,7 @@ import { createEventSender, type EventSender } from './event-sender'
 import { createEventEnricher } from './enrich'
 import { createLedger, eventId, retractionOf } from './ledger'
 import { DLQ_HEADERS } from '../kafka/dead-letter'
+import { consumerGroups } from '../kafka/group-ids'
 import { TopicReadError } from '../kafka/topic-errors'
 import { createBackoff } from '../retry'
 import type { Json } from '../json'
@@ -71,6 +74,8 @@ export interface PipelineOptions {
   groupIdPrefix: string
   /** Told the head, the published block, reorgs and retractions, for /status and the operator API */
   status?: ChainTracker
+  /** events.ccip.stateTopic as this instance has read it: what CCIP executions learn their send from */
+  ccipState?: CcipStateReader
 }
 
 interface Tip {
@@ -97,6 +102,9 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
   const finality = finalityOf(chain)
   const contracts = chain.contracts
   const query = logFilter(contracts)
+  const ccip = contracts.some((c) => CCIP_KINDS.includes(c.kind)) ? options.ccipState : undefined
+  // Bounded well inside the transaction timeout (the leader session): the wait may happen in an open transaction.
+  const stateWaitMs = Math.min(settings.ccip.stateWaitMs, settings.leaderSessionTimeoutMs / 2)
 
   if (options.checkpoint?.halt) throw new ChainHaltedError(chain.name, options.checkpoint.halt)
   let sender: EventSender | undefined
@@ -108,17 +116,26 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         .fetchTopicOffsets(settings.topic)
         .then((list) => list.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })))
         .catch((cause: unknown) => {
-          throw new TopicReadError(`${chain.name}: cannot read the offsets of ${settings.topic} (does it exist?)`, {
-            cause,
-          })
+          // The cause tells a missing topic from a partition whose leader just died (a broker fault): both end up here.
+          throw new TopicReadError(
+            `${chain.name}: cannot read the offsets of ${settings.topic}: ${cause instanceof Error ? cause.message : String(cause)}`,
+            { cause },
+          )
         })
     const transactional = settings.transactions === 'on'
+    const stateTopic = settings.ccip.stateTopic
+    const stateOffsets = ccip
+      ? await admin.fetchTopicOffsets(stateTopic).catch((cause: unknown) => {
+          throw new TopicReadError(`${chain.name}: cannot read the offsets of ${stateTopic} (does it exist?)`, { cause })
+        })
+      : []
     sender = await createEventSender({
       kafka,
       topic: settings.topic,
       partitions: (await readOffsets()).length,
       checkpointTopic: settings.checkpointTopic,
       deadLetterTopic: settings.deadLetterTopic,
+      ...(ccip ? { stateTopic: { topic: stateTopic, partitions: stateOffsets.length } } : {}),
       ...(transactional
         ? {
             transaction: {
@@ -154,7 +171,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
         chainId: chain.chainId,
         checkpoint,
         offsets,
-        groupPrefix: `${options.groupIdPrefix}.events.scan.${chain.name}`,
+        groupPrefix: consumerGroups.eventsScan(options.groupIdPrefix, chain.name),
         signal,
       })
       ledger = back.ledger
@@ -214,6 +231,22 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       if (signal.aborted) throw new PublishError(`${chain.name}: publishing stopped`)
     }
 
+    /** The CCIP state records of published messages; in their transaction when there is one, else right after them */
+    const publishStates = async (messages: readonly KafkaMessage[]) => {
+      if (!ccip) return
+      const states = stateRecordsOf(messages, ccip)
+      if (states.length === 0) return
+      guard()
+      try {
+        await untilAborted((sender as EventSender).sendStates(states), signal)
+      } catch (cause) {
+        throw new PublishError(
+          `${chain.name}: ${states.length} records of ${stateTopic} not acknowledged: ${(cause as Error).message}`,
+          { cause },
+        )
+      }
+    }
+
     /** Sends and, once acknowledged, records; blocks below `retainFrom` are final: nothing to remember of them. */
     const publish = async (
       messages: KafkaMessage[],
@@ -244,8 +277,18 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
           ledger.add({ id, blockNumber: number, blockHash: hash, logIndex, message, partition, offset })
         }
       })
+      await publishStates(messages)
     }
 
+    // Without transactions a state record follows its event's acknowledgement: the previous publisher may have
+    // stopped in between. Writing them again for what is still in the ledger is idempotent (compacted, by key).
+    if (checkpoint && ccip && !transactional) {
+      const entries = [...ledger.blocks()]
+        .flatMap((b) => [...b.entries.values()])
+        .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex)
+      await ccip.catchUp(signal, stateWaitMs)
+      await publishStates(entries.map((e) => e.message))
+    }
     if (!checkpoint) await writeCheckpoint()
 
     const tracker: BlockTracker = createBlockTracker(rpc, { depth: chain.maxReorgDepth + 1 })
@@ -406,6 +449,10 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
           })),
         (number, hash) => (tracker.hashAt(number) === hash ? tracker.timestampAt(number) : undefined),
       )
+      // Once per batch with CCIP events: executions see every send committed before, a send whether it ran already.
+      if (ccip && decodedLogs.some((d) => CCIP_KINDS.includes(d.decoded.kind) && !isOut(d.blockHash, d.logIndex))) {
+        await ccip.catchUp(signal, stateWaitMs)
+      }
       for (const { decoded, log, blockNumber, blockHash, logIndex } of decodedLogs) {
         const out = isOut(blockHash, logIndex)
         const location = { blockNumber, transactionHash: log.transactionHash }
@@ -415,14 +462,15 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
           continue
         }
         const enriched = await enricher.enrich(decoded, location)
+        const blockTimestamp = times.get(blockHash) as number
         const bounded = boundMessage(
-          toKafkaMessage(enriched, {
+          toKafkaMessage(ccip ? withSend(enriched, blockTimestamp, ccip) : enriched, {
             status: 'confirmed',
             confirmations: 'confirmations' in finality ? head - blockNumber : 0,
             chainId: chain.chainId,
             blockNumber,
             blockHash,
-            blockTimestamp: times.get(blockHash) as number,
+            blockTimestamp,
             transactionHash: log.transactionHash,
             logIndex,
           }),

@@ -6,9 +6,11 @@ import { createBackoff } from '../retry'
 import { createChainRpc } from '../chain/failover'
 import type { Checkpoint, Halt } from './checkpoint'
 import { ChainHaltedError, runChainPipeline } from './chain-pipeline'
+import type { CcipStateReader } from './ccip-state'
 import { createChainTracker } from './chain-status'
 import type { ChainStatus } from '../status/snapshot'
 import { isFenced } from '../kafka/fenced'
+import { consumerGroups } from '../kafka/group-ids'
 import { startLeaderElection, type LeaderElection } from './leader'
 import { eventMetrics } from './metrics'
 import type { ChainSettings, EventSettings } from './settings'
@@ -37,6 +39,8 @@ export interface ChainWatcherOptions {
   settings: EventSettings
   chain: ChainSettings
   groupIdPrefix: string
+  /** events.ccip.stateTopic as this instance reads it, when a chain watches CCIP ramps */
+  ccipState?: CcipStateReader
 }
 
 /**
@@ -83,6 +87,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
           signal,
           groupIdPrefix: options.groupIdPrefix,
           status: tracker,
+          ccipState: options.ccipState,
           onCheckpoint: (written) => (checkpoint = written),
           onRecovered: () => {
             recovering = false
@@ -137,7 +142,7 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
   let transitions = Promise.resolve()
   election = await startLeaderElection({
     kafka,
-    groupId: `${options.groupIdPrefix}.events.${chain.name}`,
+    groupId: consumerGroups.eventsLeader(options.groupIdPrefix, chain.name),
     checkpointTopic: settings.checkpointTopic,
     chainName: chain.name,
     sessionTimeoutMs: settings.leaderSessionTimeoutMs,

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import type { Kafka } from 'kafkajs'
 import { createCatchUp, partitionTargets } from '../kafka/catch-up'
+import { consumerGroups } from '../kafka/group-ids'
 import { TopicReadError } from '../kafka/topic-errors'
 import { familyOf } from './families'
 import type { OracleEventMessage } from './message'
@@ -17,6 +17,8 @@ export interface EventRecord {
 
 export interface ReadEventsOptions {
   kafka: Kafka
+  /** kafka.clientId: the prefix of the throwaway consumer group (Kafka ACLs are granted by it) */
+  clientId: string
   topic: string
   /** Keep reading new records until `signal` aborts; otherwise stop at the end the topic had when reading began */
   follow: boolean
@@ -37,7 +39,7 @@ const parse = (value: Buffer | null): OracleEventMessage | undefined => {
  * what Bifrost published (`bifrost events`). It uses a throwaway consumer group
  * and commits nothing, so it never disturbs real consumers.
  */
-export const readEvents = async ({ kafka, topic, follow, onEvent, signal }: ReadEventsOptions): Promise<void> => {
+export const readEvents = async ({ kafka, clientId, topic, follow, onEvent, signal }: ReadEventsOptions): Promise<void> => {
   let targets: Awaited<ReturnType<typeof partitionTargets>>
   try {
     targets = await partitionTargets(kafka, topic)
@@ -46,7 +48,7 @@ export const readEvents = async ({ kafka, topic, follow, onEvent, signal }: Read
   }
   const catchUp = createCatchUp(targets)
   const consumer = kafka.consumer({
-    groupId: `bifrost-events-reader-${randomBytes(6).toString('hex')}`,
+    groupId: consumerGroups.eventsReader(clientId),
     allowAutoTopicCreation: false,
     // short fetch waits: Ctrl-C and the end of the topic are noticed quickly
     maxWaitTimeInMs: 250,

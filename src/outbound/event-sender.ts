@@ -7,6 +7,7 @@ import { encodeCheckpoint, type Checkpoint } from './checkpoint'
 import { partitionOf } from '../kafka/partition'
 import { CHECKPOINT_PARTITION } from './leader'
 import type { KafkaMessage } from './message'
+import type { StateRecord } from './ccip-state'
 
 /** Keeps every record batch (one per partition per send) under the 1 MB brokers accept by default */
 const MAX_SEND_BYTES = 768 * 1024
@@ -25,6 +26,8 @@ export interface EventSender {
   /** Sends in order and resolves once every message is acknowledged by all in-sync replicas */
   send(messages: readonly KafkaMessage[]): Promise<SentMessage[]>
   sendCheckpoint(checkpoint: Checkpoint): Promise<void>
+  /** events.ccip.stateTopic records, in the open transaction when there is one (that of the events they follow) */
+  sendStates(records: readonly StateRecord[]): Promise<void>
   /**
    * At least once: what cannot be published is kept for a human, not replayed by Bifrost.
    * Sent in chunks by bytes; a letter the topic refuses for good is logged and reported to onDeadLetterDropped.
@@ -47,6 +50,8 @@ export interface EventSenderOptions {
   partitions: number
   checkpointTopic: string
   deadLetterTopic: string
+  /** events.ccip.stateTopic and its partition count, for a chain that watches CCIP ramps */
+  stateTopic?: { topic: string; partitions: number }
   /** Dead letters given up, by Kafka error name */
   onDeadLetterDropped(count: number, error: string): void
   /** Present when `events.transactions` is on: one id per chain, so the next publisher of the chain fences this one */
@@ -163,6 +168,16 @@ export const createEventSender = async (options: EventSenderOptions): Promise<Ev
         topic: options.checkpointTopic,
         acks: -1,
         messages: [{ ...encodeCheckpoint(checkpoint), partition: CHECKPOINT_PARTITION }],
+      })
+    },
+    sendStates: async (records) => {
+      const state = options.stateTopic
+      // A caller's mistake, not Kafka's: only chains that watch a CCIP ramp are given the topic and write to it
+      if (!state) throw new TypeError('no events.ccip.stateTopic for this chain: it watches no CCIP ramp')
+      await sendAlone({
+        topic: state.topic,
+        acks: -1,
+        messages: records.map((r) => ({ ...r, partition: partitionOf(r.key, state.partitions) })),
       })
     },
     sendDeadLetters: async (letters, signal) => {

@@ -1,7 +1,8 @@
 import type { Kafka } from 'kafkajs'
-import { stopTogether } from '../lifecycle'
+import { stopInOrder, stopTogether } from '../lifecycle'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ChainStatus } from '../status/snapshot'
+import { CCIP_KINDS, startCcipStateReader, type CcipStateReader } from './ccip-state'
 import { startChainWatcher, type ChainWatcher } from './chain-watcher'
 import type { EventSettings } from './settings'
 
@@ -15,9 +16,12 @@ export interface EventPublisher {
 export interface EventPublisherOptions {
   kafka: Kafka
   settings: EventSettings
-  /** Prefix of the consumer groups (leader election, read-back); Bifrost passes kafka.clientId */
-  groupIdPrefix?: string
+  /** Prefix of the consumer groups (leader election, read-back): kafka.clientId (see src/kafka/group-ids.ts) */
+  groupIdPrefix: string
 }
+
+/** Longest the start waits for the CCIP state reader to read the state topic up to its end */
+const STATE_START_WAIT_MS = 30_000
 
 /**
  * Chain -> Kafka: every configured chain watched independently (its own RPC
@@ -27,14 +31,31 @@ export interface EventPublisherOptions {
 export const startEventPublisher = async ({
   kafka,
   settings,
-  groupIdPrefix = 'bifrost',
+  groupIdPrefix,
 }: EventPublisherOptions): Promise<EventPublisher> => {
   const watchers: Array<{ chain: string; watcher: ChainWatcher }> = []
-  // Chains are independent: they stop together, and one that fails to stop does not keep the others running.
-  const stop = () => stopTogether(watchers.splice(0).map(({ watcher }) => () => watcher.stop()))
+  let ccipState: CcipStateReader | undefined
+  // Chains are independent: they stop together, and one that fails to stop does not keep the others running; the
+  // CCIP state reader they look sends up in goes after them.
+  const stop = () =>
+    stopInOrder([
+      () => stopTogether(watchers.splice(0).map(({ watcher }) => () => watcher.stop())),
+      async () => {
+        await ccipState?.stop()
+        ccipState = undefined
+      },
+    ])
   try {
+    // One reader of the CCIP state per instance, before any chain may publish an execution that looks a send up
+    if (settings.chains.some((chain) => chain.contracts.some((c) => CCIP_KINDS.includes(c.kind)))) {
+      ccipState = await startCcipStateReader({ kafka, topic: settings.ccip.stateTopic, groupIdPrefix })
+      // Read what the topic holds before publishing: a fresh reader first joins its group (seconds on a real broker),
+      // and a step's own wait is too short for that. Bounded too: an unreadable topic delays the start, never stops it.
+      await ccipState.catchUp(new AbortController().signal, STATE_START_WAIT_MS)
+    }
     for (const chain of settings.chains) {
-      watchers.push({ chain: chain.name, watcher: await startChainWatcher({ kafka, settings, chain, groupIdPrefix }) })
+      const watcher = await startChainWatcher({ kafka, settings, chain, groupIdPrefix, ccipState })
+      watchers.push({ chain: chain.name, watcher })
     }
   } catch (err) {
     await stop()

@@ -1,5 +1,6 @@
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Kafka } from 'kafkajs'
+import type { Refused } from '../parse-result'
 import type { Checkpoint } from './checkpoint'
 import { createLedger, eventId, type Ledger } from './ledger'
 import { EVENT_HEADERS, type OracleEventMessage } from './message'
@@ -35,7 +36,7 @@ type PublishedEvent = Pick<OracleEventMessage, 'blockHash' | 'blockNumber' | 'lo
 /** The fields of an events-topic record the ledger needs, or why the record does not have them. Never throws. */
 const publishedEvent = (
   value: Buffer,
-): ({ ok: true } & PublishedEvent) | { ok: false; code: 'not-json' | 'bad-shape'; reason: string } => {
+): ({ ok: true } & PublishedEvent) | Refused<'not-json' | 'bad-shape'> => {
   let parsed: unknown
   try {
     parsed = JSON.parse(value.toString('utf8'))

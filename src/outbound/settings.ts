@@ -213,6 +213,22 @@ export const eventSettings = z
               'CCIP chain selectors by EVM chain id, added to or replacing entries of the built-in table (CCIP\'s ccip-evm-chain-selectors.yml): {"<chainId>": {"selector": "<uint64>", "name": "<name>"}}; JSON in the environment.',
             env: 'EVENTS_CCIP_CHAIN_SELECTORS',
           }),
+        stateTopic: topicName.default('bifrost.ccip.messages').meta({
+          description:
+            "Compacted topic keyed by CCIP message id holding each message's send until its execution succeeds; executions read it to carry their send and latencySeconds (docs/oracle-events.md).",
+          env: 'EVENTS_CCIP_STATE_TOPIC',
+        }),
+        stateWaitMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_TIMER_MS)
+          .default(2000)
+          .meta({
+            description:
+              'Longest a chain waits for the CCIP state reader to reach the end of events.ccip.stateTopic before publishing CCIP events (at most half of leaderSessionTimeoutMs); past it an execution whose send is not read yet carries send: null.',
+            env: 'EVENTS_CCIP_STATE_WAIT_MS',
+          }),
       })
       .prefault({}),
     maxFieldBytes: z.number().int().min(64).default(16_384).meta({

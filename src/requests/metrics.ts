@@ -12,7 +12,7 @@ export const requestMetrics = {
   }),
   replies: counter({
     name: 'bifrost_requests_replies_total',
-    help: 'Records read from requests.replyTopic, by what became of them (matched, unknown, duplicate, malformed)',
+    help: 'Records read from requests.replyTopic, by what became of them (matched, unknown, duplicate, late, malformed)',
     labelNames: ['status'] as const,
   }),
   expired: counter({

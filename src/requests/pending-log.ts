@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Kafka } from 'kafkajs'
 import { createCatchUp, partitionTargets } from '../kafka/catch-up'
 import { disconnectSoon } from '../kafka/client'
+import { consumerGroups } from '../kafka/group-ids'
 import { parsePendingRecord, type PendingRecord } from './records'
 
 const logger = makeLogger('RequestPendingLog')
@@ -25,7 +25,7 @@ export const readPendingLog = async (
   const catchUp = createCatchUp(await partitionTargets(kafka, topic))
   if (catchUp.done) return open
   const consumer = kafka.consumer({
-    groupId: `${clientId}-requests-pending-${randomBytes(6).toString('hex')}`,
+    groupId: consumerGroups.requestsPending(clientId),
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: fetchMaxWaitMs,
   })

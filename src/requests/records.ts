@@ -1,5 +1,6 @@
 import type { Message } from 'kafkajs'
 import { jsonDepth, type Json } from '../json'
+import type { Refused } from '../parse-result'
 import type { JsonObject } from './correlation'
 
 /** What an enterprise system reads on requests.topic (schemas/request-record.schema.json). */
@@ -46,7 +47,7 @@ export interface ReplyLimits {
 
 export type ParsedReply =
   | { ok: true; correlationId: string; outcome: Outcome }
-  | { ok: false; code: MalformedReplyCode; reason: string }
+  | Refused<MalformedReplyCode>
 
 /**
  * Judges one record from requests.replyTopic; anything but a well-formed reply

@@ -5,6 +5,7 @@ import { BifrostError } from '../errors'
 import type { OnPartDied } from '../liveness'
 import { disconnectSoon } from '../kafka/client'
 import { stopInOrder } from '../lifecycle'
+import { consumerGroups } from '../kafka/group-ids'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ServerHook } from '../http/server'
 import type { RequestsStatus } from '../status/snapshot'
@@ -83,7 +84,7 @@ export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOp
         kafka,
         topic: settings.replyTopic,
         // Stable across restarts: its committed offsets say which replies were already taken
-        groupId: `${clientId}-requests`,
+        groupId: consumerGroups.requests(clientId),
         sessionTimeoutMs: settings.replySessionTimeoutMs,
         fetchMaxWaitMs: settings.fetchMaxWaitMs,
         handle: exchange.takeReplies,

@@ -86,7 +86,7 @@ test('RPC URLs never appear beyond scheme and host: not in logs, metrics or prin
   await chain.mine(1)
   await eventually(
     'the chain to publish through the working endpoint',
-    async () => /bifrost_chain_published_block\{[^}]*chain="secretive"[^}]*\} [1-9]/.test(await metricsText(output)),
+    async () => /bifrost_events_published_block\{[^}]*chain="secretive"[^}]*\} [1-9]/.test(await metricsText(output)),
     { timeoutMs: 60_000, intervalMs: 200 }
   )
   // Every failing endpoint was tried and logged (by host) at least once.

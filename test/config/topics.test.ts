@@ -10,7 +10,16 @@ import { uncontactedChain } from '../support/bifrost'
 const everyPart = () =>
   loadConfig({
     env: {},
-    defaults: { events: { chains: [uncontactedChain] } },
+    defaults: {
+      events: {
+        chains: [
+          {
+            ...uncontactedChain,
+            contracts: [...uncontactedChain.contracts, { address: `0x${'2'.repeat(40)}`, kind: 'ccip-offramp' }],
+          },
+        ],
+      },
+    },
   })
 
 test('parts that are off use no topics: requests disabled, no chain', () => {
@@ -24,7 +33,9 @@ test('parts that are off use no topics: requests disabled, no chain', () => {
     'requests.pendingTopic',
   ])
   assert.deepEqual(settings({ REQUESTS_ENABLED: 'false' }), ['feeds.topics.0', 'feeds.deadLetterTopic'])
-  assert.equal(topicPlans(everyPart()).length, 9)
+  assert.equal(topicPlans(everyPart()).length, 10)
+  const withoutCcip = loadConfig({ env: {}, defaults: { events: { chains: [uncontactedChain] } } })
+  assert.ok(!topicPlans(withoutCcip).some((p) => p.setting === 'events.ccip.stateTopic'), 'no CCIP ramp, no state topic')
 })
 
 test('only the missing shared topics of the request part say how to turn it off', () => {

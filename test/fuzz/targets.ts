@@ -74,7 +74,7 @@ const feedRecord = target({
   }),
   check: (record) => {
     const parsed = parseFeedRecord(record, FEED_LIMITS)
-    if (parsed.kind === 'invalid') hasCodeAndReason(parsed)
+    if (!parsed.ok) hasCodeAndReason(parsed)
     else assert.ok(parsed.kind === 'update' || parsed.kind === 'tombstone')
   },
 })

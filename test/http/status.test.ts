@@ -8,10 +8,9 @@ import { freshTopicsEnv } from '../support/bifrost'
 import { eventually } from '../support/eventually'
 import { startFakeChainlinkNode, type FakeChainlinkNode } from '../support/fake-chainlink-node'
 import { startKafka, type KafkaFixture } from '../support/kafka'
+import { useEphemeralAdapters } from '../support/adapter-http'
 
-process.env['EA_PORT'] = '0'
-process.env['METRICS_ENABLED'] = 'false'
-process.env['LOG_LEVEL'] ??= 'error'
+useEphemeralAdapters()
 
 interface StatusAnswer {
   adapter: { name: string; version: string; uptimeSeconds: number }

@@ -16,15 +16,18 @@ const record = (key: string | null, value: unknown, raw = false): RawFeedRecord 
 
 const invalid = (r: RawFeedRecord) => {
   const parsed = parseFeedRecord(r, LIMITS, NOW)
-  assert.equal(parsed.kind, 'invalid', JSON.stringify(parsed))
-  return parsed as Extract<typeof parsed, { kind: 'invalid' }>
+  assert.equal(parsed.ok, false, JSON.stringify(parsed))
+  return parsed as Extract<typeof parsed, { ok: false }>
 }
+
+const accepted = (parsed: ReturnType<typeof parseFeedRecord>): boolean => parsed.ok && parsed.kind === 'update'
 
 describe('parseFeedRecord', () => {
   test('a full record: key is the feed, value carries value, timestamp and source', () => {
     assert.deepEqual(
       parseFeedRecord(record('ETH/USD', { value: 3000.5, timestamp: 1700000001234, source: 'alpha' }), LIMITS, NOW),
       {
+        ok: true,
         kind: 'update',
         feed: 'ETH/USD',
         source: 'alpha',
@@ -36,6 +39,7 @@ describe('parseFeedRecord', () => {
 
   test('timestamp defaults to the record timestamp and source to "default"', () => {
     assert.deepEqual(parseFeedRecord(record('BTC/USD', { value: 1 }), LIMITS, NOW), {
+      ok: true,
       kind: 'update',
       feed: 'BTC/USD',
       source: 'default',
@@ -47,16 +51,16 @@ describe('parseFeedRecord', () => {
   test('decimal strings are kept character for character, beyond double precision', () => {
     const big = '123456789012345678901234567890.000000000000000001'
     const parsed = parseFeedRecord(record('WEI', { value: big }), LIMITS, NOW)
-    assert.equal(parsed.kind === 'update' && parsed.value, big)
+    assert.equal(parsed.ok && parsed.kind === 'update' && parsed.value, big)
   })
 
   test('the feed id keeps its case and any characters', () => {
     const parsed = parseFeedRecord(record('eth/usd', { value: 1 }), LIMITS, NOW)
-    assert.equal(parsed.kind === 'update' && parsed.feed, 'eth/usd')
+    assert.equal(parsed.ok && parsed.kind === 'update' && parsed.feed, 'eth/usd')
   })
 
   test('a null value is a tombstone for the feed', () => {
-    assert.deepEqual(parseFeedRecord(record('ETH/USD', null), LIMITS, NOW), { kind: 'tombstone', feed: 'ETH/USD' })
+    assert.deepEqual(parseFeedRecord(record('ETH/USD', null), LIMITS, NOW), { ok: true, kind: 'tombstone', feed: 'ETH/USD' })
   })
 
   test('no key (or an empty one) is refused', () => {
@@ -96,7 +100,7 @@ describe('parseFeedRecord', () => {
   }
 
   test('fields it does not know are ignored, so producers can add some', () => {
-    assert.equal(parseFeedRecord(record('ETH/USD', { value: 2, venue: 'x' }), LIMITS, NOW).kind, 'update')
+    assert.ok(accepted(parseFeedRecord(record('ETH/USD', { value: 2, venue: 'x' }), LIMITS, NOW)))
   })
 
   test('a value nested 5000 levels deep is refused as too-deep, without throwing', () => {
@@ -105,7 +109,7 @@ describe('parseFeedRecord', () => {
     assert.equal(r.code, 'too-deep')
     assert.match(r.reason, /nests 5001 levels deep, more than feeds\.maxDepth=32 \(FEEDS_MAX_DEPTH\)/)
     // Brackets inside strings are text, not nesting
-    assert.equal(parseFeedRecord(record('ETH/USD', { value: 1, note: '['.repeat(100) }), LIMITS, NOW).kind, 'update')
+    assert.ok(accepted(parseFeedRecord(record('ETH/USD', { value: 1, note: '['.repeat(100) }), LIMITS, NOW)))
   })
 
   test('a record over feeds.maxRecordBytes is refused as too-large before it is parsed', () => {
@@ -116,7 +120,7 @@ describe('parseFeedRecord', () => {
 
   test('a value with more digits than feeds.maxDecimalDigits is refused as too-many-digits', () => {
     const uint256 = '115792089237316195423570985008687907853269984665640564039457584007913129639935'
-    assert.equal(parseFeedRecord(record('WEI', { value: `${uint256}.123456789012345678` }), LIMITS, NOW).kind, 'update')
+    assert.ok(accepted(parseFeedRecord(record('WEI', { value: `${uint256}.123456789012345678` }), LIMITS, NOW)))
     const r = invalid(record('WEI', { value: `1.${'0'.repeat(2000)}` }))
     assert.equal(r.code, 'too-many-digits')
     assert.match(r.reason, /"value" has 2001 digits, more than feeds\.maxDecimalDigits=100/)
@@ -124,7 +128,7 @@ describe('parseFeedRecord', () => {
   })
 
   test('a timestamp further in the future than feeds.maxClockSkewMs is refused as future-timestamp', () => {
-    assert.equal(parseFeedRecord(record('ETH/USD', { value: 1, timestamp: NOW + 5000 }), LIMITS, NOW).kind, 'update')
+    assert.ok(accepted(parseFeedRecord(record('ETH/USD', { value: 1, timestamp: NOW + 5000 }), LIMITS, NOW)))
     const r = invalid(record('ETH/USD', { value: 1, timestamp: NOW + 5001 }))
     assert.equal(r.code, 'future-timestamp')
     assert.match(r.reason, /"timestamp" is 5001 ms in the future, more than feeds\.maxClockSkewMs=5000/)

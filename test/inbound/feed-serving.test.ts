@@ -17,12 +17,10 @@ import { freshTopicsEnv } from '../support/bifrost'
 import { eventually } from '../support/eventually'
 import { readTopics } from '../support/topic-reader'
 import { onRealKafka, startKafka, type KafkaFixture } from '../support/kafka'
+import { postJson, useEphemeralAdapters } from '../support/adapter-http'
 
-// Several adapters start one after the other in this process: the framework's
-// metrics server can exist only once per process, and the feed metrics are read
-// from the registry directly. Port 0: any free port.
-process.env['EA_PORT'] = '0'
-process.env['METRICS_ENABLED'] = 'false'
+// Several adapters start one after the other in this process.
+useEphemeralAdapters()
 
 interface Answer {
   status: number
@@ -42,14 +40,8 @@ interface Answer {
   }
 }
 
-const post = async (url: string, data: Record<string, unknown>): Promise<Answer> => {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ id: '1', data }),
-  })
-  return { status: res.status, body: (await res.json()) as Answer['body'] }
-}
+const post = (url: string, data: Record<string, unknown>): Promise<Answer> =>
+  postJson<Answer['body']>(url, { id: '1', data })
 
 const ready = async (url: string): Promise<{ status: number; body: { checks: Record<string, string> } }> => {
   const res = await fetch(`${url}/ready`)
@@ -305,13 +297,13 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
     for (const reason of reasons) {
       assert.match(
         metrics,
-        new RegExp(`bifrost_feed_records_dead_lettered_total\\{topic="${topic}",reason="${reason}"\\} 1\\n`),
+        new RegExp(`bifrost_feeds_records_dead_lettered_total\\{topic="${topic}",reason="${reason}"\\} 1\\n`),
       )
     }
     const consumed = onRealKafka() ? 16 : 17
-    assert.match(metrics, new RegExp(`bifrost_feed_records_consumed_total\\{topic="${topic}"\\} ${consumed}\\n`))
-    assert.match(metrics, /bifrost_feed_age_seconds\{feed="ETH\/USD"\} \d/)
-    assert.match(metrics, new RegExp(`bifrost_feed_consumer_lag\\{topic="${topic}",partition="\\d"\\} 0\\n`))
+    assert.match(metrics, new RegExp(`bifrost_feeds_records_consumed_total\\{topic="${topic}"\\} ${consumed}\\n`))
+    assert.match(metrics, /bifrost_feeds_age_seconds\{feed="ETH\/USD"\} \d/)
+    assert.match(metrics, new RegExp(`bifrost_feeds_consumer_lag\\{topic="${topic}",partition="\\d"\\} 0\\n`))
   })
 
   test('a record nested 5000 levels deep is dead-lettered as too-deep; the adapter stays ready and serves the next record', async () => {
@@ -320,7 +312,7 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
     await eventually('DEEP = 7', async () => (await post(bifrost.adapterUrl, { feed: 'DEEP' })).body.result === 7)
     assert.equal((await ready(bifrost.adapterUrl)).status, 200)
     await eventually('the too-deep dead letter counted', async () =>
-      /bifrost_feed_records_dead_lettered_total\{topic="[^"]+",reason="too-deep"\} 1\n/.test(await register.metrics()),
+      /bifrost_feeds_records_dead_lettered_total\{topic="[^"]+",reason="too-deep"\} 1\n/.test(await register.metrics()),
     )
   })
 
@@ -348,7 +340,7 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
   })
 
   test(
-    'after the log cleaner compacted the topic, a restarted adapter serves the latest value of each feed',
+    'after the log cleaner compacted the topic, a restarted adapter serves the latest value of every feed and source',
     { skip: !onRealKafka() && 'the mock never compacts: a real broker only' },
     async () => {
       const compacting = kafka.uniqueTopic('feeds-compacted')
@@ -356,38 +348,73 @@ describe('feed endpoint over HTTP, fed from Kafka', () => {
         {
           topic: compacting,
           compacted: true,
-          // Segments roll every 100 ms and are cleaned as soon as anything in them is superseded.
-          configs: { 'segment.ms': '100', 'min.cleanable.dirty.ratio': '0.01', 'delete.retention.ms': '100' },
+          configs: {
+            // Segments roll every 100 ms and are cleaned as soon as anything in them is superseded.
+            'segment.ms': '100',
+            'min.cleanable.dirty.ratio': '0.01',
+            'delete.retention.ms': '100',
+            // As docs/inbound.md advises (at least feeds.maxAgeSeconds): records younger than this stay, so every
+            // source that could still count survives the cleaner, although they all share the feed's key.
+            'min.compaction.lag.ms': '300000',
+          },
         },
       ])
-      let written = 0
+      const history: Message[] = []
       const write = async (messages: Message[]) => {
         await producer.send({ topic: compacting, messages })
-        written += messages.length
+        history.push(...messages)
         await sleep(200) // the next record rolls the segment: only closed segments are cleaned
       }
-      for (let round = 1; round <= 3; round++) await write(['C1', 'C2', 'GONE'].map((k) => record(k, { value: round })))
-      await write([record('GONE', null)])
-      await write([record('C1', { value: 4 })])
+      // History written an hour ago (Kafka timestamps, which the lag is judged by): the cleaner may take it.
+      const anHourAgo = String(Date.now() - 3_600_000)
+      for (let round = 1; round <= 3; round++) {
+        await write(
+          ['C1', 'C2', 'GONE'].map((k) => ({ ...record(k, { value: round, source: 'old' }), timestamp: anHourAgo })),
+        )
+      }
+      await write([{ ...record('GONE', null), timestamp: anHourAgo }])
+      const presentFrom = history.length
+      // The present: several sources per feed, each the latest of its source.
+      const latest = { C1: { a: 10, b: 11 }, C2: { a: 20, b: 21, c: 22 } }
+      for (const [feed, sources] of Object.entries(latest)) {
+        for (const [source, value] of Object.entries(sources)) await write([record(feed, { value, source })])
+      }
 
-      await eventually(
+      const removed = await eventually(
         'the log cleaner to drop superseded records',
         async () => {
           const reader = await readTopics(kafka.brokers, [compacting])
           try {
-            await reader.until((r) => r.some((x) => x.offset === written - 1), 'the last record')
-            return reader.records.length < written
+            await reader.until((r) => r.some((x) => x.offset === history.length - 1), 'the last record')
+            const kept = new Set(reader.records.map((r) => r.offset))
+            const gone = history.map((_, offset) => offset).filter((offset) => !kept.has(offset))
+            return gone.length > 0 && gone
           } finally {
             await reader.stop()
           }
         },
         { timeoutMs: 90_000, intervalMs: 1000 },
       )
+      assert.ok(
+        removed.every((offset) => offset < presentFrom),
+        `only the old history is compacted away, not a present source: removed offsets ${removed.join(', ')}`,
+      )
       const restarted = await startAdapter(compacting, dlq)
       try {
         await untilReady(restarted.adapterUrl)
-        assert.equal((await post(restarted.adapterUrl, { feed: 'C1' })).body.result, 4)
-        assert.equal((await post(restarted.adapterUrl, { feed: 'C2' })).body.result, 3)
+        for (const [feed, sources] of Object.entries(latest)) {
+          const answer = await post(restarted.adapterUrl, { feed })
+          assert.equal(answer.status, 200, feed)
+          const served = Object.fromEntries(
+            Object.entries(answer.body.data?.sources ?? {}).map(([source, s]) => [source, s.value]),
+          )
+          // The surviving old record is an hour old: stale, so not among the sources counted.
+          assert.deepEqual(
+            served,
+            sources,
+            `${feed}'s sources after compaction (removed offsets ${removed.join(', ')})`,
+          )
+        }
         assert.equal((await post(restarted.adapterUrl, { feed: 'GONE' })).status, 404)
       } finally {
         await restarted.stop()

@@ -11,10 +11,9 @@ import { ANSWER_UPDATED, startEventChain, type EventChain } from '../support/eve
 import { eventually } from '../support/eventually'
 import { apacheKafkaOnly } from '../support/kafka'
 import { makeTestCertificates, type TestCertificates } from '../support/tls'
+import { useEphemeralAdapters } from '../support/adapter-http'
 
-process.env['EA_PORT'] = '0'
-process.env['METRICS_ENABLED'] = 'false'
-process.env['LOG_LEVEL'] ??= 'error'
+useEphemeralAdapters()
 
 // These tests start an Apache Kafka node of their own, with secured listeners, under `npm run test:kafka`.
 const skip = apacheKafkaOnly('the mock broker speaks neither SASL nor TLS')

@@ -11,10 +11,9 @@ import { runCli } from '../support/cli'
 import { startEventChain } from '../support/event-chain'
 import { eventually } from '../support/eventually'
 import { apacheKafkaOnly, startKafka, type KafkaFixture } from '../support/kafka'
+import { useEphemeralAdapters } from '../support/adapter-http'
 
-process.env['EA_PORT'] = '0'
-process.env['METRICS_ENABLED'] = 'false'
-process.env['LOG_LEVEL'] ??= 'error'
+useEphemeralAdapters()
 
 // Apache Kafka under `npm run test:kafka` keeps the stock auto.create.topics.enable=true.
 const onApacheKafka = apacheKafkaOnly('the mock broker has no CreateTopics/DescribeConfigs')

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { AbiCoder, id, keccak256, toUtf8Bytes, zeroPadValue } from 'ethers'
 import { DLQ_HEADERS } from '../../src/kafka/dead-letter'
 import { boundMessage } from '../../src/outbound/bound-message'
-import { createCleanups } from '../support/cleanups'
 import { startEventChain, type EventChain } from '../support/event-chain'
-import { startKafka, type KafkaFixture } from '../support/kafka'
+import { kafkaSuite } from '../support/kafka-suite'
 import { useDefaultLogger } from '../support/logger'
 import { assertValidOracleEvent } from '../support/oracle-event-schema'
 import {
@@ -86,16 +85,7 @@ describe('boundMessage', () => {
 })
 
 describe('chain -> Kafka with events larger than the broker takes', () => {
-  let kafka: KafkaFixture
-  const cleanups = createCleanups()
-
-  before(async () => {
-    kafka = await startKafka()
-  })
-  after(async () => {
-    await cleanups.run()
-    await kafka.stop()
-  })
+  const { kafka, cleanups } = kafkaSuite()
 
   test('a 600 KB log is published bounded, one too large even bounded is dead-lettered, and the chain goes on', async () => {
     const chain = cleanups.track(await startEventChain({ chainId: 7100 }))

@@ -9,10 +9,9 @@ import { E2E_ANSWER as ANSWER, E2E_CONFIRMATIONS as CONFIRMATIONS, startE2eStack
 import { eventually } from '../support/eventually'
 import type { KafkaFixture } from '../support/kafka'
 import { assertValidOracleEvent } from '../support/oracle-event-schema'
+import { useEphemeralAdapters } from '../support/adapter-http'
 
-process.env['EA_PORT'] = '0'
-process.env['METRICS_ENABLED'] = 'false'
-process.env['LOG_LEVEL'] ??= 'error'
+useEphemeralAdapters()
 
 interface Received {
   partition: number

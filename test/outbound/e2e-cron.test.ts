@@ -15,10 +15,9 @@ import {
 import { eventually } from '../support/eventually'
 import { assertValidOracleEvent } from '../support/oracle-event-schema'
 import { readTopics, type TopicReader } from '../support/topic-reader'
+import { useEphemeralAdapters } from '../support/adapter-http'
 
-process.env['EA_PORT'] = '0'
-process.env['METRICS_ENABLED'] = 'false'
-process.env['LOG_LEVEL'] ??= 'error'
+useEphemeralAdapters()
 
 /**
  * The whole bridge as a current node uses it: a feed record in Kafka; the

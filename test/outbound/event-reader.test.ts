@@ -45,7 +45,7 @@ describe('reading the events topic', () => {
     await kafka.createTopics([{ topic, partitions: 3 }])
     await producer.send({ topic, messages: [1, 2, 3, 4, 5].map(message) })
     const records: EventRecord[] = []
-    await readEvents({ kafka: client, topic, follow: false, onEvent: (r) => records.push(r) })
+    await readEvents({ kafka: client, clientId: 'bifrost', topic, follow: false, onEvent: (r) => records.push(r) })
     assert.deepEqual(records.map((r) => r.value?.blockNumber).sort(), [1, 2, 3, 4, 5])
     const first = records.find((r) => r.value?.blockNumber === 1)!
     assert.equal(first.key, `31337:${requestId(1)}`)
@@ -59,8 +59,8 @@ describe('reading the events topic', () => {
   test('an empty topic returns at once; a missing one is an error naming it', async () => {
     const topic = kafka.uniqueTopic('events-empty')
     await kafka.createTopics([{ topic }])
-    await readEvents({ kafka: client, topic, follow: false, onEvent: () => assert.fail('nothing to read') })
-    await assert.rejects(readEvents({ kafka: client, topic: kafka.uniqueTopic('missing'), follow: false, onEvent: () => undefined }), /cannot read topic missing-/)
+    await readEvents({ kafka: client, clientId: 'bifrost', topic, follow: false, onEvent: () => assert.fail('nothing to read') })
+    await assert.rejects(readEvents({ kafka: client, clientId: 'bifrost', topic: kafka.uniqueTopic('missing'), follow: false, onEvent: () => undefined }), /cannot read topic missing-/)
   })
 
   test('with follow: new records too, until aborted', async () => {
@@ -69,7 +69,7 @@ describe('reading the events topic', () => {
     await producer.send({ topic, messages: [message(1)] })
     const records: EventRecord[] = []
     const abort = new AbortController()
-    const reading = readEvents({ kafka: client, topic, follow: true, signal: abort.signal, onEvent: (r) => records.push(r) })
+    const reading = readEvents({ kafka: client, clientId: 'bifrost', topic, follow: true, signal: abort.signal, onEvent: (r) => records.push(r) })
     await eventually('the first record', () => records.length === 1, { timeoutMs: 30_000 })
     await producer.send({ topic, messages: [message(2)] })
     await eventually('the record sent while following', () => records.length === 2, { timeoutMs: 30_000 })

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { id } from 'ethers'
+import { DLQ_HEADERS } from '../../src/kafka/dead-letter'
 import { EVENT_HEADERS } from '../../src/outbound/message'
 import { createCleanups } from '../support/cleanups'
 import { startEventChain } from '../support/event-chain'
@@ -234,7 +235,7 @@ describe('chain -> Kafka publishing', () => {
     await reader.until((r) => eventsOf(r, topics.topic).length === 1, 'the next, decodable event')
     await reader.until((r) => r.some((x) => x.topic === topics.deadLetterTopic), 'a dead letter')
     const letter = reader.records.find((r) => r.topic === topics.deadLetterTopic)
-    assert.match(letter?.headers['bifrost.dlq.reason']?.toString() ?? '', /Note/)
+    assert.match(letter?.headers[DLQ_HEADERS.reason]?.toString() ?? '', /Note/)
     assert.equal(JSON.parse(letter?.value ?? '{}').log.transactionHash, bad.transactionHash)
     assert.deepEqual(
       events(reader, topics).map((e) => e.event),

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
 import { CHECKPOINT_VERSION, decodeCheckpoint } from '../../src/outbound/checkpoint'
 import { EVENT_HEADERS } from '../../src/outbound/message'
 import { eventMetrics } from '../../src/outbound/metrics'
 import { readBack } from '../../src/outbound/read-back'
-import { createCleanups } from '../support/cleanups'
 import { startEventChain } from '../support/event-chain'
 import { eventually } from '../support/eventually'
-import { startKafka, type KafkaFixture } from '../support/kafka'
+import { kafkaSuite } from '../support/kafka-suite'
 import { useDefaultLogger } from '../support/logger'
 import {
   createOutboundTopics,
@@ -23,15 +22,7 @@ import { readTopics } from '../support/topic-reader'
 useDefaultLogger()
 
 describe('reading the events topic back', () => {
-  let kafka: KafkaFixture
-  const cleanups = createCleanups()
-  before(async () => {
-    kafka = await startKafka()
-  })
-  after(async () => {
-    await cleanups.run()
-    await kafka.stop()
-  })
+  const { kafka, cleanups } = kafkaSuite()
 
   test('a record with this chain header but no blockHash is skipped and counted, not a TypeError', async () => {
     const topics = await createOutboundTopics(kafka, 1)

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { readinessReport } from '../../src/http/readiness'
 import { eventMetrics } from '../../src/outbound/metrics'
-import { createCleanups } from '../support/cleanups'
 import { eventually } from '../support/eventually'
 import { startEventChain, type EventChain } from '../support/event-chain'
 import { kafkaGate } from '../support/kafka-gate'
-import { startKafka, type KafkaFixture } from '../support/kafka'
+import { kafkaSuite } from '../support/kafka-suite'
 import { useDefaultLogger } from '../support/logger'
 import {
   createOutboundTopics,
@@ -26,20 +25,11 @@ useDefaultLogger()
 let nextChainId = 6000
 
 describe('chain -> Kafka under failure', () => {
-  let kafka: KafkaFixture
-  const cleanups = createCleanups()
+  const { kafka, cleanups } = kafkaSuite()
   const { track } = cleanups
   // Confirmed after one block, so every test is quick.
   const chainConfig = (name: string, chain: EventChain, rpcUrls = [chain.rpcUrl]) =>
     emitterChain(name, chain, { confirmations: 1, rpcUrls })
-
-  before(async () => {
-    kafka = await startKafka()
-  })
-  after(async () => {
-    await cleanups.run()
-    await kafka.stop()
-  })
 
   test('Kafka slow or down: no block is read until it answers again; then nothing is lost or doubled', async () => {
     const chain = track(await startEventChain({ chainId: nextChainId++ }))

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel } from 'kafkajs'
 import { readinessReport } from '../../src/http/readiness'
@@ -7,10 +7,9 @@ import { CHECKPOINT_PARTITION } from '../../src/outbound/leader'
 import { eventMetrics } from '../../src/outbound/metrics'
 import { resumeChain, ResumeRefusedError } from '../../src/outbound/resume'
 import { runCli } from '../support/cli'
-import { createCleanups } from '../support/cleanups'
 import { startEventChain } from '../support/event-chain'
 import { eventually } from '../support/eventually'
-import { startKafka, type KafkaFixture } from '../support/kafka'
+import { kafkaSuite } from '../support/kafka-suite'
 import { useDefaultLogger } from '../support/logger'
 import {
   createOutboundTopics,
@@ -29,15 +28,7 @@ const halted = async (chain: string): Promise<number | undefined> =>
   (await eventMetrics().halted.get()).values.find((v) => v.labels['chain'] === chain)?.value
 
 describe('a reorg deeper than maxReorgDepth halts the chain until an operator resumes it', () => {
-  let kafka: KafkaFixture
-  const cleanups = createCleanups()
-  before(async () => {
-    kafka = await startKafka()
-  })
-  after(async () => {
-    await cleanups.run()
-    await kafka.stop()
-  })
+  const { kafka, cleanups } = kafkaSuite()
 
   test('the halt survives a restart and another instance; resume --from-block retracts the orphans and goes on', async () => {
     const chain = cleanups.track(await startEventChain({ chainId: 7100 }))

@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { after, before, test } from 'node:test'
+import { before, test } from 'node:test'
 import { startEventChain, type EventChain } from '../support/event-chain'
 import { eventually } from '../support/eventually'
-import { apacheKafkaOnly, startKafka, type KafkaFixture } from '../support/kafka'
+import { apacheKafkaOnly } from '../support/kafka'
+import { kafkaSuite } from '../support/kafka-suite'
 import { createOutboundTopics, eventsOf, messageCount } from '../support/outbound'
 import {
   assertExactlyOnce,
@@ -22,15 +23,10 @@ import { readTopics } from '../support/topic-reader'
 const CONFIRMATIONS = 2
 const SESSION_MS = 2000
 
-let kafka: KafkaFixture
+const { kafka, cleanups } = kafkaSuite()
 let chain: EventChain
 before(async () => {
-  kafka = await startKafka()
-  chain = await startEventChain({ chainId: 7002 })
-})
-after(async () => {
-  await chain?.stop()
-  await kafka?.stop()
+  chain = cleanups.track(await startEventChain({ chainId: 7002 }))
 })
 
 test(

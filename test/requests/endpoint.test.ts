@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test'
 import type { ServerHandle } from '../../src/http/server'
 import { createFeedStore } from '../../src/inbound/feed-store'
 import { startBareAdapter } from '../support/bare-adapter'
+import { postJson } from '../support/adapter-http'
 
 let adapter: ServerHandle
 before(async () => {
@@ -12,10 +13,7 @@ after(async () => {
   await adapter?.close()
 })
 
-const post = async (body: string) => {
-  const res = await fetch(adapter.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
-  return { status: res.status, body: (await res.json()) as { error?: { message: string } } }
-}
+const post = (body: string) => postJson<{ error?: { message: string } }>(adapter.url, body)
 
 const nested = (levels: number) => `${'['.repeat(levels)}1${']'.repeat(levels)}`
 

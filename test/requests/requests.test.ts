@@ -16,12 +16,11 @@ import { eventually } from '../support/eventually'
 import { startFakeChainlinkNode, type FakeChainlinkNode } from '../support/fake-chainlink-node'
 import { startKafka, type KafkaFixture } from '../support/kafka'
 import { readTopics } from '../support/topic-reader'
+import { postJson, useEphemeralAdapters } from '../support/adapter-http'
 
 // Adapters start one after the other in this process: the framework's metrics
 // server can exist only once per process, so metrics are read from the registry.
-process.env['EA_PORT'] = '0'
-process.env['METRICS_ENABLED'] = 'false'
-process.env['LOG_LEVEL'] ??= 'error'
+useEphemeralAdapters()
 
 interface Reply {
   status: number
@@ -97,14 +96,7 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }),
       { requestTopic: settings.topic, replyTopic: settings.replyTopic, answer },
     )
-    const post = async (body: Record<string, unknown>): Promise<Reply> => {
-      const res = await fetch(running!.server.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-      return { status: res.status, body: (await res.json()) as Reply['body'] }
-    }
+    const post = (body: Record<string, unknown>): Promise<Reply> => postJson<Reply['body']>(running!.server.url, body)
     /** Request records on requests.topic: publishing acks before the HTTP answer, so this is exact */
     const published = async () =>
       (await admin.fetchTopicOffsets(settings.topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0)

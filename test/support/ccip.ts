@@ -1,7 +1,13 @@
 import { keccak256, toBeHex, ZeroAddress, type Contract, type TransactionReceipt } from 'ethers'
 import { deploy } from '../../src/dev/contracts'
 import { mined } from '../../src/dev/transactions'
+import { STATE_HEADER } from '../../src/outbound/ccip-state'
+import type { CcipSendState } from '../../src/outbound/families/ccip'
 import { startAnvilWithProvider } from './chainlink'
+import type { KafkaFixture } from './kafka'
+import type { EventSettings } from '../../src/outbound/settings'
+import { createOutboundTopics, testEventSettings, type OutboundTopics } from './outbound'
+import type { ReadRecord } from './topic-reader'
 
 /** Two chains of a CCIP lane, as the built-in selector table names them */
 export const SOURCE = { chainId: 31337, selector: '7759470850252068959', name: 'anvil-devnet' }
@@ -111,3 +117,70 @@ export const startCcipLane = async (): Promise<CcipLane> => {
     throw err
   }
 }
+
+/** The events topics of createOutboundTopics and a fresh events.ccip.stateTopic (compacted, 3 partitions) */
+export const createCcipTopics = async (
+  kafka: KafkaFixture
+): Promise<{ topics: OutboundTopics; stateTopic: string }> => {
+  const topics = await createOutboundTopics(kafka)
+  const stateTopic = kafka.uniqueTopic('ccip-messages')
+  await kafka.createTopics([{ topic: stateTopic, partitions: 3, compacted: true }])
+  return { topics, stateTopic }
+}
+
+/** The lane's two chains as events.chains: the OnRamp (v1.5 needs its destChainSelector) on one, the OffRamp on the other */
+export const laneChains = (lane: CcipLane, extra: Record<string, unknown> = {}): Array<Record<string, unknown>> => {
+  const chain = (name: string, chainId: number, rpcUrl: string, contract: Record<string, unknown>) => ({
+    name,
+    chainId,
+    rpcUrls: [rpcUrl],
+    confirmations: 1,
+    maxReorgDepth: 16,
+    contracts: [contract],
+    ...extra,
+  })
+  return [
+    chain('source', SOURCE.chainId, lane.source.anvil.rpcUrl, {
+      address: lane.addresses.onRamp,
+      kind: 'ccip-onramp',
+      destChainSelector: DEST.selector,
+    }),
+    chain('dest', DEST.chainId, lane.dest.anvil.rpcUrl, {
+      address: lane.addresses.offRamp,
+      kind: 'ccip-offramp',
+      sourceChainSelector: SOURCE.selector,
+    }),
+  ]
+}
+
+/** Test events settings (testEventSettings) for the lane's chains, writing to `stateTopic` */
+export const laneSettings = (
+  topics: OutboundTopics,
+  stateTopic: string,
+  lane: CcipLane,
+  extra: Record<string, unknown> = {}
+): EventSettings => {
+  const settings = testEventSettings(topics, laneChains(lane, extra))
+  return { ...settings, ccip: { ...settings.ccip, stateTopic } }
+}
+
+/** One record of events.ccip.stateTopic as read: the send's state, or a tombstone (`send` undefined) and why */
+export interface StateRead {
+  messageId: string
+  send?: CcipSendState
+  reason: string
+}
+
+/** The records of the state topic among `records`, in the order read */
+export const statesOf = (records: ReadRecord[], stateTopic: string): StateRead[] =>
+  records
+    .filter((r) => r.topic === stateTopic)
+    .map((r) => ({
+      messageId: r.key as string,
+      ...(r.value ? { send: JSON.parse(r.value) as CcipSendState } : {}),
+      reason: String(r.headers[STATE_HEADER]),
+    }))
+
+/** What compaction keeps: the last record per message id */
+export const latestStates = (states: StateRead[]): Map<string, StateRead> =>
+  new Map(states.map((s) => [s.messageId, s]))

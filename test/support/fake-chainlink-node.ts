@@ -37,10 +37,18 @@ export interface FakeChainlinkNode {
   stop(): Promise<void>
 }
 
-export const startFakeChainlinkNode = async (
-  options: { onPatch?: (patch: RecordedPatch) => void } = {},
-): Promise<FakeChainlinkNode> => {
+export interface FakeChainlinkNodeOptions {
+  onPatch?: (patch: RecordedPatch) => void
+  /**
+   * As a real node does: a run resumed once (answered 200) is no longer waiting, so a later PATCH of it is refused
+   * with 422. Off by default: most tests count every PATCH as accepted.
+   */
+  refuseResumedRuns?: boolean
+}
+
+export const startFakeChainlinkNode = async (options: FakeChainlinkNodeOptions = {}): Promise<FakeChainlinkNode> => {
   const patches: RecordedPatch[] = []
+  const resumed = new Set<string>()
   const queued: number[] = []
   let defaultStatus = 200
   let connections = 0
@@ -48,7 +56,8 @@ export const startFakeChainlinkNode = async (
   const app = express()
   app.patch('/v2/resume/:runId', express.json(), (req, res) => {
     const at = performance.now()
-    const status = queued.shift() ?? defaultStatus
+    const status = options.refuseResumedRuns && resumed.has(req.params.runId) ? 422 : (queued.shift() ?? defaultStatus)
+    if (status === 200) resumed.add(req.params.runId)
     const patch = { runId: req.params.runId, contentType: req.get('content-type'), body: req.body, status, at }
     patches.push(patch)
     options.onPatch?.(patch)

@@ -42,7 +42,8 @@ export const eventTransactions = (): 'on' | 'off' => (onRealKafka() ? 'on' : 'of
 export const apacheKafkaOnly = (missingFromMock: string): string | false =>
   onRealKafka() ? false : `needs Apache Kafka: ${missingFromMock} (run npm run test:kafka)`
 
-const uniqueTopic = (prefix: string): string => `${prefix}-${randomBytes(6).toString('hex')}`
+/** `${prefix}-<random>`: names of parallel tests never collide */
+export const uniqueTopic = (prefix: string): string => `${prefix}-${randomBytes(6).toString('hex')}`
 
 /**
  * KAFKA_BROKERS set (comma-separated): use that real cluster; topics are made

@@ -39,6 +39,23 @@ export const killed = (child: ChildProcess): Promise<void> =>
   })
 
 /**
+ * A config file (in `dir`) for publisher processes with these `events` settings, a checkpoint after every step and
+ * the broker's transactions; returns the environment that points them at it.
+ */
+export const publisherConfigEnvironment = (
+  dir: string,
+  brokers: string[],
+  events: Record<string, unknown>,
+): NodeJS.ProcessEnv => {
+  const configFile = join(dir, 'bifrost.json')
+  writeFileSync(
+    configFile,
+    JSON.stringify({ events: { checkpointIntervalMs: 0, transactions: eventTransactions(), ...events } }),
+  )
+  return { BIFROST_CONFIG: configFile, KAFKA_BROKERS: brokers.join(',') }
+}
+
+/**
  * A config file (in `dir`) for publisher processes watching the test emitter of `chain` as an aggregator, with quick
  * polls, a checkpoint after every step and a short leader session; returns the environment that points them at it.
  */
@@ -49,30 +66,21 @@ export const publisherEnvironment = (
   chain: EventChain,
   options: { name: string; confirmations: number; leaderSessionTimeoutMs: number },
 ): NodeJS.ProcessEnv => {
-  const configFile = join(dir, 'bifrost.json')
   const { name, confirmations, leaderSessionTimeoutMs } = options
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      events: {
-        ...topics,
-        checkpointIntervalMs: 0,
-        leaderSessionTimeoutMs,
-        transactions: eventTransactions(),
-        chains: [
-          {
-            name,
-            chainId: chain.chainId,
-            rpcUrls: [chain.rpcUrl],
-            confirmations,
-            pollIntervalMs: 20,
-            contracts: [{ address: chain.emitter, kind: 'aggregator' }],
-          },
-        ],
+  return publisherConfigEnvironment(dir, brokers, {
+    ...topics,
+    leaderSessionTimeoutMs,
+    chains: [
+      {
+        name,
+        chainId: chain.chainId,
+        rpcUrls: [chain.rpcUrl],
+        confirmations,
+        pollIntervalMs: 20,
+        contracts: [{ address: chain.emitter, kind: 'aggregator' }],
       },
-    }),
-  )
-  return { BIFROST_CONFIG: configFile, KAFKA_BROKERS: brokers.join(',') }
+    ],
+  })
 }
 
 /** Keeps the chain producing events, 20 per block, a block every ~30 ms, until the returned stop() */

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import { repoRoot } from '../../dev/paths'
+import { consumerGroups } from '../../kafka/group-ids'
 import { parsePosition } from '../../kafka/position'
 import { isAuthorized, login, loginForm, logout, requireToken } from './auth'
 import { createBridgeRate } from './bridge-rate'
@@ -35,7 +36,6 @@ export const createApiApp = (sources: OperatorSources, options: ApiAppOptions = 
   const listFeeds = createFeedLister(sources)
   const kafkaStatus = createKafkaStatus(sources)
   const bridgeRate = createBridgeRate()
-  const groupIdPrefix = `${kafka.clientId}.http`
   const streams = new Set<Promise<void>>()
 
   const app = express()
@@ -113,7 +113,7 @@ export const createApiApp = (sources: OperatorSources, options: ApiAppOptions = 
       from === 'earliest' ? 'oldest' : 'newest',
     )
     const page = await queryEvents(
-      { kafka: sources.kafka, topic: events.topic, groupIdPrefix: `${groupIdPrefix}.events` },
+      { kafka: sources.kafka, topic: events.topic, groupIdPrefix: consumerGroups.httpEventsQuery(kafka.clientId) },
       {
         filter: parseEventFilter(req.query, sources.config),
         from: typeof from === 'object' ? from : undefined,
@@ -136,7 +136,7 @@ export const createApiApp = (sources: OperatorSources, options: ApiAppOptions = 
     const stream = streamEvents(res, {
       kafka: sources.kafka,
       topic: events.topic,
-      groupIdPrefix: `${groupIdPrefix}.stream`,
+      groupIdPrefix: consumerGroups.httpEventStream(kafka.clientId),
       filter,
       start,
       limits: options.streamLimits ?? DEFAULT_STREAM_LIMITS,

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
+import { throwawayGroup } from '../../kafka/group-ids'
 import type { Consumer, Kafka } from 'kafkajs'
 import { partitionTargets } from '../../kafka/catch-up'
 import { formatPosition, type Position } from '../../kafka/position'
@@ -38,7 +38,8 @@ export interface EventStreamOptions {
   fetchMaxWaitMs: number
 }
 
-const metrics = () => ({
+/** The operator API's event stream metrics, on the registry the framework serves at /metrics. */
+export const eventStreamMetrics = () => ({
   clients: gauge({ name: 'bifrost_http_stream_clients', help: 'Open /api/events/stream connections' }),
   disconnected: counter({
     name: 'bifrost_http_stream_disconnects_total',
@@ -54,7 +55,7 @@ const metrics = () => ({
  * against another Bifrost. Resolves when the stream ends, whoever ended it.
  */
 export const streamEvents = async (res: ServerResponse, options: EventStreamOptions): Promise<void> => {
-  const m = metrics()
+  const m = eventStreamMetrics()
   const { topic, limits } = options
   const targets = await partitionTargets(options.kafka, topic)
   const position: Position = new Map()
@@ -120,7 +121,7 @@ export const streamEvents = async (res: ServerResponse, options: EventStreamOpti
     })
 
   consumer = options.kafka.consumer({
-    groupId: `${options.groupIdPrefix}.${randomUUID()}`,
+    groupId: throwawayGroup(options.groupIdPrefix),
     maxWaitTimeInMs: options.fetchMaxWaitMs,
     // Bounds what one batch can add to a client's buffer.
     maxBytes: 1 << 20,

@@ -1,6 +1,7 @@
 import { register } from 'prom-client'
 import type { Admin } from 'kafkajs'
 import { DLQ_HEADERS } from '../../kafka/dead-letter'
+import { consumerGroups } from '../../kafka/group-ids'
 import { scanTopic } from '../../kafka/scan'
 import type { OperatorSources } from './sources'
 
@@ -80,7 +81,7 @@ export const createKafkaStatus = (sources: OperatorSources) => {
       kafka: sources.kafka,
       topic,
       ranges,
-      groupPrefix: `${sources.config.kafka.clientId}.http.dlq`,
+      groupPrefix: consumerGroups.httpDeadLetters(sources.config.kafka.clientId),
       timeoutMs: 30_000,
       onRecord: (record) => {
         const ts = Number(record.timestamp)
@@ -118,11 +119,11 @@ export const createKafkaStatus = (sources: OperatorSources) => {
   const readKafka = async (admin: Admin): Promise<KafkaStatus> => {
     const { config } = sources
     const consumerLag: KafkaStatus['consumerLag'] = []
-    for (const [topic, lag] of await gaugeSum('bifrost_feed_consumer_lag')) {
+    for (const [topic, lag] of await gaugeSum('bifrost_feeds_consumer_lag')) {
       consumerLag.push({ topic, consumer: 'feeds (this process)', lag })
     }
     if (config.requests.enabled) {
-      const groupId = `${config.kafka.clientId}-requests`
+      const groupId = consumerGroups.requests(config.kafka.clientId)
       const topic = config.requests.replyTopic
       const [ends, [committed]] = await Promise.all([
         admin.fetchTopicOffsets(topic),

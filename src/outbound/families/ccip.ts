@@ -66,10 +66,34 @@ export type CcipExecution = {
   gasUsed?: string
 }
 
+/** What the state topic knows of a message's send: the value of its record, keyed by message id */
+export type CcipSendState = {
+  /** The source chain's `name` (events.chains) and chain id */
+  chain: string
+  chainId: number
+  blockNumber: number
+  blockHash: string
+  blockTimestamp: number
+  transactionHash: string
+  logIndex: number
+  sourceChainSelector: string
+  destChainSelector?: string
+  sequenceNumber: string
+  sender: string
+  receiver: Json
+  feeToken: string
+  feeTokenAmount: string
+  tokenAmounts: Json
+}
+
 export interface CcipFields {
   /** CCIP events: the message id, which the key carries too */
   messageId?: string
   ccip?: CcipSend | CcipExecution
+  /** An execution: its message's send as events.ccip.stateTopic had it when the execution was published, else null */
+  send?: CcipSendState | null
+  /** An execution whose send was known: its block's timestamp minus the send's, in seconds */
+  latencySeconds?: number
 }
 
 /** The chain names a ramp's messages carry: the selector table with events.ccip.chainSelectors applied */

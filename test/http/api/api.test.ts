@@ -11,10 +11,9 @@ import { eventually } from '../../support/eventually'
 import { startFakeChainlinkNode, type FakeChainlinkNode } from '../../support/fake-chainlink-node'
 import { startKafka, type KafkaFixture } from '../../support/kafka'
 import { assertMatchesApi } from '../../support/openapi'
+import { useEphemeralAdapters } from '../../support/adapter-http'
 
-process.env['EA_PORT'] = '0'
-process.env['METRICS_ENABLED'] = 'false'
-process.env['LOG_LEVEL'] ??= 'error'
+useEphemeralAdapters()
 
 const TOKEN = 'operator-token-for-tests'
 const ORIGIN = 'https://backoffice.example.com'

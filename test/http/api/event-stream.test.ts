@@ -18,10 +18,9 @@ import { freshTopicsEnv } from '../../support/bifrost'
 import { eventually } from '../../support/eventually'
 import { startKafka, type KafkaFixture } from '../../support/kafka'
 import { openSse, type SseMessage } from '../../support/sse'
+import { useEphemeralAdapters } from '../../support/adapter-http'
 
-process.env['EA_PORT'] = '0'
-process.env['METRICS_ENABLED'] = 'false'
-process.env['LOG_LEVEL'] ??= 'error'
+useEphemeralAdapters()
 
 const POSITION = /^\d+:\d+(,\d+:\d+)*$/
 

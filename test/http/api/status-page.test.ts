@@ -10,12 +10,11 @@ import { startDevStack, type DevStack } from '../../../src/dev/stack'
 import { createKafka } from '../../../src/kafka/client'
 import { assertMatchesApi } from '../../support/openapi'
 import { startStandInConnectionManager, type StandInConnectionManager } from '../../support/stand-in-connection-manager'
+import { useEphemeralAdapters } from '../../support/adapter-http'
 
-process.env['EA_PORT'] = '0'
+useEphemeralAdapters()
 process.env['HTTP_PORT'] = '0'
 process.env['STREAMS_PORT'] = '0'
-process.env['METRICS_ENABLED'] = 'false'
-process.env['LOG_LEVEL'] ??= 'error'
 
 /** Debian's chromium (.ci/run installs it); playwright-core drives it and downloads no browser of its own. */
 const CHROMIUM = '/usr/bin/chromium'

@@ -1,57 +1,23 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { createCleanups } from '../../support/cleanups'
-import { DEST, FAILURE, SOURCE, startCcipLane, SUCCESS } from '../../support/ccip'
-import { startKafka, type KafkaFixture } from '../../support/kafka'
+import { describe, test } from 'node:test'
+import { createCcipTopics, DEST, FAILURE, laneSettings, SOURCE, startCcipLane, SUCCESS } from '../../support/ccip'
+import { kafkaSuite } from '../../support/kafka-suite'
 import { useDefaultLogger } from '../../support/logger'
 import { assertValidOracleEvent } from '../../support/oracle-event-schema'
-import { createOutboundTopics, eventsOf, startTestPublisher, testEventSettings } from '../../support/outbound'
+import { eventsOf, startTestPublisher } from '../../support/outbound'
 import { readTopics } from '../../support/topic-reader'
 
 useDefaultLogger()
 
 describe('a CCIP lane through the publisher, two chains into one topic', () => {
-  let kafka: KafkaFixture
-  const cleanups = createCleanups()
+  const { kafka, cleanups } = kafkaSuite()
   const { track } = cleanups
-  before(async () => {
-    kafka = await startKafka()
-  })
-  after(async () => {
-    await cleanups.run()
-    await kafka.stop()
-  })
 
   test('a send and its execution attempts share a key and a partition; a deep reorg of the send retracts it', async () => {
     const lane = track(await startCcipLane())
-    const topics = await createOutboundTopics(kafka)
+    const { topics, stateTopic } = await createCcipTopics(kafka)
     const reader = track(await readTopics(kafka.brokers, [topics.topic]))
-    const chain = (name: string, at: typeof lane.source, contract: Record<string, unknown>) => ({
-      name,
-      chainId: name === 'source' ? SOURCE.chainId : DEST.chainId,
-      rpcUrls: [at.anvil.rpcUrl],
-      confirmations: 1,
-      maxReorgDepth: 16,
-      contracts: [contract],
-    })
-    track(
-      await startTestPublisher(
-        kafka.brokers,
-        testEventSettings(topics, [
-          chain('source', lane.source, {
-            address: lane.addresses.onRamp,
-            kind: 'ccip-onramp',
-            version: '1.5',
-            destChainSelector: DEST.selector,
-          }),
-          chain('dest', lane.dest, {
-            address: lane.addresses.offRamp,
-            kind: 'ccip-offramp',
-            sourceChainSelector: SOURCE.selector,
-          }),
-        ])
-      )
-    )
+    track(await startTestPublisher(kafka.brokers, laneSettings(topics, stateTopic, lane)))
     const { messageId, receipt: sent } = await lane.send('1.5', 7)
     await lane.execute('1.5', 7, FAILURE)
     await lane.execute('1.5', 7, SUCCESS)
