@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs'
 import type { CcipSendState } from './families/ccip'
 import { disconnectSoon } from '../kafka/client'
+import { consumerGroups, throwawayGroup } from '../kafka/group-ids'
 import { TopicReadError } from '../kafka/topic-errors'
 
 const logger = makeLogger('EventCcipState')
@@ -47,8 +47,8 @@ export interface CcipStateReader {
 export interface CcipStateReaderOptions {
   kafka: Kafka
   topic: string
-  /** Prefix of its throwaway consumer group (it never commits: every start reads the whole compacted topic) */
-  groupIdPrefix: string
+  /** kafka.clientId: its throwaway consumer group's prefix (it never commits: every start reads the whole topic) */
+  clientId: string
 }
 
 /**
@@ -82,7 +82,7 @@ export const startCcipStateReader = async (options: CcipStateReaderOptions): Pro
   try {
     await admin.connect()
     consumer = kafka.consumer({
-      groupId: `${options.groupIdPrefix}.events.ccip-state.${randomUUID()}`,
+      groupId: throwawayGroup(consumerGroups.eventsCcipState(options.clientId)),
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
       // Only what committed: a send whose transaction aborted never happened.
