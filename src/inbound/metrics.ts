@@ -1,3 +1,4 @@
+import { deadLettersDroppedCounter } from '../metrics/dead-letters'
 import { counter, gauge } from '../metrics/registry'
 import { newestTimestamp, type FeedStore } from './feed-store'
 
@@ -24,12 +25,7 @@ export const feedMetrics = () => ({
     formerly: 'bifrost_feed_dead_letter_failures_total',
     help: 'Failed attempts to publish to the dead-letter topic (consumption waits and retries, unless the topic refuses for good)',
   }),
-  deadLettersDropped: counter({
-    name: 'bifrost_feeds_dead_letters_dropped_total',
-    formerly: 'bifrost_feed_dead_letters_dropped_total',
-    help: 'Dead letters given up because the dead-letter topic refuses them for good (too large, missing, denied); each is logged with its origin',
-    labelNames: ['error'] as const,
-  }),
+  deadLettersDropped: deadLettersDroppedCounter('feeds', [], 'bifrost_feed_dead_letters_dropped_total'),
   lag: gauge({
     name: 'bifrost_feeds_consumer_lag',
     formerly: 'bifrost_feed_consumer_lag',

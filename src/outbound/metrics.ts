@@ -1,3 +1,4 @@
+import { deadLettersDroppedCounter } from '../metrics/dead-letters'
 import { counter, gauge } from '../metrics/registry'
 
 /** Chain -> Kafka metrics, on the registry the framework serves at /metrics. */
@@ -12,11 +13,7 @@ export const eventMetrics = () => ({
     help: 'Watched logs not published (undecodable, or too large even bounded), sent to the dead-letter topic',
     labelNames: ['chain'] as const,
   }),
-  deadLettersDropped: counter({
-    name: 'bifrost_events_dead_letters_dropped_total',
-    help: 'Dead letters given up because the dead-letter topic refuses them for good (too large, missing, denied); each is logged with its log coordinates',
-    labelNames: ['chain', 'error'] as const,
-  }),
+  deadLettersDropped: deadLettersDroppedCounter('events', ['chain']),
   truncated: counter({
     name: 'bifrost_events_truncated_total',
     help: 'Event messages published with a bytes or string field over events.maxFieldBytes replaced by its keccak256 and length',

@@ -1,3 +1,4 @@
+import { deadLettersDroppedCounter } from '../metrics/dead-letters'
 import { counter, gauge, histogram } from '../metrics/registry'
 
 export const requestMetrics = {
@@ -32,11 +33,7 @@ export const requestMetrics = {
     name: 'bifrost_requests_callbacks_retried_total',
     help: 'Callback attempts repeated after a 5xx, 408, 429 or network error',
   }),
-  deadLettersDropped: counter({
-    name: 'bifrost_requests_dead_letters_dropped_total',
-    help: 'Malformed replies not dead-lettered because the dead-letter topic refuses them for good (too large, missing, denied); each is logged with its origin',
-    labelNames: ['error'] as const,
-  }),
+  deadLettersDropped: deadLettersDroppedCounter('requests', []),
   outcomeWriteFailures: counter({
     name: 'bifrost_requests_outcome_write_failures_total',
     help: 'Replies whose outcome could not be recorded in requests.pendingTopic; they are answered from memory',
