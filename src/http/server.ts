@@ -2,6 +2,7 @@
 import { start, type ServerInstance } from '@chainlink/external-adapter-framework/index'
 import type { Adapter } from '@chainlink/external-adapter-framework/adapter'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
+import { stopInOrder, stopOnce } from '../lifecycle'
 import { refuseMisshapenBodies } from './body-shape'
 import type { LoggerFactory } from '@chainlink/external-adapter-framework/util/logger'
 import { readinessReport, type ReadinessCheck } from './readiness'
@@ -59,9 +60,7 @@ export const startServer = async (
     url: `http://${host}:${port}`,
     port,
     metricsUrl,
-    close: async () => {
-      await api.close()
-      await metricsApi?.close()
-    },
+    // Once, and the metrics server closes even if the adapter's close fails.
+    close: stopOnce(() => stopInOrder([() => api.close(), async () => metricsApi?.close()])),
   }
 }

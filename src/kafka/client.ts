@@ -5,6 +5,7 @@ import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type ProducerCo
 import { untilAborted } from '../abort'
 import { ConfigError } from '../errors'
 import './request-queue-fix'
+import './request-timeout-fix'
 import type { KafkaSettings } from './settings'
 
 const kafkaLogger = makeLogger('Kafka')
@@ -44,17 +45,6 @@ const tlsOptions = (settings: KafkaSettings): boolean | ConnectionOptions => {
 }
 
 /**
- * kafkajs 2.2.4 retries a produce request that timed out without refreshing its metadata (producer/sendMessages.js
- * refreshes only after connection and protocol errors), and refreshes anyway only once `metadataMaxAge` has passed (5 min
- * by default). A broker that stops answering but keeps its connections (a long GC pause, a frozen VM: SIGSTOP in
- * test/kafka/broker-pause.test.ts) was thus sent every retry, each waiting the whole request timeout, although the
- * cluster had long moved its partitions to another leader: publishing stalled for minutes. With metadata this young, the
- * first retry asks for fresh metadata and follows the new leader. One Metadata request per producer every 10 s at most,
- * and only while it sends.
- */
-const PRODUCER_METADATA_MAX_AGE_MS = 10_000
-
-/**
  * No Bifrost client may create a topic by asking for its metadata: on a stock
  * broker (auto.create.topics.enable=true) a missing checkpoint topic would come
  * back silently with the broker's defaults, not compacted. Bifrost's own topics
@@ -62,7 +52,7 @@ const PRODUCER_METADATA_MAX_AGE_MS = 10_000
  */
 class NoAutoCreateKafka extends Kafka {
   override producer(config: ProducerConfig = {}) {
-    return super.producer({ metadataMaxAge: PRODUCER_METADATA_MAX_AGE_MS, ...config, allowAutoTopicCreation: false })
+    return super.producer({ ...config, allowAutoTopicCreation: false })
   }
 
   override consumer(config: ConsumerConfig) {

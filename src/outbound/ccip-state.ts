@@ -47,8 +47,8 @@ export interface CcipStateReader {
 export interface CcipStateReaderOptions {
   kafka: Kafka
   topic: string
-  /** kafka.clientId: its throwaway consumer group's prefix (it never commits: every start reads the whole topic) */
-  clientId: string
+  /** Prefix of its throwaway consumer group (it never commits: every start reads the whole compacted topic) */
+  groupIdPrefix: string
 }
 
 /**
@@ -82,7 +82,7 @@ export const startCcipStateReader = async (options: CcipStateReaderOptions): Pro
   try {
     await admin.connect()
     consumer = kafka.consumer({
-      groupId: throwawayGroup(consumerGroups.eventsCcipState(options.clientId)),
+      groupId: throwawayGroup(consumerGroups.eventsCcipState(options.groupIdPrefix)),
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
       // Only what committed: a send whose transaction aborted never happened.

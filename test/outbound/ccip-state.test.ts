@@ -47,7 +47,7 @@ describe('the CCIP state reader', () => {
       await startCcipStateReader({
         kafka: createKafka(kafkaSettings.parse({ brokers: kafka.brokers }), overrides),
         topic,
-        clientId: 'test',
+        groupIdPrefix: 'test',
       }),
     )
 

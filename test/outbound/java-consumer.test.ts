@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { before, test } from 'node:test'
 import { createKafka } from '../../src/kafka/client'
 import { kafkaSettings } from '../../src/kafka/settings'
 import { createEventSender } from '../../src/outbound/event-sender'
 import { EVENT_HEADERS } from '../../src/outbound/message'
 import { startEventChain, type EventChain } from '../support/event-chain'
 import { plainRecords, readWithJavaClient, type PlainRecord } from '../support/java-reader'
-import { apacheKafkaOnly, startKafka, type KafkaFixture } from '../support/kafka'
+import { apacheKafkaOnly } from '../support/kafka'
+import { kafkaSuite } from '../support/kafka-suite'
 import { useDefaultLogger } from '../support/logger'
 import {
   createOutboundTopics,
@@ -25,15 +26,10 @@ useDefaultLogger()
 const CONFIRMATIONS = 2
 const ABORTED = 30
 
-let kafka: KafkaFixture
+const { kafka, cleanups } = kafkaSuite()
 let chain: EventChain
 before(async () => {
-  kafka = await startKafka()
-  chain = await startEventChain({ chainId: 7003 })
-})
-after(async () => {
-  await chain?.stop()
-  await kafka?.stop()
+  chain = cleanups.track(await startEventChain({ chainId: 7003 }))
 })
 
 /**

@@ -4,6 +4,7 @@ import type { Message } from 'kafkajs'
 import { startBifrost, type Bifrost } from '../../src/bifrost'
 import { loadConfig } from '../../src/config/load'
 import { startApacheKafka, type ApacheKafka } from '../../src/dev/apache-kafka'
+import { postJson, useEphemeralAdapters } from './adapter-http'
 import { freshTopicsEnv } from './bifrost'
 import { clusterFixture, untilWhole, writeVia } from './cluster'
 import { startEventChain, type EventChain } from './event-chain'
@@ -64,9 +65,7 @@ export const startFaultStack = async (options: { chainId: number }): Promise<Fau
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined)
   }
-  // The framework reads these from the process: any free port, and no metrics server (one adapter per process).
-  process.env['EA_PORT'] = '0'
-  process.env['METRICS_ENABLED'] = 'false'
+  useEphemeralAdapters()
   try {
     const cluster = await startApacheKafka({
       nodes: 3,
@@ -102,14 +101,7 @@ export const startFaultStack = async (options: { chainId: number }): Promise<Fau
     const bifrost = await startBifrost(loadConfig({ env }))
     stops.push(bifrost.stop)
 
-    const post: FaultStack['post'] = async (body) => {
-      const res = await fetch(bifrost.adapterUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-      return { status: res.status, body: (await res.json()) as Answer['body'] }
-    }
+    const post: FaultStack['post'] = (body) => postJson<Answer['body']>(bifrost.adapterUrl, body)
     const feedValue = async (feed: string) => {
       const answer = await post({ id: '1', data: { feed } })
       return answer.status === 200 ? answer.body.result : undefined

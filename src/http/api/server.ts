@@ -3,6 +3,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import { BifrostError } from '../../errors'
+import { stopOnce } from '../../lifecycle'
 import { createApiApp, type ApiAppOptions } from './app'
 import type { OperatorSources } from './sources'
 
@@ -45,13 +46,14 @@ export const startApiServer = async (sources: OperatorSources, options: ApiAppOp
   return {
     url,
     port: bound,
-    stop: async () => {
+    // Once: a second call (while the first waits for the event streams) gets the first one's outcome.
+    stop: stopOnce(async () => {
       if (!server.listening) return
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       // Event streams never end on their own.
       server.closeAllConnections()
       await closed
       await streamsEnded()
-    },
+    }),
   }
 }
