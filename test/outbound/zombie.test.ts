@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +16,7 @@ import {
   killed,
   publisherEnvironment,
   publisherProcess,
+  roleOf,
 } from '../support/publisher-process'
 import { readTopics } from '../support/topic-reader'
 
@@ -45,32 +47,46 @@ test(
     const driver = driveChain(chain)
 
     const first = publisherProcess(env)
-    let standby: ReturnType<typeof publisherProcess> | undefined
-    t.after(() => Promise.all([killed(first), standby && killed(standby)]))
+    let second: ChildProcess | undefined
+    t.after(() => Promise.all([killed(first), second && killed(second)]))
+    let paused: ChildProcess | undefined
     let atPause = 0
     try {
       await eventually(
         'the first publisher publishes',
         async () => (await messageCount(kafka.brokers, topics.topic)) > 0,
-        {
-          timeoutMs: 60_000,
-        },
+        { timeoutMs: 60_000 },
       )
-      // Joins as a hot standby: the election keeps the chain with the member that holds it.
-      standby = publisherProcess(env)
-      await sleep(3000)
-      first.kill('SIGSTOP')
+      // Joins as a hot standby: the election keeps the chain with the member that holds it. Should the first lose it
+      // in the rebalance all the same (a loaded machine), the second publishes, and it is the one paused.
+      second = publisherProcess(env)
+      const pair = [first, second]
+      const [leader, standby] = await eventually(
+        'one publisher leads and the other stands by',
+        () => {
+          const leading = pair.find((c) => roleOf(c) === 'leader')
+          const waiting = pair.find((c) => roleOf(c) === 'standby')
+          return leading && waiting ? [leading, waiting] : undefined
+        },
+        { timeoutMs: 60_000 },
+      )
+      // Paused while it publishes, with sends and a transaction in flight.
+      await sleep(1000)
+      paused = leader
+      leader.kill('SIGSTOP')
       atPause = await messageCount(kafka.brokers, topics.topic)
       await eventually(
         'the standby took over and published more',
-        async () => (await messageCount(kafka.brokers, topics.topic)) > atPause + 100,
+        async () => roleOf(standby) === 'leader' && (await messageCount(kafka.brokers, topics.topic)) > atPause + 100,
         { timeoutMs: 60_000 },
       )
-      first.kill('SIGCONT')
+      leader.kill('SIGCONT')
+      // Its session expired while it was paused: back, it must find itself deposed, not publish on.
+      await eventually('the resumed publisher stands by', () => roleOf(leader) === 'standby', { timeoutMs: 30_000 })
       // Long enough for the zombie to try its held sends and commit, and be refused.
       await sleep(3 * SESSION_MS)
     } finally {
-      first.kill('SIGCONT')
+      paused?.kill('SIGCONT')
       await driver.stop()
     }
     const expected = await confirmedEventIds(chain, CONFIRMATIONS)
@@ -80,7 +96,7 @@ test(
     try {
       await reader.until(
         (r) => eventsOf(r, topics.topic).length >= expected.size,
-        `all ${expected.size} events (${atPause} published when the first publisher was paused)`,
+        `all ${expected.size} events (${atPause} published when the leader was paused)`,
         90_000,
       )
       // Whatever the zombie still had in flight would land now, after the reader reached the end.

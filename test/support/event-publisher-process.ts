@@ -6,7 +6,8 @@ import { useDefaultLogger } from './logger'
 /*
  * The chain -> Kafka publisher alone in a process, configured like Bifrost
  * (BIFROST_CONFIG, KAFKA_BROKERS, ...): what the crash test kill -9s. It prints
- * "publishing" once started and runs until killed.
+ * "publishing" once started, then "role <role>" whenever the chain's role in its election changes, and runs until
+ * killed.
  */
 useDefaultLogger()
 const config = loadConfig()
@@ -15,7 +16,17 @@ startEventPublisher({
   settings: config.events,
   groupIdPrefix: config.kafka.clientId,
 }).then(
-  () => console.log('publishing'),
+  (publisher) => {
+    console.log('publishing')
+    let reported: string | undefined
+    setInterval(() => {
+      const role = publisher
+        .status()
+        .map((chain) => chain.role)
+        .join(',')
+      if (role !== reported) console.log(`role ${(reported = role)}`)
+    }, 20)
+  },
   (err: unknown) => {
     console.error(err)
     process.exit(1)

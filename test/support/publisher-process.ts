@@ -9,13 +9,25 @@ import { ANSWER_UPDATED, type EventChain } from './event-chain'
 import { eventTransactions } from './kafka'
 import { duplicates, type OutboundTopics, type PublishedEvent } from './outbound'
 
+const roles = new WeakMap<ChildProcess, string>()
+
+/** The chain's role in a publisher process's leader election as it last reported it ('leader', 'standby', …) */
+export const roleOf = (child: ChildProcess): string | undefined => roles.get(child)
+
 /** The chain -> Kafka publisher alone in a process (event-publisher-process), compiled or through the same tsx loader */
 export const publisherProcess = (env: NodeJS.ProcessEnv): ChildProcess => {
   const entry = join(__dirname, `event-publisher-process${extname(__filename)}`)
-  return spawn(process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--test')), entry], {
+  const child = spawn(process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--test')), entry], {
     env: { ...process.env, LOG_LEVEL: 'fatal', ...env },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'ignore'],
   })
+  let pending = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString()).split('\n')
+    pending = lines.pop() ?? ''
+    for (const line of lines) if (line.startsWith('role ')) roles.set(child, line.slice('role '.length))
+  })
+  return child
 }
 
 /** SIGKILLs the process (a paused one too) and resolves once it is gone */
