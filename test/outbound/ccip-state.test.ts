@@ -48,7 +48,7 @@ describe('the CCIP state reader', () => {
         kafka: createKafka(kafkaSettings.parse({ brokers: kafka.brokers }), overrides),
         topic,
         groupIdPrefix: 'test',
-      }),
+      })
     )
 
   test('a lookup sees every record written before it: sends, and the tombstones that remove them', async () => {
