@@ -21,7 +21,7 @@ export const consumerGroups = {
   eventsScan: (clientId: string, chain: string): string => `${clientId}.events.scan.${chain}`,
   /** Events: prefix of the throwaway groups of `bifrost events resume` */
   eventsResume: (clientId: string, chain: string): string => `${clientId}.events.resume.${chain}`,
-  /** Events: prefix of the throwaway groups that follow the CCIP message states (`events.ccip.stateTopic`) */
+  /** Events: prefix of the throwaway group each instance reads events.ccip.stateTopic with, when it watches CCIP ramps */
   eventsCcipState: (clientId: string): string => `${clientId}.events.ccip-state`,
   /** Events: `bifrost events`, reading the events topic for a person */
   eventsReader: (clientId: string): string => `${clientId}.events.reader.${randomBytes(6).toString('hex')}`,

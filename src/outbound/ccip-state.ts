@@ -47,8 +47,8 @@ export interface CcipStateReader {
 export interface CcipStateReaderOptions {
   kafka: Kafka
   topic: string
-  /** Prefix of its throwaway consumer group (it never commits: every start reads the whole compacted topic) */
-  groupIdPrefix: string
+  /** kafka.clientId: its throwaway consumer group's prefix (it never commits: every start reads the whole topic) */
+  clientId: string
 }
 
 /**
@@ -82,7 +82,7 @@ export const startCcipStateReader = async (options: CcipStateReaderOptions): Pro
   try {
     await admin.connect()
     consumer = kafka.consumer({
-      groupId: throwawayGroup(consumerGroups.eventsCcipState(options.groupIdPrefix)),
+      groupId: throwawayGroup(consumerGroups.eventsCcipState(options.clientId)),
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
       // Only what committed: a send whose transaction aborted never happened.

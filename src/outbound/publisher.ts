@@ -48,7 +48,7 @@ export const startEventPublisher = async ({
   try {
     // One reader of the CCIP state per instance, before any chain may publish an execution that looks a send up
     if (settings.chains.some((chain) => chain.contracts.some((c) => CCIP_KINDS.includes(c.kind)))) {
-      ccipState = await startCcipStateReader({ kafka, topic: settings.ccip.stateTopic, groupIdPrefix })
+      ccipState = await startCcipStateReader({ kafka, topic: settings.ccip.stateTopic, clientId: groupIdPrefix })
       // Read what the topic holds before publishing: a fresh reader first joins its group (seconds on a real broker),
       // and a step's own wait is too short for that. Bounded too: an unreadable topic delays the start, never stops it.
       await ccipState.catchUp(new AbortController().signal, STATE_START_WAIT_MS)

@@ -47,8 +47,8 @@ describe('the CCIP state reader', () => {
       await startCcipStateReader({
         kafka: createKafka(kafkaSettings.parse({ brokers: kafka.brokers }), overrides),
         topic,
-        groupIdPrefix: 'test',
-      })
+        clientId: 'test',
+      }),
     )
 
   test('a lookup sees every record written before it: sends, and the tombstones that remove them', async () => {
