@@ -100,7 +100,9 @@ export const scanTopic = async (options: ScanOptions): Promise<void> => {
           if (idle.length) consumer.pause([{ topic: options.topic, partitions: idle }])
           for (const [partition, range] of pending)
             consumer.seek({ topic: options.topic, partition, offset: String(range.from) })
-        }, reject)
+        })
+        // Also what the seeks throw: kafkajs refuses a seek while its consumer group is gone (restarting after a crash).
+        .catch(reject)
     })
   } finally {
     clearTimeout(timer)
