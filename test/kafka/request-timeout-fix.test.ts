@@ -20,7 +20,8 @@ test('a request that times out closes its connection: the client connects again 
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
   const broker = `127.0.0.1:${(silent.address() as AddressInfo).port}`
   const admin = createKafka(kafkaSettings.parse({ brokers: [broker], requestTimeoutMs: 300 }), {
-    retry: { retries: 2, initialRetryTime: 50 },
+    // Retries after the silent broker's back-off (one request timeout), so each one connects anew.
+    retry: { retries: 2, initialRetryTime: 400 },
   }).admin()
   try {
     await assert.rejects(admin.connect(), (err: Error) => {
