@@ -27,7 +27,8 @@ const codes = {
   BIFROST_PART_DIED: {
     className: 'PartDiedError',
     retryable: false,
-    meaning: 'A part stopped for good (its Kafka client gave up after a non-retriable error); `bifrost serve` exits 70.',
+    meaning:
+      'A part stopped for good (its Kafka client gave up after a non-retriable error); `bifrost serve` exits 70.',
     fix: 'Read the reason (often an authorization failure), fix it, and let the orchestrator restart Bifrost.',
   },
   BIFROST_KAFKA_AUTHENTICATION_FAILED: {
@@ -86,7 +87,8 @@ const codes = {
   },
   BIFROST_FEED_STALE: {
     retryable: true,
-    meaning: "The feed's newest value is older than the allowed age (the request's maxAgeSeconds or `feeds.maxAgeSeconds`).",
+    meaning:
+      "The feed's newest value is older than the allowed age (the request's maxAgeSeconds or `feeds.maxAgeSeconds`).",
     fix: 'Check that the feed producer still writes; raise `feeds.maxAgeSeconds` only if the data is meant to be that slow.',
     http: { status: 503, name: 'FeedStale' },
   },
@@ -218,7 +220,8 @@ const codes = {
   BIFROST_RESUME_REFUSED: {
     className: 'ResumeRefusedError',
     retryable: false,
-    meaning: '`bifrost events resume` cannot do what it was asked (no such chain, not halted, a block it cannot resume from).',
+    meaning:
+      '`bifrost events resume` cannot do what it was asked (no such chain, not halted, a block it cannot resume from).',
     fix: 'Correct the command as the message says.',
   },
   BIFROST_EVENT_PUBLISH_FAILED: {
@@ -230,13 +233,14 @@ const codes = {
   BIFROST_TRANSACTION_ABORTED: {
     className: 'TransactionAbortedError',
     retryable: false,
-    meaning: 'Something failed while a Kafka transaction was open: it was aborted (or fenced) and nothing in it counts.',
+    meaning:
+      'Something failed while a Kafka transaction was open: it was aborted (or fenced) and nothing in it counts.',
     fix: 'Nothing unless it persists: the run resumes from what Kafka holds.',
   },
   BIFROST_LEADER_ELECTION_FAILED: {
     className: 'LeaderElectionError',
     retryable: true,
-    meaning: "A chain cannot join the leader election on its checkpoint topic (does the topic exist?).",
+    meaning: 'A chain cannot join the leader election on its checkpoint topic (does the topic exist?).',
     fix: 'Check the checkpoint topic and the ACLs of the election consumer group.',
   },
   BIFROST_LOG_DECODE_FAILED: {

@@ -12,7 +12,7 @@ export class PartDiedError extends BifrostError {
     /** Which part: `feeds`, `requests`, ... */
     readonly part: string,
     readonly reason: string,
-    options?: { cause?: unknown }
+    options?: { cause?: unknown },
   ) {
     super(`${part} stopped for good: ${reason}`, options)
   }

@@ -91,4 +91,3 @@ test('a reply consumer that kafkajs gives up on reports its part as dead', async
     await replies.stop()
   }
 })
-

@@ -50,7 +50,10 @@ describe('withRetry', () => {
   test('a BifrostError that says retrying cannot help is thrown at once; one that says it can is retried', async () => {
     const deep = new ReorgTooDeepError('too deep')
     const work = failing([new NoEndpointError('all down'), deep])
-    await assert.rejects(withRetry(work.attempt, { initialMs: 1, maxMs: 1, signal: new AbortController().signal }), deep)
+    await assert.rejects(
+      withRetry(work.attempt, { initialMs: 1, maxMs: 1, signal: new AbortController().signal }),
+      deep,
+    )
     assert.equal(work.calls(), 2)
     assert.ok(deep instanceof BifrostError)
   })

@@ -48,7 +48,7 @@ const field = (
   name: string,
   pattern: RegExp,
   code: AnswerProblemCode,
-  what: string
+  what: string,
 ): Checked<string> => {
   const v = object[name]
   return typeof v === 'string' && pattern.test(v)

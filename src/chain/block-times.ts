@@ -13,7 +13,7 @@ const MAX_HEADERS_PER_BATCH = 100
 export const blockTimestamps = async (
   rpc: ChainRpc,
   blocks: ReadonlyArray<{ number: number; hash: string; timestamp?: number }>,
-  known: (number: number, hash: string) => number | undefined
+  known: (number: number, hash: string) => number | undefined,
 ): Promise<Map<string, number>> => {
   const times = new Map<string, number>()
   const missing: Array<{ number: number; hash: string }> = []
@@ -29,7 +29,7 @@ export const blockTimestamps = async (
     const chunk = missing.slice(i, i + MAX_HEADERS_PER_BATCH)
     const headers = await rpc.batch<{ hash: string; timestamp: string } | null>(
       chunk.map((block) => ({ method: 'eth_getBlockByHash', params: [block.hash, false] })),
-      { minBlock: Math.max(...chunk.map((block) => block.number)) }
+      { minBlock: Math.max(...chunk.map((block) => block.number)) },
     )
     headers.forEach((header, j) => {
       // Its logs were read a moment ago: a block gone since left the chain; read again.

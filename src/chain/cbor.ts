@@ -5,7 +5,8 @@ export class CborError extends BifrostError {
 }
 
 /** What the decoder produces: bytes as 0x hex, integers beyond 2^53 as bigint. */
-export type CborValue = number | bigint | string | boolean | null | undefined | CborValue[] | { [key: string]: CborValue }
+export type CborValue =
+  number | bigint | string | boolean | null | undefined | CborValue[] | { [key: string]: CborValue }
 
 const BREAK = Symbol('break')
 
@@ -22,7 +23,8 @@ const decoder = (bytes: Uint8Array) => {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
   const need = (n: number) => {
-    if (pos + n > bytes.length) throw new CborError(`CBOR ends early: need ${n} byte(s) at offset ${pos} of ${bytes.length}`)
+    if (pos + n > bytes.length)
+      throw new CborError(`CBOR ends early: need ${n} byte(s) at offset ${pos} of ${bytes.length}`)
   }
 
   const argument = (info: number): number | bigint => {
@@ -58,7 +60,8 @@ const decoder = (bytes: Uint8Array) => {
       need(1)
       const head = bytes[pos++]
       if (head === 0xff) return Buffer.concat(parts)
-      if (head >> 5 !== major || (head & 31) === 31) throw new CborError(`bad chunk in an indefinite-length string at offset ${pos - 1}`)
+      if (head >> 5 !== major || (head & 31) === 31)
+        throw new CborError(`bad chunk in an indefinite-length string at offset ${pos - 1}`)
       parts.push(chunks(major, head & 31))
     }
   }
@@ -67,7 +70,8 @@ const decoder = (bytes: Uint8Array) => {
     typeof n === 'bigint' || n > Number.MAX_SAFE_INTEGER ? -1n - BigInt(n) : -1 - n
 
   const bignum = (value: CborValue, negative: boolean): bigint => {
-    if (typeof value !== 'string' || !value.startsWith('0x')) throw new CborError('CBOR bignum tag must wrap a byte string')
+    if (typeof value !== 'string' || !value.startsWith('0x'))
+      throw new CborError('CBOR bignum tag must wrap a byte string')
     const n = value === '0x' ? 0n : BigInt(value)
     return negative ? -1n - n : n
   }

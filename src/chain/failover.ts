@@ -22,7 +22,7 @@ export class MalformedAnswerError extends BifrostError {
     readonly endpoint: string,
     readonly method: string,
     readonly problem: AnswerProblemCode,
-    readonly reason: string
+    readonly reason: string,
   ) {
     super(`${method} on ${endpoint} answered something malformed (${problem}): ${reason}`)
   }
@@ -114,7 +114,7 @@ export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainR
       logger.warn(
         `${options.chainName}: skipping ${endpoint.client.label} for ${endpoint.backoff.peek()} ms${
           why ? ` (${why})` : ''
-        }: ${message}`
+        }: ${message}`,
       )
     }
     endpoint.lastError = message
@@ -143,7 +143,7 @@ export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainR
           endpoint.client.label,
           'eth_blockNumber',
           await endpoint.client.request('eth_blockNumber', []),
-          checkQuantity
+          checkQuantity,
         )
       } else {
         const [chainIdAnswer, latest] = await endpoint.client.batch<unknown>([
@@ -166,7 +166,7 @@ export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainR
       markDead(
         endpoint,
         err,
-        err instanceof MalformedAnswerError ? SKIP_REASON.malformed : SKIP_REASON[classifyRpcFailure(err)]
+        err instanceof MalformedAnswerError ? SKIP_REASON.malformed : SKIP_REASON[classifyRpcFailure(err)],
       )
     }
   }
@@ -185,14 +185,14 @@ export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainR
   const attempt = async <T>(
     label: string,
     call: (client: RpcClient) => Promise<T>,
-    opts: { minBlock?: number } = {}
+    opts: { minBlock?: number } = {},
   ): Promise<T> => {
     const tried = candidates(opts.minBlock)
     if (tried.length === 0) {
       throw new NoEndpointError(
         opts.minBlock !== undefined && endpoints.some(isUsable)
           ? `${options.chainName}: no endpoint has reached block ${opts.minBlock} yet (${label})`
-          : `${options.chainName}: every RPC endpoint is down (${label}): ${downList('no head yet')}`
+          : `${options.chainName}: every RPC endpoint is down (${label}): ${downList('no head yet')}`,
       )
     }
     let lastError: unknown
@@ -248,7 +248,7 @@ export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainR
           const raw = await client.request<T>(method, params)
           return opts.check ? checked(client.label, method, raw, opts.check) : raw
         },
-        opts
+        opts,
       ),
     batch: <T>(calls: RpcCall[], opts: RequestOptions<T> = {}) =>
       attempt(
@@ -258,7 +258,7 @@ export const createChainRpc = (urls: string[], options: ChainRpcOptions): ChainR
           const check = opts.check
           return check ? raw.map((r, i) => checked(client.label, calls[i].method, r, check)) : raw
         },
-        opts
+        opts,
       ),
     status: () =>
       endpoints.map((e) => ({ url: e.client.label, head: e.head, alive: isUsable(e), lastError: e.lastError })),

@@ -51,7 +51,8 @@ export const classifyRpcFailure = (err: unknown): RpcFailure => {
   if (err instanceof RpcTransportError) return err.httpStatus === 429 ? 'rate-limited' : 'unreachable'
   if (!(err instanceof RpcError)) return 'refused'
   if (RANGE_REFUSAL.test(err.rpcMessage)) return 'range-refused'
-  if (err.httpStatus === 429 || RATE_LIMIT.test(err.rpcMessage) || RATE_LIMIT_CODES.has(err.rpcCode)) return 'rate-limited'
+  if (err.httpStatus === 429 || RATE_LIMIT.test(err.rpcMessage) || RATE_LIMIT_CODES.has(err.rpcCode))
+    return 'rate-limited'
   if (NOT_YET.test(err.rpcMessage)) return 'behind'
   if (err.rpcCode === METHOD_NOT_FOUND) return 'unsupported'
   return 'refused'

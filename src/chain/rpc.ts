@@ -15,10 +15,10 @@ export class RpcError extends BifrostError {
     readonly rpcMessage: string,
     readonly data?: unknown,
     /** The HTTP status the error came with (providers send rate limits as 429 with a JSON-RPC error inside) */
-    readonly httpStatus = 200
+    readonly httpStatus = 200,
   ) {
     super(
-      `${method} on ${endpoint} failed: ${rpcMessage} (code ${rpcCode}${httpStatus !== 200 ? `, HTTP ${httpStatus}` : ''})`
+      `${method} on ${endpoint} failed: ${rpcMessage} (code ${rpcCode}${httpStatus !== 200 ? `, HTTP ${httpStatus}` : ''})`,
     )
   }
 }
@@ -30,7 +30,7 @@ export class RpcTransportError extends BifrostError {
     readonly endpoint: string,
     readonly method: string,
     message: string,
-    options?: { cause?: unknown; httpStatus?: number }
+    options?: { cause?: unknown; httpStatus?: number },
   ) {
     super(`${method} on ${endpoint}: ${message}`, options)
     this.httpStatus = options?.httpStatus
@@ -138,7 +138,7 @@ export const createRpcClient = (url: string, options: { timeoutMs: number; signa
       const name = `batch of ${calls.length} ${calls[0].method}`
       const { answer, status } = await post(
         name,
-        calls.map((c, i) => ({ jsonrpc: '2.0', id: first + i, method: c.method, params: c.params }))
+        calls.map((c, i) => ({ jsonrpc: '2.0', id: first + i, method: c.method, params: c.params })),
       )
       if (!Array.isArray(answer)) {
         // A node that refuses the whole batch answers with one error object.
@@ -146,7 +146,7 @@ export const createRpcClient = (url: string, options: { timeoutMs: number; signa
         throw new RpcTransportError(label, name, 'answer to a batch is not an array', { httpStatus: status })
       }
       const byId = new Map(
-        answer.map((a: unknown) => [a && typeof a === 'object' ? (a as JsonRpcResponse).id : undefined, a])
+        answer.map((a: unknown) => [a && typeof a === 'object' ? (a as JsonRpcResponse).id : undefined, a]),
       )
       return calls.map((c, i) => unwrap<T>(c.method, byId.get(first + i), status))
     },

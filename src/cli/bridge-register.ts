@@ -4,7 +4,11 @@ import { BifrostError } from '../errors'
 /** The node's operator API refused or failed a step; the message says which step and what the node answered. */
 export class BridgeRegisterError extends BifrostError {
   static override readonly code = 'BIFROST_BRIDGE_REGISTER_FAILED'
-  constructor(message: string, readonly status?: number, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
     super(message, options)
   }
 }

@@ -40,8 +40,7 @@ const serveUntilSignal = async (
  * After a stop: what a cut-short start or send still holds (a connection
  * waiting out its timeout) must not keep the process.
  */
-const exitNow = (code: number): Promise<number> =>
-  new Promise(() => process.stdout.write('', () => process.exit(code)))
+const exitNow = (code: number): Promise<number> => new Promise(() => process.stdout.write('', () => process.exit(code)))
 
 export const commands: Record<string, Command> = {
   serve: {
@@ -59,13 +58,18 @@ export const commands: Record<string, Command> = {
       serveUntilSignal(async (signal) => {
         // Dev tooling (test broker, solc, anvil) is not installed in production images: load it only here.
         const { startDevStack } = await import('../dev/stack')
-        const stack = await startDevStack({ file: values['config'] as string | undefined, announce: console.log, signal })
+        const stack = await startDevStack({
+          file: values['config'] as string | undefined,
+          announce: console.log,
+          signal,
+        })
         console.log(stack.banner)
         return stack
       }),
   },
   broker: {
-    summary: 'Start a Kafka broker for tests (librdkafka mock cluster, or Apache Kafka with --apache) and print its address',
+    summary:
+      'Start a Kafka broker for tests (librdkafka mock cluster, or Apache Kafka with --apache) and print its address',
     options: {
       topic: { type: 'string', description: 'Comma-separated topics to pre-create, each name[:partitions]' },
       port: { type: 'string', description: 'Fixed bootstrap port of the mock (default: any free port)' },
@@ -89,7 +93,7 @@ export const commands: Record<string, Command> = {
         return 2
       }
       if (values['apache'] && values['port']) {
-        console.error('--port fixes the mock broker\'s port; Apache Kafka always takes free ports')
+        console.error("--port fixes the mock broker's port; Apache Kafka always takes free ports")
         return 2
       }
       const broker = values['apache']
@@ -126,7 +130,11 @@ export const commands: Record<string, Command> = {
         follow: values['follow'] === true,
         signal: abort.signal,
         onEvent: (record) =>
-          console.log(values['json'] ? JSON.stringify({ key: record.key, headers: record.headers, value: record.value }) : describeEvent(record)),
+          console.log(
+            values['json']
+              ? JSON.stringify({ key: record.key, headers: record.headers, value: record.value })
+              : describeEvent(record),
+          ),
       })
       return 0
     },
@@ -174,7 +182,8 @@ export const commands: Record<string, Command> = {
     },
   },
   topics: {
-    summary: 'Print every topic the configuration uses, with partitions, replication factor and settings; --create makes the missing ones',
+    summary:
+      'Print every topic the configuration uses, with partitions, replication factor and settings; --create makes the missing ones',
     options: {
       ...configOption,
       create: { type: 'boolean', description: 'Create the missing topics (user-facing ones too) with these settings' },

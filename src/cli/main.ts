@@ -28,7 +28,9 @@ const commandHelp = (name: string, command: Command): string => {
 const main = async (argv: string[]): Promise<number> => {
   const major = Number(process.versions.node.split('.')[0])
   if (major < MIN_NODE_MAJOR) {
-    console.error(`bifrost needs Node ${MIN_NODE_MAJOR} or newer (this is ${process.version}); run it through npm scripts, which use the pinned Node from node_modules`)
+    console.error(
+      `bifrost needs Node ${MIN_NODE_MAJOR} or newer (this is ${process.version}); run it through npm scripts, which use the pinned Node from node_modules`,
+    )
     return 1
   }
   if (!argv[0] || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {

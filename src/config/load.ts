@@ -28,9 +28,12 @@ const readFile = (file: string): Raw => {
     // YAML is a superset of JSON, so one parser serves both formats.
     parsed = parseYaml(text)
   } catch (cause) {
-    throw new ConfigError([{ path: '(file)', message: `${file} is not valid YAML/JSON: ${(cause as Error).message}` }], {
-      cause,
-    })
+    throw new ConfigError(
+      [{ path: '(file)', message: `${file} is not valid YAML/JSON: ${(cause as Error).message}` }],
+      {
+        cause,
+      },
+    )
   }
   if (parsed == null) return {}
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -98,7 +101,11 @@ export const loadConfig = (options: LoadConfigOptions = {}): Config => {
   const env = options.env ?? process.env
   const file = options.file ?? env['BIFROST_CONFIG']
   const fromFile = file ? readFile(file) : {}
-  const unknown = unknownKeys(fromFile, configJsonSchema(), describeSettings().map((s) => s.path))
+  const unknown = unknownKeys(
+    fromFile,
+    configJsonSchema(),
+    describeSettings().map((s) => s.path),
+  )
   const raw: Raw = merge(options.defaults ?? {}, fromFile)
   const fromEnvPaths = new Map<string, string>()
   for (const setting of describeSettings()) {
@@ -125,7 +132,6 @@ export const loadConfig = (options: LoadConfigOptions = {}): Config => {
   }
   throw new ConfigError(issues, { source: file })
 }
-
 
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i
 

@@ -67,7 +67,7 @@ export const topicPlans = (config: Config): TopicPlan[] => {
         partitions: SHARED_PARTITIONS,
         configs: COMPACT,
         purpose: 'open asynchronous requests, re-read at start-up',
-      }
+      },
     )
   }
   if (config.events.chains.length > 0) {
@@ -97,7 +97,7 @@ export const topicPlans = (config: Config): TopicPlan[] => {
         partitions: 1,
         configs: {},
         purpose: 'logs that do not decode with their ABI, with the reason',
-      }
+      },
     )
   }
   if (config.events.chains.some((chain) => chain.contracts.some((c) => CCIP_KINDS.includes(c.kind)))) {

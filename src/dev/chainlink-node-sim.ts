@@ -113,7 +113,9 @@ export const startChainlinkNodeSim = async (options: ChainlinkNodeSimOptions): P
   }
 
   const fulfil = async (request: DecodedEvent, answer: bigint): Promise<string> => {
-    const receipt = await mined(node.sendTransaction({ ...fulfilmentCall(request, answer, { operator, forwarder }), gasLimit }))
+    const receipt = await mined(
+      node.sendTransaction({ ...fulfilmentCall(request, answer, { operator, forwarder }), gasLimit }),
+    )
     return receipt.hash
   }
 
@@ -142,7 +144,12 @@ export const startChainlinkNodeSim = async (options: ChainlinkNodeSimOptions): P
   const poll = async () => {
     const head = await provider.getBlockNumber()
     if (head < nextBlock) return
-    const logs = await provider.getLogs({ address: filter.address, topics: filter.topics, fromBlock: nextBlock, toBlock: head })
+    const logs = await provider.getLogs({
+      address: filter.address,
+      topics: filter.topics,
+      fromBlock: nextBlock,
+      toBlock: head,
+    })
     for (const log of logs) {
       if (stopped) return
       const request = decodeLog(log, watched, chainId)
@@ -169,7 +176,10 @@ export const startChainlinkNodeSim = async (options: ChainlinkNodeSimOptions): P
           else resolve(run)
         }
         const timer = setTimeout(() => {
-          waiters.set(requestId, (waiters.get(requestId) ?? []).filter((w) => w !== done))
+          waiters.set(
+            requestId,
+            (waiters.get(requestId) ?? []).filter((w) => w !== done),
+          )
           reject(new ChainlinkNodeSimError(`request ${requestId} was not fulfilled within ${timeoutMs} ms`))
         }, timeoutMs)
         if (runs.has(requestId)) done()

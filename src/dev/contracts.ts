@@ -25,7 +25,10 @@ type SolcVersion = keyof typeof COMPILERS
 const ENTRY_POINTS = {
   LinkToken: { unit: '@chainlink/contracts/src/v0.8/shared/token/ERC677/LinkToken.sol', solc: '0.8.19' },
   Operator: { unit: '@chainlink/contracts/src/v0.8/operatorforwarder/Operator.sol', solc: '0.8.19' },
-  AuthorizedForwarder: { unit: '@chainlink/contracts/src/v0.8/operatorforwarder/AuthorizedForwarder.sol', solc: '0.8.19' },
+  AuthorizedForwarder: {
+    unit: '@chainlink/contracts/src/v0.8/operatorforwarder/AuthorizedForwarder.sol',
+    solc: '0.8.19',
+  },
   DemoConsumer: { unit: 'contracts/DemoConsumer.sol', solc: '0.8.19' },
   DemoAggregator: { unit: 'contracts/DemoAggregator.sol', solc: '0.8.19' },
   // Stand-ins that emit CCIP's OnRamp/OffRamp events (a CCIP deployment cannot run here)

@@ -97,7 +97,7 @@ export const reportContext = (sequence: number | bigint): string =>
 export const decimalReports = (reports: Array<{ dataId: string; timestamp: number; answer: bigint }>): string =>
   AbiCoder.defaultAbiCoder().encode(
     ['tuple(bytes32,uint32,uint224)[]'],
-    [reports.map((r) => [`${r.dataId}${'0'.repeat(66 - r.dataId.length)}`, r.timestamp, r.answer])]
+    [reports.map((r) => [`${r.dataId}${'0'.repeat(66 - r.dataId.length)}`, r.timestamp, r.answer])],
   )
 
 /** The DON's signers, for KeystoneForwarder.setConfig(donId, configVersion, f, signers) */
@@ -106,7 +106,7 @@ export const configureDon = async (forwarder: Contract, don: Don) =>
     don.donId,
     don.configVersion,
     don.f,
-    don.signers.map((s) => s.address)
+    don.signers.map((s) => s.address),
   )
 
 /** Calldata args of KeystoneForwarder.report for `payload`, signed by f+1 of the DON */
@@ -115,7 +115,7 @@ export const reportArgs = (
   receiver: string,
   metadata: Omit<ReportMetadata, 'donId' | 'donConfigVersion'>,
   payload: string,
-  sequence: number | bigint
+  sequence: number | bigint,
 ): [string, string, string, string[]] => {
   const raw = encodeRawReport({ ...metadata, donId: don.donId, donConfigVersion: don.configVersion }, payload)
   const context = reportContext(sequence)

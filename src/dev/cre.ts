@@ -36,7 +36,7 @@ export interface CreDeployment {
  */
 export const deployCre = async (
   deployer: Signer,
-  options: { feeds: string[]; don?: Don; workflow?: Workflow }
+  options: { feeds: string[]; don?: Don; workflow?: Workflow },
 ): Promise<CreDeployment> => {
   const owner = await deployer.getAddress()
   const don = options.don ?? createDon({ donId: 1 })
@@ -54,7 +54,7 @@ export const deployCre = async (
   await mined(
     cache.getFunction('setDecimalFeedConfigs')(dataIds, options.feeds, [
       { allowedSender: forwarderAddress, allowedWorkflowOwner: workflow.owner, allowedWorkflowName: workflow.name },
-    ])
+    ]),
   )
   return {
     forwarder,
@@ -100,7 +100,7 @@ export const startCreReporter = (options: {
       const receipt = await mined(
         forwarder.getFunction('report')(...reportArgs(cre.don, cre.addresses.cache, metadata, payload, sequence), {
           gasLimit: 1_000_000n,
-        })
+        }),
       )
       lastTimestamp = timestamp
       logger.info(`Demo DON delivered ${answer} to the Data Feeds cache in block ${receipt.blockNumber}`)

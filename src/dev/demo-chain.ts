@@ -51,7 +51,10 @@ export const startDemoChain = async (): Promise<DemoChain> => {
   try {
     const deployer = await provider.getSigner(0)
     const node = await provider.getSigner(1)
-    const deployment = await deployChainlink(deployer, { nodes: [await node.getAddress()], consumerLink: parseEther('100000') })
+    const deployment = await deployChainlink(deployer, {
+      nodes: [await node.getAddress()],
+      consumerLink: parseEther('100000'),
+    })
     const cre = await deployCre(deployer, { feeds: [DEMO_CRE_FEED] })
     const fromBlock = await provider.getBlockNumber()
     return {
@@ -81,7 +84,9 @@ export const startDemoChain = async (): Promise<DemoChain> => {
           times: DEMO_TIMES,
           intervalMs,
         })
-        logger.info(`Stand-in node runs a cron job every ${intervalMs} ms: ${feed} from ${bridgeUrl} to ${deployment.addresses.aggregator}`)
+        logger.info(
+          `Stand-in node runs a cron job every ${intervalMs} ms: ${feed} from ${bridgeUrl} to ${deployment.addresses.aggregator}`,
+        )
         const reporter = startCreReporter({
           cre,
           transmitter: await provider.getSigner(3),

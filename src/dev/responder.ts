@@ -33,7 +33,10 @@ export interface ResponderOptions {
 export const startResponder = async (kafka: Kafka, options: ResponderOptions): Promise<Responder> => {
   const received: RequestRecord[] = []
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
-  const consumer = kafka.consumer({ groupId: `bifrost-responder-${randomBytes(6).toString('hex')}`, maxWaitTimeInMs: options.fetchMaxWaitMs ?? 100 })
+  const consumer = kafka.consumer({
+    groupId: `bifrost-responder-${randomBytes(6).toString('hex')}`,
+    maxWaitTimeInMs: options.fetchMaxWaitMs ?? 100,
+  })
   const send = async (topic: string, key: string | null, value: object | string | null) => {
     const text = value === null || typeof value === 'string' ? value : JSON.stringify(value)
     await producer.send({ topic, messages: [{ key, value: text }] })
@@ -48,7 +51,11 @@ export const startResponder = async (kafka: Kafka, options: ResponderOptions): P
         const request = JSON.parse(message.value?.toString('utf8') ?? 'null') as RequestRecord
         received.push(request)
         const outcome = await options.answer?.(request)
-        if (outcome) replies.push({ topic: request.replyTopic, messages: [{ key: request.correlationId, value: JSON.stringify(outcome) }] })
+        if (outcome)
+          replies.push({
+            topic: request.replyTopic,
+            messages: [{ key: request.correlationId, value: JSON.stringify(outcome) }],
+          })
       }
       if (replies.length === 0) return
       if (options.delayMs) await sleep(options.delayMs)
@@ -73,6 +80,8 @@ export const startDemoResponder = (kafka: Kafka, settings: { topic: string; repl
     delayMs: 300,
     answer: (request) =>
       request.type === 'shipment-status'
-        ? { result: { shipment: request.params['shipment'] ?? null, status: 'delivered', at: new Date().toISOString() } }
+        ? {
+            result: { shipment: request.params['shipment'] ?? null, status: 'delivered', at: new Date().toISOString() },
+          }
         : { error: `the demo system knows only shipment-status, not ${request.type}` },
   })

@@ -57,7 +57,10 @@ export const startDevStack = async (
     }
     // A real broker keeps checkpoints between runs, but every run's anvil is a new chain: give each run its own chain name.
     const realBroker = Boolean(process.env['KAFKA_BROKERS'])
-    const chainConfig = chain && { ...chain.chainConfig, name: realBroker ? `anvil-${Date.now().toString(36)}` : 'anvil' }
+    const chainConfig = chain && {
+      ...chain.chainConfig,
+      name: realBroker ? `anvil-${Date.now().toString(36)}` : 'anvil',
+    }
     const config = loadConfig({
       file: options.file,
       // A person watches `bifrost dev`: readable log lines unless log.format / LOG_FORMAT says otherwise.
@@ -98,7 +101,9 @@ export const startDevStack = async (
     })
     const banner = [
       '',
-      ...(bifrost.statusUrl ? [`Status page: ${bifrost.statusUrl}  (open it: feeds, chains and requests, live)`, ''] : []),
+      ...(bifrost.statusUrl
+        ? [`Status page: ${bifrost.statusUrl}  (open it: feeds, chains and requests, live)`, '']
+        : []),
       'Bifrost dev stack is up.',
       `  Kafka brokers:    ${config.kafka.brokers.join(',')}`,
       `  External Adapter: ${bifrost.adapterUrl}`,
@@ -131,7 +136,13 @@ export const startDevStack = async (
     ]
       .filter((line, i, all) => line !== '' || all[i - 1] !== '')
       .join('\n')
-    return { banner, statusUrl: bifrost.statusUrl, streamsPort: bifrost.streamsPort, brokers: config.kafka.brokers, stop }
+    return {
+      banner,
+      statusUrl: bifrost.statusUrl,
+      streamsPort: bifrost.streamsPort,
+      brokers: config.kafka.brokers,
+      stop,
+    }
   } catch (err) {
     await stop()
     throw err

@@ -42,7 +42,10 @@ export const createTopicAdmin = (brokers: string[]): TopicAdmin => {
           ),
         })),
       })
-      await waitUntilServed(client, missing.map((t) => t.topic))
+      await waitUntilServed(
+        client,
+        missing.map((t) => t.topic),
+      )
     },
     stop: async () => {
       const pending = admin

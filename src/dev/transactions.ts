@@ -27,7 +27,8 @@ export const mined = async (
   for (;;) {
     const receipt = await provider.getTransactionReceipt(hash)
     if (receipt) {
-      if (receipt.status !== 1) throw new TransactionError(`transaction ${hash} reverted (block ${receipt.blockNumber})`)
+      if (receipt.status !== 1)
+        throw new TransactionError(`transaction ${hash} reverted (block ${receipt.blockNumber})`)
       return receipt
     }
     if (Date.now() > deadline) throw new TransactionError(`transaction ${hash} not mined within ${timeoutMs} ms`)

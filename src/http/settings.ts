@@ -33,13 +33,10 @@ export const httpSettings = z
       env: 'HTTP_TOKEN',
       secret: true,
     }),
-    cors: z
-      .array(origin)
-      .default([])
-      .meta({
-        description: 'Browser origins allowed to call /api from other sites (CORS); none by default.',
-        env: 'HTTP_CORS',
-      }),
+    cors: z.array(origin).default([]).meta({
+      description: 'Browser origins allowed to call /api from other sites (CORS); none by default.',
+      env: 'HTTP_CORS',
+    }),
   })
   .prefault({})
   .superRefine((http, ctx) => {

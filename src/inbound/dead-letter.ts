@@ -37,7 +37,11 @@ export interface DeadLetterOptions {
 }
 
 const toMessage = (letter: DeadLetter) =>
-  deadLetterMessage(letter, { topic: letter.topic, partition: letter.partition }, { code: letter.code, reason: letter.reason })
+  deadLetterMessage(
+    letter,
+    { topic: letter.topic, partition: letter.partition },
+    { code: letter.code, reason: letter.reason },
+  )
 
 export const createDeadLetterPublisher = ({
   producer,

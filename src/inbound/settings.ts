@@ -8,20 +8,21 @@ export const feedSettings = z
       .min(1)
       .default(['bifrost.feeds'])
       .meta({ description: 'Topics carrying feed records (expected to be compacted).', env: 'FEEDS_TOPICS' }),
-    deadLetterTopic: topicName
-      .default('bifrost.feeds.dlq')
-      .meta({ description: 'Where malformed feed records go, with the reason in headers.', env: 'FEEDS_DEAD_LETTER_TOPIC' }),
-    maxAgeSeconds: z
-      .number()
-      .positive()
-      .default(300)
-      .meta({ description: 'Default freshness limit for a served value; a request may lower it.', env: 'FEEDS_MAX_AGE_SECONDS' }),
+    deadLetterTopic: topicName.default('bifrost.feeds.dlq').meta({
+      description: 'Where malformed feed records go, with the reason in headers.',
+      env: 'FEEDS_DEAD_LETTER_TOPIC',
+    }),
+    maxAgeSeconds: z.number().positive().default(300).meta({
+      description: 'Default freshness limit for a served value; a request may lower it.',
+      env: 'FEEDS_MAX_AGE_SECONDS',
+    }),
     maxRecordBytes: z.number().int().min(64).default(65_536).meta({
       description: 'Largest feed record (key and value bytes) read; a larger one is dead-lettered as too-large.',
       env: 'FEEDS_MAX_RECORD_BYTES',
     }),
     maxDepth: z.number().int().min(1).max(1000).default(32).meta({
-      description: 'Deepest nesting of arrays and objects in a feed record value; a deeper one is dead-lettered as too-deep.',
+      description:
+        'Deepest nesting of arrays and objects in a feed record value; a deeper one is dead-lettered as too-deep.',
       env: 'FEEDS_MAX_DEPTH',
     }),
     maxDecimalDigits: z.number().int().min(1).max(10_000).default(100).meta({

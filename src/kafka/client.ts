@@ -12,14 +12,16 @@ const kafkaLogger = makeLogger('Kafka')
 
 // kafkajs logs through its own sink; route it into the adapter's pino logger so
 // one LOG_LEVEL governs everything and nothing writes around the censoring.
-const logCreator = () => ({ level, log }: { level: logLevel; log: { message: string } & Record<string, unknown> }) => {
-  const { message, ...rest } = log
-  const text = `${message}`
-  if (level === logLevel.ERROR) kafkaLogger.error(rest, text)
-  else if (level === logLevel.WARN) kafkaLogger.warn(rest, text)
-  else if (level === logLevel.INFO) kafkaLogger.debug(rest, text)
-  else kafkaLogger.trace(rest, text)
-}
+const logCreator =
+  () =>
+  ({ level, log }: { level: logLevel; log: { message: string } & Record<string, unknown> }) => {
+    const { message, ...rest } = log
+    const text = `${message}`
+    if (level === logLevel.ERROR) kafkaLogger.error(rest, text)
+    else if (level === logLevel.WARN) kafkaLogger.warn(rest, text)
+    else if (level === logLevel.INFO) kafkaLogger.debug(rest, text)
+    else kafkaLogger.trace(rest, text)
+  }
 
 const saslOptions = (sasl: KafkaSettings['sasl']): SASLOptions | undefined =>
   sasl.mechanism && sasl.username && sasl.password

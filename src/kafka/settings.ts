@@ -20,11 +20,13 @@ export const kafkaSettings = z
       .default('bifrost')
       .meta({ description: 'Kafka client id; also the prefix of Bifrost consumer group ids.', env: 'KAFKA_CLIENT_ID' }),
     ssl: z.boolean().default(false).meta({
-      description: 'Connect with TLS, trusting the system CA store (or kafka.sslCa); implied by kafka.sslCa and kafka.sslCert.',
+      description:
+        'Connect with TLS, trusting the system CA store (or kafka.sslCa); implied by kafka.sslCa and kafka.sslCert.',
       env: 'KAFKA_SSL',
     }),
     sslCa: z.string().min(1).optional().meta({
-      description: 'PEM file of the CA(s) that signed the brokers’ certificates (a private CA), trusted instead of the system store.',
+      description:
+        'PEM file of the CA(s) that signed the brokers’ certificates (a private CA), trusted instead of the system store.',
       env: 'KAFKA_SSL_CA',
     }),
     sslCert: z.string().min(1).optional().meta({

@@ -4,7 +4,10 @@ import type { TopicPlan } from './topics'
 /** Topics a start-up needs that do not exist and that Bifrost does not create. */
 export class MissingTopicsError extends BifrostError {
   static override readonly code = 'BIFROST_TOPICS_MISSING'
-  constructor(readonly topics: TopicPlan[], replicationFactor: number) {
+  constructor(
+    readonly topics: TopicPlan[],
+    replicationFactor: number,
+  ) {
     super(
       `Missing Kafka ${topics.length === 1 ? 'topic' : 'topics'} (Bifrost creates only its internal ones):\n` +
         topics

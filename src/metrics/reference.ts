@@ -16,7 +16,13 @@ const declareAll = (): void => {
 }
 
 const typeOf = (metric: unknown): string =>
-  metric instanceof Counter ? 'counter' : metric instanceof Gauge ? 'gauge' : metric instanceof Histogram ? 'histogram' : 'summary'
+  metric instanceof Counter
+    ? 'counter'
+    : metric instanceof Gauge
+      ? 'gauge'
+      : metric instanceof Histogram
+        ? 'histogram'
+        : 'summary'
 
 /** What a declared metric holds beyond the registry's view of it: its label names */
 const describe = (metric: unknown) => metric as { name: string; help: string; labelNames: string[] }
@@ -44,8 +50,7 @@ export const metricsReference = (): string => {
     ...ours
       .filter((m) => !DEPRECATED_METRICS.has(m.name))
       .map(
-        (m) =>
-          `| \`${m.name}\` | ${typeOf(m)} | ${m.labelNames.map((l) => `\`${l}\``).join(', ')} | ${cell(m.help)} |`,
+        (m) => `| \`${m.name}\` | ${typeOf(m)} | ${m.labelNames.map((l) => `\`${l}\``).join(', ')} | ${cell(m.help)} |`,
       ),
     '',
     '## Deprecated names',
@@ -54,7 +59,9 @@ export const metricsReference = (): string => {
     '',
     '| Old name | Use instead |',
     '| --- | --- |',
-    ...[...DEPRECATED_METRICS].sort(([a], [b]) => a.localeCompare(b)).map(([old, now]) => `| \`${old}\` | \`${now}\` |`),
+    ...[...DEPRECATED_METRICS]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([old, now]) => `| \`${old}\` | \`${now}\` |`),
     '',
   ].join('\n')
 }

@@ -57,7 +57,7 @@ export const stateRecordsOf = (messages: readonly KafkaMessage[], state: CcipSta
       if (status === 'retracted') records.push(record(messageId, 'retracted'))
       else if (!state.executed(messageId)) {
         records.push(
-          record(messageId, 'sent', sendStateOf(value as OracleEventMessage & { ccip: CcipSend }, value.chainId))
+          record(messageId, 'sent', sendStateOf(value as OracleEventMessage & { ccip: CcipSend }, value.chainId)),
         )
       }
     } else if (ccip.state === 'SUCCESS') {

@@ -44,7 +44,11 @@ export class PublishError extends BifrostError {
 /** The chain is halted (its checkpoint says so): nothing is published until `bifrost events resume` lifts it. */
 export class ChainHaltedError extends BifrostError {
   static override readonly code = 'BIFROST_CHAIN_HALTED'
-  constructor(readonly chain: string, readonly halt: Halt, options?: { cause?: unknown }) {
+  constructor(
+    readonly chain: string,
+    readonly halt: Halt,
+    options?: { cause?: unknown },
+  ) {
     super(
       `${chain}: halted since ${halt.since}: ${halt.reason}; run \`bifrost events resume --chain ${chain}\` once the operator has decided (docs/outbound.md)`,
       options,
@@ -126,7 +130,9 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
     const stateTopic = settings.ccip.stateTopic
     const stateOffsets = ccip
       ? await admin.fetchTopicOffsets(stateTopic).catch((cause: unknown) => {
-          throw new TopicReadError(`${chain.name}: cannot read the offsets of ${stateTopic} (does it exist?)`, { cause })
+          throw new TopicReadError(`${chain.name}: cannot read the offsets of ${stateTopic} (does it exist?)`, {
+            cause,
+          })
         })
       : []
     sender = await createEventSender({
@@ -419,7 +425,13 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
       const blocks: Array<{ number: number; hash: string; logIndex: number }> = []
       const deadLetters: Array<{ message: KafkaMessage; origin: string }> = []
       const attacher = createAttacher()
-      const decodedLogs: Array<{ decoded: DecodedEvent; log: RawLog; blockNumber: number; blockHash: string; logIndex: number }> = []
+      const decodedLogs: Array<{
+        decoded: DecodedEvent
+        log: RawLog
+        blockNumber: number
+        blockHash: string
+        logIndex: number
+      }> = []
       for (const log of batch.logs) {
         const blockNumber = Number.parseInt(log.blockNumber, 16)
         const logIndex = Number.parseInt(log.logIndex, 16)

@@ -113,7 +113,9 @@ export const startChainWatcher = async (options: ChainWatcherOptions): Promise<C
           continue
         }
         const wait = backoff.next()
-        logger.error(`${chain.name}: publishing interrupted, resuming from Kafka in ${wait} ms: ${(err as Error).message}`)
+        logger.error(
+          `${chain.name}: publishing interrupted, resuming from Kafka in ${wait} ms: ${(err as Error).message}`,
+        )
         await sleep(wait, undefined, { signal }).catch(() => undefined)
       }
     }

@@ -131,7 +131,7 @@ export const logFilter = (contracts: readonly WatchedContract[]): LogFilter => {
 export const decodeLog = (
   log: LogLike,
   contracts: readonly WatchedContract[],
-  chainId: number | bigint
+  chainId: number | bigint,
 ): DecodedEvent | undefined => {
   const contract = indexOf(contracts).get(log.address.toLowerCase())
   const watched = contract?.byTopic.get(log.topics[0]?.toLowerCase() ?? '')
@@ -146,7 +146,7 @@ export const decodeLog = (
       `cannot decode ${fragment.name} from ${log.address} (tx ${log.transactionHash}, log ${logIndex}): ${
         (cause as Error).message
       }`,
-      { cause }
+      { cause },
     )
   }
   const { address } = contract

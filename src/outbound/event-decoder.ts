@@ -151,7 +151,8 @@ const readerOf = (type: ParamType): Reader => {
       const length = smallUint(data, at, 'array length')
       // T[] is encoded as a tuple of `length` Ts after the length word; offsets are relative to its start.
       const base = at + WORD
-      if (base + length * childWords * WORD > data.length) throw new AbiDecodeError(`array at byte ${at / 2} runs past the data`)
+      if (base + length * childWords * WORD > data.length)
+        throw new AbiDecodeError(`array at byte ${at / 2} runs past the data`)
       const out: Json[] = []
       for (let i = 0; i < length; i++) {
         const head = base + i * childWords * WORD
@@ -191,7 +192,9 @@ export const compileEventDecoder = (fragment: EventFragment): EventDecoder => {
   const headSize = unindexed.reduce((n, t) => n + headWords(t), 0) * WORD
   return (topics, data) => {
     if (topics.length !== indexed.length + 1) {
-      throw new AbiDecodeError(`${fragment.name} has ${indexed.length} indexed parameters, the log ${topics.length - 1} topics`)
+      throw new AbiDecodeError(
+        `${fragment.name} has ${indexed.length} indexed parameters, the log ${topics.length - 1} topics`,
+      )
     }
     const hex = (data.startsWith('0x') ? data.slice(2) : data).toLowerCase()
     if (hex.length < headSize || hex.length % 2 !== 0 || !HEX.test(hex)) {

@@ -39,7 +39,14 @@ const parse = (value: Buffer | null): OracleEventMessage | undefined => {
  * what Bifrost published (`bifrost events`). It uses a throwaway consumer group
  * and commits nothing, so it never disturbs real consumers.
  */
-export const readEvents = async ({ kafka, clientId, topic, follow, onEvent, signal }: ReadEventsOptions): Promise<void> => {
+export const readEvents = async ({
+  kafka,
+  clientId,
+  topic,
+  follow,
+  onEvent,
+  signal,
+}: ReadEventsOptions): Promise<void> => {
   let targets: Awaited<ReturnType<typeof partitionTargets>>
   try {
     targets = await partitionTargets(kafka, topic)
@@ -77,8 +84,15 @@ export const readEvents = async ({ kafka, clientId, topic, follow, onEvent, sign
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
         const headers: Record<string, string> = {}
-        for (const [name, value] of Object.entries(message.headers ?? {})) if (value !== undefined) headers[name] = String(value)
-        onEvent({ partition, offset: message.offset, key: message.key?.toString() ?? '', headers, value: parse(message.value) })
+        for (const [name, value] of Object.entries(message.headers ?? {}))
+          if (value !== undefined) headers[name] = String(value)
+        onEvent({
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? '',
+          headers,
+          value: parse(message.value),
+        })
       },
     })
     checkDone()
@@ -92,7 +106,9 @@ export const readEvents = async ({ kafka, clientId, topic, follow, onEvent, sign
 export const describeEvent = (record: EventRecord): string => {
   const e = record.value
   if (!e) return `partition ${record.partition} offset ${record.offset} key ${record.key}: (not JSON)`
-  const id = e.requestId ?? (e.roundId !== undefined ? `round ${e.roundId}` : (e.messageId ?? `${e.transactionHash}:${e.logIndex}`))
+  const id =
+    e.requestId ??
+    (e.roundId !== undefined ? `round ${e.roundId}` : (e.messageId ?? `${e.transactionHash}:${e.logIndex}`))
   const parts = [`chain ${e.chainId}`, `block ${e.blockNumber}`, e.status.padEnd(9), e.event.padEnd(19), id]
   parts.push(...(familyOf(e.kind)?.describe?.(e) ?? []))
   return parts.join('  ')

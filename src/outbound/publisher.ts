@@ -39,7 +39,14 @@ export const startEventPublisher = async ({
   // CCIP state reader they look sends up in goes after them.
   const stop = () =>
     stopInOrder([
-      () => stopTogether(watchers.splice(0).map(({ watcher }) => () => watcher.stop())),
+      () =>
+        stopTogether(
+          watchers.splice(0).map(
+            ({ watcher }) =>
+              () =>
+                watcher.stop(),
+          ),
+        ),
       async () => {
         await ccipState?.stop()
         ccipState = undefined

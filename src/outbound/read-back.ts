@@ -34,9 +34,7 @@ export interface ReadBackOptions {
 type PublishedEvent = Pick<OracleEventMessage, 'blockHash' | 'blockNumber' | 'logIndex' | 'status'>
 
 /** The fields of an events-topic record the ledger needs, or why the record does not have them. Never throws. */
-const publishedEvent = (
-  value: Buffer,
-): ({ ok: true } & PublishedEvent) | Refused<'not-json' | 'bad-shape'> => {
+const publishedEvent = (value: Buffer): ({ ok: true } & PublishedEvent) | Refused<'not-json' | 'bad-shape'> => {
   let parsed: unknown
   try {
     parsed = JSON.parse(value.toString('utf8'))

@@ -79,12 +79,12 @@ export const resumeChain = async (options: ResumeOptions): Promise<Resumed> => {
   const previous = await latestCheckpoint(options)
   if (!previous) {
     throw new ResumeRefusedError(
-      `chain ${options.chain} has no checkpoint in ${options.checkpointTopic}: nothing to resume`
+      `chain ${options.chain} has no checkpoint in ${options.checkpointTopic}: nothing to resume`,
     )
   }
   if (!previous.halt) {
     throw new ResumeRefusedError(
-      `chain ${options.chain} is not halted (published up to block ${previous.tip.number}): nothing to resume`
+      `chain ${options.chain} is not halted (published up to block ${previous.tip.number}): nothing to resume`,
     )
   }
   const { fromBlock } = options
@@ -93,7 +93,7 @@ export const resumeChain = async (options: ResumeOptions): Promise<Resumed> => {
   }
   if (fromBlock !== undefined && fromBlock > previous.tip.number + 1) {
     throw new ResumeRefusedError(
-      `--from-block ${fromBlock} would skip blocks: chain ${options.chain} is published up to block ${previous.tip.number}`
+      `--from-block ${fromBlock} would skip blocks: chain ${options.chain} is published up to block ${previous.tip.number}`,
     )
   }
   const { halt, ...rest } = previous

@@ -13,7 +13,8 @@ const eventNames = (fragments: readonly string[]) => fragments.map((text) => Eve
 /** Each family's own contract settings: setting name -> the kinds that have it */
 const FAMILY_SETTINGS = new Map<string, string[]>()
 for (const family of FAMILIES as readonly ContractFamily[]) {
-  for (const name of Object.keys(family.settings ?? {})) FAMILY_SETTINGS.set(name, [...(FAMILY_SETTINGS.get(name) ?? []), family.kind])
+  for (const name of Object.keys(family.settings ?? {}))
+    FAMILY_SETTINGS.set(name, [...(FAMILY_SETTINGS.get(name) ?? []), family.kind])
 }
 
 /** Families whose events come from the contract's `abi` setting */
@@ -37,8 +38,7 @@ const contractSettings = z
       .min(1)
       .optional()
       .meta({
-        description:
-          `Human-readable event fragments, e.g. "event Foo(uint256 indexed a, bytes b)"; required for kind ${ABI_KINDS.join(', ')}.`,
+        description: `Human-readable event fragments, e.g. "event Foo(uint256 indexed a, bytes b)"; required for kind ${ABI_KINDS.join(', ')}.`,
       }),
   })
   .strict()
@@ -132,14 +132,9 @@ const chainSettings = z
       .positive()
       .default(10_000)
       .meta({ description: 'Largest block range of one eth_getLogs during backfill (the range halves when refused).' }),
-    getLogsTargetLogs: z
-      .number()
-      .int()
-      .positive()
-      .default(5_000)
-      .meta({
-        description: 'Backfill ranges shrink or grow to return about this many logs: bounds memory per request.',
-      }),
+    getLogsTargetLogs: z.number().int().positive().default(5_000).meta({
+      description: 'Backfill ranges shrink or grow to return about this many logs: bounds memory per request.',
+    }),
     rpcTimeoutMs: z
       .number()
       .int()
@@ -167,12 +162,10 @@ const chainSettings = z
 
 export const eventSettings = z
   .object({
-    topic: topicName
-      .default('bifrost.oracle.events')
-      .meta({
-        description: 'Topic the confirmed (and retracted) oracle events are published to.',
-        env: 'EVENTS_TOPIC',
-      }),
+    topic: topicName.default('bifrost.oracle.events').meta({
+      description: 'Topic the confirmed (and retracted) oracle events are published to.',
+      env: 'EVENTS_TOPIC',
+    }),
     checkpointTopic: topicName.default('bifrost.oracle.events.checkpoints').meta({
       description:
         'Single-partition compacted topic holding each chain’s checkpoint; its consumer groups elect one publisher per chain.',
@@ -182,13 +175,10 @@ export const eventSettings = z
       description: 'Where a watched log that does not decode with its ABI goes, with the reason in headers.',
       env: 'EVENTS_DEAD_LETTER_TOPIC',
     }),
-    chains: z
-      .array(chainSettings)
-      .default([])
-      .meta({
-        description: 'Chains to watch (JSON in the environment); none disables chain -> Kafka.',
-        env: 'EVENTS_CHAINS',
-      }),
+    chains: z.array(chainSettings).default([]).meta({
+      description: 'Chains to watch (JSON in the environment); none disables chain -> Kafka.',
+      env: 'EVENTS_CHAINS',
+    }),
     checkpointIntervalMs: z
       .number()
       .int()
@@ -218,17 +208,11 @@ export const eventSettings = z
             "Compacted topic keyed by CCIP message id holding each message's send until its execution succeeds; executions read it to carry their send and latencySeconds (docs/oracle-events.md).",
           env: 'EVENTS_CCIP_STATE_TOPIC',
         }),
-        stateWaitMs: z
-          .number()
-          .int()
-          .min(0)
-          .max(MAX_TIMER_MS)
-          .default(2000)
-          .meta({
-            description:
-              'Longest a chain waits for the CCIP state reader to reach the end of events.ccip.stateTopic before publishing CCIP events (at most half of leaderSessionTimeoutMs); past it an execution whose send is not read yet carries send: null.',
-            env: 'EVENTS_CCIP_STATE_WAIT_MS',
-          }),
+        stateWaitMs: z.number().int().min(0).max(MAX_TIMER_MS).default(2000).meta({
+          description:
+            'Longest a chain waits for the CCIP state reader to reach the end of events.ccip.stateTopic before publishing CCIP events (at most half of leaderSessionTimeoutMs); past it an execution whose send is not read yet carries send: null.',
+          env: 'EVENTS_CCIP_STATE_WAIT_MS',
+        }),
       })
       .prefault({}),
     maxFieldBytes: z.number().int().min(64).default(16_384).meta({

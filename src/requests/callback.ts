@@ -11,7 +11,9 @@ const logger = makeLogger('RequestCallback')
  * job's `jsonparse path="data,result"` reads it as from a synchronous answer.
  */
 export const callbackBody = (outcome: Outcome): object =>
-  'error' in outcome ? { error: outcome.error } : { value: { data: { result: outcome.result }, result: outcome.result } }
+  'error' in outcome
+    ? { error: outcome.error }
+    : { value: { data: { result: outcome.result }, result: outcome.result } }
 
 export type CallbackResult = 'sent' | 'rejected' | 'gave-up' | 'aborted'
 
@@ -51,7 +53,10 @@ export const sendCallback = async (
     const attemptAbort = new AbortController()
     const onStop = () => attemptAbort.abort()
     signal.addEventListener('abort', onStop, { once: true })
-    const timer = setTimeout(() => attemptAbort.abort(new Error(`no answer within ${attemptTimeoutMs} ms`)), attemptTimeoutMs)
+    const timer = setTimeout(
+      () => attemptAbort.abort(new Error(`no answer within ${attemptTimeoutMs} ms`)),
+      attemptTimeoutMs,
+    )
     try {
       const response = await fetch(url, {
         method: 'PATCH',
@@ -89,12 +94,16 @@ export const sendCallback = async (
         if (Date.now() + delayMs <= until) return true
         gaveUp = true
         requestMetrics.callbacksFailed.inc({ reason: 'gave-up' })
-        logger.error(`Callback for ${correlationId} to ${where} given up after ${n} attempt(s): ${(problem as Error).message}`)
+        logger.error(
+          `Callback for ${correlationId} to ${where} given up after ${n} attempt(s): ${(problem as Error).message}`,
+        )
         return false
       },
       onRetry: (problem, { delayMs }) => {
         requestMetrics.callbacksRetried.inc()
-        logger.warn(`Callback for ${correlationId} to ${where} failed (${(problem as Error).message}); retrying in ${delayMs} ms`)
+        logger.warn(
+          `Callback for ${correlationId} to ${where} failed (${(problem as Error).message}); retrying in ${delayMs} ms`,
+        )
       },
     })
   } catch {

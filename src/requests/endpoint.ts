@@ -72,7 +72,10 @@ const validate = (req: Req, guard: CallbackGuard, maxDepth: number): AdapterInpu
   const params = (body['data'] as Record<string, unknown>)['params']
   if (params !== undefined && !isObject(params)) return inputError('[Param: params] must be a JSON object')
   // Checked before anything serialises them: the correlation id and the record are built recursively
-  for (const [name, value] of [['params', params], ['meta', body['meta']]] as const) {
+  for (const [name, value] of [
+    ['params', params],
+    ['meta', body['meta']],
+  ] as const) {
     if (nestsDeeperThan(value, maxDepth)) {
       return inputError(`[Param: ${name}] nests deeper than requests.maxDepth=${maxDepth} (REQUESTS_MAX_DEPTH)`)
     }
@@ -97,7 +100,11 @@ const liftBody = (req: Req): void => {
   data.correlationId = correlationIdOf({ ...data, responseUrl: typeof url === 'string' ? url : undefined })
 }
 
-const respond = (answer: Answer, type: string, requestedAt: number): AdapterResponse<RequestEndpointTypes['Response']> => {
+const respond = (
+  answer: Answer,
+  type: string,
+  requestedAt: number,
+): AdapterResponse<RequestEndpointTypes['Response']> => {
   // The node suspends the run on a top-level "pending": true and waits for the PATCH
   if (answer.pending) return { pending: true } as unknown as AdapterResponse<RequestEndpointTypes['Response']>
   const { outcome } = answer
@@ -109,7 +116,11 @@ const respond = (answer: Answer, type: string, requestedAt: number): AdapterResp
     data: { result: outcome.result },
     result: outcome.result as RequestEndpointTypes['Response']['Result'],
     statusCode: 200,
-    timestamps: { providerDataRequestedUnixMs: requestedAt, providerDataReceivedUnixMs: now, providerIndicatedTimeUnixMs: undefined },
+    timestamps: {
+      providerDataRequestedUnixMs: requestedAt,
+      providerDataReceivedUnixMs: now,
+      providerIndicatedTimeUnixMs: undefined,
+    },
   }
 }
 

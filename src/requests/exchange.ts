@@ -184,7 +184,9 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
         e.persisted = false
       })
       .catch((err: Error) =>
-        logger.error(`Cannot record that ${e.correlationId} was answered; a restart will answer it again: ${err.message}`),
+        logger.error(
+          `Cannot record that ${e.correlationId} was answered; a restart will answer it again: ${err.message}`,
+        ),
       )
       .finally(() => {
         e.delivering = false
@@ -199,7 +201,13 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
   const settle = (e: Entry, outcome: Outcome): void => {
     if (e.state !== 'settled') {
       const kind = e.expired ? 'expired' : 'result' in outcome ? 'result' : 'error'
-      answered.add({ correlationId: e.correlationId, type: e.type, createdAt: e.createdAt, answeredAt: Date.now(), outcome: kind })
+      answered.add({
+        correlationId: e.correlationId,
+        type: e.type,
+        createdAt: e.createdAt,
+        answeredAt: Date.now(),
+        outcome: kind,
+      })
     }
     e.outcome ??= outcome
     e.state = 'settled'
@@ -239,7 +247,9 @@ export const createExchange = ({ producer, settings }: ExchangeOptions): Exchang
     if (!e.persisted) return remove(e)
     // Kept (refusing joiners) until the tombstone is written, so it cannot land after a new request's record
     write(e, () => pendingTombstone(e.correlationId))
-      .catch((cause: Error) => logger.warn(`Cannot withdraw ${e.correlationId} from ${settings.pendingTopic}: ${cause.message}`))
+      .catch((cause: Error) =>
+        logger.warn(`Cannot withdraw ${e.correlationId} from ${settings.pendingTopic}: ${cause.message}`),
+      )
       .finally(() => remove(e))
   }
 

@@ -52,7 +52,10 @@ export const readPendingLog = async (
               const record = parsePendingRecord(message.value)
               // Only Bifrost writes this topic; a record it cannot read is a bug to see, not a request to guess at
               if (record) open.set(key, record)
-              else logger.error(`Unreadable record for ${key} in ${topic} at ${batch.partition}@${message.offset}; skipped`)
+              else
+                logger.error(
+                  `Unreadable record for ${key} in ${topic} at ${batch.partition}@${message.offset}; skipped`,
+                )
             }
             catchUp.progress(topic, batch.partition, Number(batch.lastOffset()) + 1)
             if (catchUp.done) resolve()

@@ -45,9 +45,7 @@ export interface ReplyLimits {
   maxDepth: number
 }
 
-export type ParsedReply =
-  | { ok: true; correlationId: string; outcome: Outcome }
-  | Refused<MalformedReplyCode>
+export type ParsedReply = { ok: true; correlationId: string; outcome: Outcome } | Refused<MalformedReplyCode>
 
 /**
  * Judges one record from requests.replyTopic; anything but a well-formed reply

@@ -68,7 +68,10 @@ export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOp
 
   const run = async (): Promise<void> => {
     // kafkajs logs as soon as its clients exist, so none is created before start()
-    const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner })
+    const producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    })
     const exchange = createExchange({ producer, settings })
     try {
       await untilAborted(producer.connect(), stopping.signal)
@@ -95,7 +98,12 @@ export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOp
         exchange,
         replies,
         // Each step runs even when the one before fails: a stuck reply consumer must not keep the producer open.
-        stop: () => stopInOrder([() => replies.stop(), () => exchange.stop(), () => disconnectSoon(producer, 'Request producer')]),
+        stop: () =>
+          stopInOrder([
+            () => replies.stop(),
+            () => exchange.stop(),
+            () => disconnectSoon(producer, 'Request producer'),
+          ]),
       }
       logger.info(
         `Requests to ${settings.topic}, replies from ${settings.replyTopic}; ${open.size} re-opened from ${settings.pendingTopic}`,
@@ -113,7 +121,10 @@ export const createRequests = ({ kafka, settings, clientId, onDied }: RequestsOp
 
   return {
     endpoint: requestEndpoint((request) => {
-      if (!running) return Promise.reject(new RequestsUnavailableError('Requests are not running (starting or stopping); send the request again'))
+      if (!running)
+        return Promise.reject(
+          new RequestsUnavailableError('Requests are not running (starting or stopping); send the request again'),
+        )
       return running.exchange.submit(request)
     }, settings),
     serverHook: captureResponseUrl,

@@ -42,18 +42,24 @@ export const requestSettings = z
       env: 'REQUESTS_PENDING_TOPIC',
     }),
     syncTimeoutMs: z.number().int().positive().default(10_000).meta({
-      description: "How long a request without responseURL waits for its reply; keep it under the node's bridge timeout (15 s).",
+      description:
+        "How long a request without responseURL waits for its reply; keep it under the node's bridge timeout (15 s).",
       env: 'REQUESTS_SYNC_TIMEOUT_MS',
     }),
     timeoutSeconds: z.number().positive().max(604_800).default(300).meta({
       description: 'Deadline of a request; without a reply by then the node is told so with an error.',
       env: 'REQUESTS_TIMEOUT_SECONDS',
     }),
-    callbackGraceSeconds: z.number().positive().max(MAX_TIMER_MS / 1000).default(60).meta({
-      description:
-        'Least time a callback is retried once its answer is known (so an answer near the deadline still arrives); an answered request is also remembered this long.',
-      env: 'REQUESTS_CALLBACK_GRACE_SECONDS',
-    }),
+    callbackGraceSeconds: z
+      .number()
+      .positive()
+      .max(MAX_TIMER_MS / 1000)
+      .default(60)
+      .meta({
+        description:
+          'Least time a callback is retried once its answer is known (so an answer near the deadline still arrives); an answered request is also remembered this long.',
+        env: 'REQUESTS_CALLBACK_GRACE_SECONDS',
+      }),
     replySessionTimeoutMs: z.number().int().min(6000).default(10_000).meta({
       description:
         'Session timeout of the reply consumer group: after a crash, replies wait this long for the dead member to be dropped.',
@@ -83,14 +89,11 @@ export const requestSettings = z
         'Most distinct responseURLs one open request collects from joining bridge calls; one more gets 429 (each is kept in its pending record).',
       env: 'REQUESTS_MAX_CALLBACKS',
     }),
-    allowedCallbackHosts: z
-      .array(callbackHost)
-      .default(['localhost', '127.0.0.1', '[::1]'])
-      .meta({
-        description:
-          'Hosts (or host:port) a responseURL may point at; any other is refused. Name your Chainlink nodes here in production.',
-        env: 'REQUESTS_ALLOWED_CALLBACK_HOSTS',
-      }),
+    allowedCallbackHosts: z.array(callbackHost).default(['localhost', '127.0.0.1', '[::1]']).meta({
+      description:
+        'Hosts (or host:port) a responseURL may point at; any other is refused. Name your Chainlink nodes here in production.',
+      env: 'REQUESTS_ALLOWED_CALLBACK_HOSTS',
+    }),
   })
   .prefault({})
   .refine((s) => s.syncTimeoutMs <= s.timeoutSeconds * 1000, {

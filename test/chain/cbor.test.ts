@@ -64,7 +64,10 @@ describe('decodeCbor', () => {
   ]
   for (const [hex, message] of bad) {
     test(`rejects ${hex}`, () => {
-      assert.throws(() => decodeCbor(hex), (err: unknown) => err instanceof CborError && message.test(err.message))
+      assert.throws(
+        () => decodeCbor(hex),
+        (err: unknown) => err instanceof CborError && message.test(err.message),
+      )
     })
   }
 })
@@ -72,8 +75,15 @@ describe('decodeCbor', () => {
 describe('decodeRequestParams', () => {
   // What ChainlinkClient writes for req._add("feed", "ETH/USD"); req._addInt("times", 1e8):
   // the map's entries without the map header and break ("diet" CBOR).
-  const diet = '0x' + '64' + Buffer.from('feed').toString('hex') + '67' + Buffer.from('ETH/USD').toString('hex') +
-    '65' + Buffer.from('times').toString('hex') + '1a05f5e100'
+  const diet =
+    '0x' +
+    '64' +
+    Buffer.from('feed').toString('hex') +
+    '67' +
+    Buffer.from('ETH/USD').toString('hex') +
+    '65' +
+    Buffer.from('times').toString('hex') +
+    '1a05f5e100'
 
   test('decodes the map entries ChainlinkClient writes', () => {
     assert.deepEqual(decodeRequestParams(diet), { feed: 'ETH/USD', times: 100000000 })
@@ -86,7 +96,23 @@ describe('decodeRequestParams', () => {
 
   test('decodes CBORChainlink bignums, negative ints, bytes and string arrays', () => {
     const big = 'c25820' + (2n ** 200n).toString(16).padStart(64, '0')
-    const data = '0x' + '61' + '61' + big + '61' + '62' + '3863' + '61' + '63' + '4401020304' + '61' + '64' + '9f' + '6178' + '6179' + 'ff'
+    const data =
+      '0x' +
+      '61' +
+      '61' +
+      big +
+      '61' +
+      '62' +
+      '3863' +
+      '61' +
+      '63' +
+      '4401020304' +
+      '61' +
+      '64' +
+      '9f' +
+      '6178' +
+      '6179' +
+      'ff'
     assert.deepEqual(decodeRequestParams(data), { a: 2n ** 200n, b: -100, c: '0x01020304', d: ['x', 'y'] })
   })
 

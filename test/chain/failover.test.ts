@@ -62,13 +62,13 @@ describe('RPC failover', () => {
       [`0x${head.toString(16)}`, false],
       {
         minBlock: head,
-      }
+      },
     )
     assert.equal(Number.parseInt(block?.number ?? '', 16), head)
     assert.equal(
       lagging.calls.get('eth_getBlockByNumber') ?? 0,
       before,
-      'the lagging endpoint was asked for a block it lacks'
+      'the lagging endpoint was asked for a block it lacks',
     )
   })
 
@@ -109,7 +109,7 @@ describe('RPC failover', () => {
       [`0x${head.toString(16)}`, false],
       {
         minBlock: head,
-      }
+      },
     )
     assert.equal(Number.parseInt(block?.number ?? '', 16), head)
     const asked = behind.calls.get('eth_getBlockByNumber') ?? 0
@@ -157,7 +157,7 @@ describe('RPC failover', () => {
     const rpc = chainRpc([`http://127.0.0.1:${await closedPort()}`])
     await assert.rejects(
       rpc.refreshHeads(),
-      (err: Error) => err instanceof NoEndpointError && /every RPC endpoint is down/.test(err.message)
+      (err: Error) => err instanceof NoEndpointError && /every RPC endpoint is down/.test(err.message),
     )
   })
 })

@@ -15,10 +15,10 @@ const CHAIN_ID = 4003
 const readAll = async (
   reader: ReturnType<typeof createLogRangeReader>,
   from: number,
-  to: number
+  to: number,
 ): Promise<RawLog[]> => {
   const logs: RawLog[] = []
-  for (let next = from; next <= to; ) {
+  for (let next = from; next <= to;) {
     const page = await reader.read(next, to)
     logs.push(...page.logs)
     next = page.to + 1
@@ -65,7 +65,7 @@ describe('eth_getLogs over adaptive ranges', () => {
           onDropped: (r, n) => dropped.set(r, (dropped.get(r) ?? 0) + n),
         }),
         0,
-        last
+        last,
       )
       proxy.fault = undefined
       assert.equal(logs.length, 600, fault)
@@ -79,7 +79,7 @@ describe('eth_getLogs over adaptive ranges', () => {
       isRangeRefusal(new RpcError('http://x', 'eth_getLogs', code, message))
     assert.ok(refusal('query returned more than 10000 results. Try with this block range [0x1, 0x2].'))
     assert.ok(
-      refusal('Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range', -32602)
+      refusal('Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range', -32602),
     )
     assert.ok(refusal('eth_getLogs is limited to a 10,000 range', -32614))
     assert.ok(refusal('exceed maximum block range: 5000', -32000))
@@ -104,7 +104,7 @@ describe('eth_getLogs over adaptive ranges', () => {
     assert.ok(proxy.refusedRanges.length > 0, 'no range was refused')
     assert.ok(
       proxy.refusedRanges.every((refused) => blocks().includes(Math.floor(refused / 2)) || refused <= 1),
-      `each refused range was retried at half its size: refused ${proxy.refusedRanges}, served ${blocks()}`
+      `each refused range was retried at half its size: refused ${proxy.refusedRanges}, served ${blocks()}`,
     )
     // 300 empty blocks between the two dense stretches: the range grows far past the refused sizes.
     assert.ok(Math.max(...blocks()) > 8 * Math.max(...proxy.refusedRanges), `never grew back: ${blocks()}`)
@@ -125,12 +125,12 @@ describe('eth_getLogs over adaptive ranges', () => {
     const above = proxy.servedRanges.slice(0, -1).map((r, i) => [r, proxy.servedRanges[i + 1]] as const)
     assert.ok(
       above.some(([r]) => r.logs > 50),
-      'no answer went above the target'
+      'no answer went above the target',
     )
     for (const [range, next] of above.filter(([r]) => r.logs > 50)) {
       assert.ok(
         next.blocks <= Math.max(1, Math.floor(range.blocks / 2)),
-        `${range.blocks} blocks gave ${range.logs} logs, then ${next.blocks}`
+        `${range.blocks} blocks gave ${range.logs} logs, then ${next.blocks}`,
       )
     }
   })

@@ -87,7 +87,7 @@ test('RPC URLs never appear beyond scheme and host: not in logs, metrics or prin
   await eventually(
     'the chain to publish through the working endpoint',
     async () => /bifrost_events_published_block\{[^}]*chain="secretive"[^}]*\} [1-9]/.test(await metricsText(output)),
-    { timeoutMs: 60_000, intervalMs: 200 }
+    { timeoutMs: 60_000, intervalMs: 200 },
   )
   // Every failing endpoint was tried and logged (by host) at least once.
   for (const failure of [

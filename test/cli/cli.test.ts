@@ -6,7 +6,8 @@ describe('bifrost CLI', () => {
   test('lists its commands', async () => {
     const { code, stdout } = await runCli(['--help'])
     assert.equal(code, 0)
-    for (const name of ['serve', 'dev', 'broker', 'config', 'jobspec', 'bridge register']) assert.match(stdout, new RegExp(`^  ${name} `, 'm'))
+    for (const name of ['serve', 'dev', 'broker', 'config', 'jobspec', 'bridge register'])
+      assert.match(stdout, new RegExp(`^  ${name} `, 'm'))
   })
 
   for (const name of ['serve', 'dev', 'broker', 'config', 'jobspec', 'bridge register']) {

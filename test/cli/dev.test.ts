@@ -5,7 +5,12 @@ import { spawnCli, waitForLine } from '../support/cli'
 
 // The newcomer's path: `npm start`, paste the printed curl, get a value that came through Kafka.
 test('bifrost dev prints a curl line that answers with a value from Kafka', { timeout: 180_000 }, async () => {
-  const env: NodeJS.ProcessEnv = { EA_PORT: '0', METRICS_PORT: '0', STREAMS_PORT: '0', KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '' }
+  const env: NodeJS.ProcessEnv = {
+    EA_PORT: '0',
+    METRICS_PORT: '0',
+    STREAMS_PORT: '0',
+    KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '',
+  }
   const child = spawnCli(['dev'], env)
   try {
     const [, url, body] = await waitForLine(child, /curl -s -X POST (\S+) -H '[^']+' -d '([^']+)'/, 150_000)
@@ -24,27 +29,40 @@ test('bifrost dev prints a curl line that answers with a value from Kafka', { ti
   }
 })
 
-test('bifrost dev prints the status page URL first, then one readable line per log entry, no JSON, no kafkajs partitioner warning', { timeout: 180_000 }, async () => {
-  const env: NodeJS.ProcessEnv = { EA_PORT: '0', METRICS_PORT: '0', STREAMS_PORT: '0', LOG_LEVEL: 'info', KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '' }
-  const child = spawnCli(['dev'], env)
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-  try {
-    const [, url] = await waitForLine(child, /^Status page: (\S+)/m, 150_000)
-    assert.match(stdout.split('\n')[0], /^Bifrost dev stack starting\. Status page: http:\/\//)
-    const page = await fetch(url)
-    assert.equal(page.status, 200)
-    assert.match(await page.text(), /<title>Bifrost status<\/title>/)
-    // Any log line after the banner: the demo's parts go on logging while it runs.
-    await waitForLine(child, /^\d\d:\d\d:\d\d\.\d{3} INFO /m, 60_000)
-  } finally {
-    child.kill('SIGINT')
-    await once(child, 'exit')
-  }
-  const logLines = stdout.split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d{3} /.test(l))
-  assert.ok(logLines.length > 3, stdout)
-  assert.deepEqual(stdout.split('\n').filter((l) => l.trimStart().startsWith('{')), [])
-  assert.doesNotMatch(stdout + stderr, /partitioner/i)
-})
+test(
+  'bifrost dev prints the status page URL first, then one readable line per log entry, no JSON, no kafkajs partitioner warning',
+  { timeout: 180_000 },
+  async () => {
+    const env: NodeJS.ProcessEnv = {
+      EA_PORT: '0',
+      METRICS_PORT: '0',
+      STREAMS_PORT: '0',
+      LOG_LEVEL: 'info',
+      KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '',
+    }
+    const child = spawnCli(['dev'], env)
+    let stdout = ''
+    let stderr = ''
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+    try {
+      const [, url] = await waitForLine(child, /^Status page: (\S+)/m, 150_000)
+      assert.match(stdout.split('\n')[0], /^Bifrost dev stack starting\. Status page: http:\/\//)
+      const page = await fetch(url)
+      assert.equal(page.status, 200)
+      assert.match(await page.text(), /<title>Bifrost status<\/title>/)
+      // Any log line after the banner: the demo's parts go on logging while it runs.
+      await waitForLine(child, /^\d\d:\d\d:\d\d\.\d{3} INFO /m, 60_000)
+    } finally {
+      child.kill('SIGINT')
+      await once(child, 'exit')
+    }
+    const logLines = stdout.split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d{3} /.test(l))
+    assert.ok(logLines.length > 3, stdout)
+    assert.deepEqual(
+      stdout.split('\n').filter((l) => l.trimStart().startsWith('{')),
+      [],
+    )
+    assert.doesNotMatch(stdout + stderr, /partitioner/i)
+  },
+)

@@ -145,10 +145,20 @@ describe('loadConfig', () => {
   test('settings that become timer delays stop at what Node timers honour (2^31-1 ms)', () => {
     const grace = configError(() => loadConfig({ env: { REQUESTS_CALLBACK_GRACE_SECONDS: '2147484' } }))
     assert.equal(grace.issues[0].path, 'requests.callbackGraceSeconds')
-    assert.equal(loadConfig({ env: { REQUESTS_CALLBACK_GRACE_SECONDS: '2147483' } }).requests.callbackGraceSeconds, 2147483)
-    const chain = { name: 'c', chainId: 1, rpcUrls: ['http://127.0.0.1:8545'], contracts: [{ address: `0x${'1'.repeat(40)}`, kind: 'operator' }] }
+    assert.equal(
+      loadConfig({ env: { REQUESTS_CALLBACK_GRACE_SECONDS: '2147483' } }).requests.callbackGraceSeconds,
+      2147483,
+    )
+    const chain = {
+      name: 'c',
+      chainId: 1,
+      rpcUrls: ['http://127.0.0.1:8545'],
+      contracts: [{ address: `0x${'1'.repeat(40)}`, kind: 'operator' }],
+    }
     for (const field of ['pollIntervalMs', 'rpcTimeoutMs']) {
-      const err = configError(() => loadConfig({ env: { EVENTS_CHAINS: JSON.stringify([{ ...chain, [field]: 2 ** 31 }]) } }))
+      const err = configError(() =>
+        loadConfig({ env: { EVENTS_CHAINS: JSON.stringify([{ ...chain, [field]: 2 ** 31 }]) } }),
+      )
       assert.equal(err.issues[0].path, `events.chains.0.${field}`)
     }
   })

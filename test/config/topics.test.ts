@@ -35,7 +35,10 @@ test('parts that are off use no topics: requests disabled, no chain', () => {
   assert.deepEqual(settings({ REQUESTS_ENABLED: 'false' }), ['feeds.topics.0', 'feeds.deadLetterTopic'])
   assert.equal(topicPlans(everyPart()).length, 10)
   const withoutCcip = loadConfig({ env: {}, defaults: { events: { chains: [uncontactedChain] } } })
-  assert.ok(!topicPlans(withoutCcip).some((p) => p.setting === 'events.ccip.stateTopic'), 'no CCIP ramp, no state topic')
+  assert.ok(
+    !topicPlans(withoutCcip).some((p) => p.setting === 'events.ccip.stateTopic'),
+    'no CCIP ramp, no state topic',
+  )
 })
 
 test('only the missing shared topics of the request part say how to turn it off', () => {

@@ -22,7 +22,7 @@ describe('fuzz: outside input never throws, and a rejected input gets a code and
           fc.asyncProperty(target.arbitrary, async (input) => {
             await target.check(input)
           }),
-          { seed: SEED, numRuns: RUNS, endOnFailure: true }
+          { seed: SEED, numRuns: RUNS, endOnFailure: true },
         )
       })
     })

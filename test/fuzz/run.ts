@@ -38,7 +38,7 @@ const main = async () => {
           if (ms > slowest.ms) slowest = { ms, input }
         }
       }),
-      { seed, numRuns: runs }
+      { seed, numRuns: runs },
     )
     await target.stop?.()
     times.sort((a, b) => a - b)
@@ -46,8 +46,8 @@ const main = async () => {
     const over = times.filter((t) => t > target.budgetMs).length
     console.log(
       `${target.name}: ${times.length} inputs, p50 ${times[Math.floor(times.length / 2)]?.toFixed(
-        2
-      )} ms, p99 ${p99.toFixed(2)} ms, max ${slowest.ms.toFixed(2)} ms, ${over} over the ${target.budgetMs} ms budget`
+        2,
+      )} ms, p99 ${p99.toFixed(2)} ms, max ${slowest.ms.toFixed(2)} ms, ${over} over the ${target.budgetMs} ms budget`,
     )
     if (over > 0) console.log(`  slowest input: ${show(slowest.input)}`)
     if (result.failed) {
@@ -55,7 +55,7 @@ const main = async () => {
       console.log(
         `  FAILED after ${result.numRuns} inputs: ${
           (result.errorInstance as Error | undefined)?.message ?? result.failures
-        }`
+        }`,
       )
       console.log(`  counterexample (shrunk): ${show(result.counterexample)}`)
       console.log(`  replay: FUZZ_SEED=${seed} FUZZ_TARGET="${target.name}"`)

@@ -45,12 +45,12 @@ const jsonText = fc.oneof(
   fc.jsonValue().map((v) => JSON.stringify({ value: v, timestamp: v, source: v })),
   fc
     .record({ value: fc.oneof(fc.double(), fc.string()), timestamp: fc.oneof(fc.double(), fc.nat()) })
-    .map((v) => JSON.stringify(v))
+    .map((v) => JSON.stringify(v)),
 )
 const buffer = (text: fc.Arbitrary<string>) =>
   fc.oneof(
     text.map((t) => Buffer.from(t)),
-    fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b))
+    fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
   )
 
 const hasCodeAndReason = (result: { code?: unknown; reason?: unknown }) => {
@@ -97,7 +97,7 @@ const objectText = (fields: Record<string, fc.Arbitrary<string | undefined>>) =>
     (o) =>
       `{${Object.entries(o)
         .flatMap(([k, v]) => (v === undefined ? [] : [`${JSON.stringify(k)}:${v}`]))
-        .join(',')}}`
+        .join(',')}}`,
   )
 const bridgeBody = fc.oneof(
   objectText({
@@ -115,16 +115,16 @@ const bridgeBody = fc.oneof(
         type: fc.oneof(fc.constant('"shipment-status"'), fieldText),
         params: fieldText,
       }),
-      { nil: undefined }
+      { nil: undefined },
     ),
     meta: fieldText,
     responseURL: fc.oneof(
       fc.constant('"http://127.0.0.1:6688/v2/resume/x"'),
       fc.webUrl().map((u) => JSON.stringify(u)),
-      fieldText
+      fieldText,
     ),
   }),
-  jsonText
+  jsonText,
 )
 
 let adapter: ServerHandle | undefined
@@ -151,7 +151,7 @@ const bridge = target({
     // 503: the request part is off here (a body that passed validation); never a 500
     assert.ok(
       [200, 400, 404, 413, 415, 422, 502, 503, 504].includes(res.status),
-      `HTTP ${res.status}: ${text.slice(0, 300)}`
+      `HTTP ${res.status}: ${text.slice(0, 300)}`,
     )
     if (res.status >= 400) {
       // The framework answers its own refusals (an empty or unparsable body) in plain text: the status is the code
@@ -177,7 +177,7 @@ const WATCHED: Array<{ contracts: WatchedContract[]; fragment: EventFragment }> 
     (fragments as readonly string[]).map((text) => ({
       contracts: [{ address: ADDRESS, kind } as WatchedContract],
       fragment: EventFragment.from(text),
-    }))
+    })),
   ),
   ...CUSTOM.map((text) => ({
     contracts: [{ address: ADDRESS, kind: 'custom', abi: CUSTOM } as WatchedContract],
@@ -187,12 +187,12 @@ const WATCHED: Array<{ contracts: WatchedContract[]; fragment: EventFragment }> 
 const word = fc.oneof(
   fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }).map((n) => n.toString(16).padStart(64, '0')),
   fc.nat(4096).map((n) => n.toString(16).padStart(64, '0')),
-  fc.constant('f'.repeat(64))
+  fc.constant('f'.repeat(64)),
 )
 const hexData = fc.oneof(
   fc.array(word, { maxLength: 40 }).map((w) => `0x${w.join('')}`),
   fc.uint8Array({ maxLength: 300 }).map((b) => `0x${Buffer.from(b).toString('hex')}`),
-  fc.string()
+  fc.string(),
 )
 const decoder = target({
   name: 'event decoder, every watched signature',
@@ -202,9 +202,9 @@ const decoder = target({
     topics: fc.array(
       fc.oneof(
         word.map((w) => `0x${w}`),
-        fc.string()
+        fc.string(),
       ),
-      { maxLength: 5 }
+      { maxLength: 5 },
     ),
     data: hexData,
   }),
@@ -248,17 +248,17 @@ const hex = (n: number) => `0x${n.toString(16)}`
 const hash = fc.oneof(
   word.map((w) => `0x${w}`),
   fc.constantFrom('0x', 'latest', ''),
-  fc.jsonValue()
+  fc.jsonValue(),
 )
 const quantity = fc.oneof(
   fc.nat(50).map(hex),
   fc.constantFrom('latest', '0x', '0xzz', '-0x1', '0x1fffffffffffffffff'),
-  fc.jsonValue()
+  fc.jsonValue(),
 )
 const block = fc.oneof(
   fc.constant(null),
   fc.record({ number: quantity, hash, parentHash: hash }, { requiredKeys: [] }),
-  fc.jsonValue()
+  fc.jsonValue(),
 )
 const log = fc.oneof(
   fc.record(
@@ -273,9 +273,9 @@ const log = fc.oneof(
       logIndex: quantity,
       removed: fc.oneof(fc.boolean(), fc.jsonValue()),
     },
-    { requiredKeys: [] }
+    { requiredKeys: [] },
   ),
-  fc.jsonValue()
+  fc.jsonValue(),
 )
 /** What the fuzzed endpoint answers, by method; eth_chainId is always right, so the endpoint is used */
 interface Answers {
@@ -302,19 +302,18 @@ const rpcAnswers = target({
       req.on('data', (chunk: Buffer) => (body += chunk.toString()))
       req.on('end', () => {
         const calls = JSON.parse(body) as
-          | { id: number; method: string; params: unknown[] }
-          | Array<{ id: number; method: string; params: unknown[] }>
+          { id: number; method: string; params: unknown[] } | Array<{ id: number; method: string; params: unknown[] }>
         const one = (call: { id: number; method: string; params: unknown[] }, i: number) => {
           const result =
             call.method === 'eth_chainId'
               ? hex(CHAIN_ID)
               : call.method === 'eth_blockNumber'
-              ? answers.head
-              : call.method === 'eth_getBlockByNumber'
-              ? answers.blocks[i % Math.max(1, answers.blocks.length)] ?? null
-              : call.method === 'eth_getLogs'
-              ? answers.logs
-              : null
+                ? answers.head
+                : call.method === 'eth_getBlockByNumber'
+                  ? (answers.blocks[i % Math.max(1, answers.blocks.length)] ?? null)
+                  : call.method === 'eth_getLogs'
+                    ? answers.logs
+                    : null
           return { jsonrpc: '2.0', id: call.id, result }
         }
         res.writeHead(200, { 'content-type': 'application/json' })

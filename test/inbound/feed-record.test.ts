@@ -60,7 +60,11 @@ describe('parseFeedRecord', () => {
   })
 
   test('a null value is a tombstone for the feed', () => {
-    assert.deepEqual(parseFeedRecord(record('ETH/USD', null), LIMITS, NOW), { ok: true, kind: 'tombstone', feed: 'ETH/USD' })
+    assert.deepEqual(parseFeedRecord(record('ETH/USD', null), LIMITS, NOW), {
+      ok: true,
+      kind: 'tombstone',
+      feed: 'ETH/USD',
+    })
   })
 
   test('no key (or an empty one) is refused', () => {

@@ -29,7 +29,11 @@ describe('metric names', () => {
       const { name } = metric as unknown as { name: string }
       if (!name.startsWith('bifrost_') || DEPRECATED_METRICS.has(name)) continue
       assert.ok(parts.includes(name.split('_')[1]!), `${name}: not named after a part (${parts.join(', ')})`)
-      assert.equal(name.endsWith('_total'), metric instanceof Counter, `${name}: _total is for counters, and every counter`)
+      assert.equal(
+        name.endsWith('_total'),
+        metric instanceof Counter,
+        `${name}: _total is for counters, and every counter`,
+      )
     }
   })
 

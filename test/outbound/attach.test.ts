@@ -42,14 +42,14 @@ describe('attaching followers by adjacency', () => {
       [
         ['NewRound', 1],
         ['AnswerUpdated', 2],
-      ]
+      ],
     )
     assert.deepEqual(
       b.attached?.map((x) => [x.event, x.logIndex]),
       [
         ['NewRound', 4],
         ['AnswerUpdated', 5],
-      ]
+      ],
     )
   })
 

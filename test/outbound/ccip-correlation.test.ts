@@ -64,7 +64,7 @@ describe('CCIP messages correlated across two chains through events.ccip.stateTo
       (r) =>
         statesOf(r, stateTopic).some((s) => s.messageId === messageId) &&
         ccipEvents(reader, topic, messageId).length > 0,
-      'the send and its state'
+      'the send and its state',
     )
     const sentAt = await timestampOf(lane.source, sent)
     const [state] = statesOf(reader.records, stateTopic).filter((s) => s.messageId === messageId)
@@ -94,7 +94,7 @@ describe('CCIP messages correlated across two chains through events.ccip.stateTo
     await lane.dest.provider.send('anvil_mine', ['0x1'])
     await reader.until(
       (r) => eventsOf(r, topic).some((e) => e.messageId === messageId && e.kind === 'ccip-offramp'),
-      'the failed execution'
+      'the failed execution',
     )
     const failed = ccipEvents(reader, topic, messageId).find((e) => e.kind === 'ccip-offramp')!
     assertValid(failed)
@@ -107,12 +107,12 @@ describe('CCIP messages correlated across two chains through events.ccip.stateTo
       (r) =>
         statesOf(r, stateTopic).some((s) => s.messageId === messageId && s.reason === 'executed') &&
         ccipEvents(reader, topic, messageId).length === 3,
-      'the successful execution and the state tombstone'
+      'the successful execution and the state tombstone',
     )
     const executions = ccipEvents(reader, topic, messageId).filter((e) => e.kind === 'ccip-offramp')
     assert.deepEqual(
       executions.map((e) => e.ccip?.role === 'execution' && e.ccip.state),
-      ['FAILURE', 'SUCCESS']
+      ['FAILURE', 'SUCCESS'],
     )
     assert.deepEqual(executions[1].send, state.send)
     assert.ok(executions[1].latencySeconds! >= 100)
@@ -123,7 +123,7 @@ describe('CCIP messages correlated across two chains through events.ccip.stateTo
         ['sent', true],
         ['executed', false],
       ],
-      'the FAILURE left the state, the SUCCESS removed it'
+      'the FAILURE left the state, the SUCCESS removed it',
     )
   })
 
@@ -144,14 +144,14 @@ describe('CCIP messages correlated across two chains through events.ccip.stateTo
     await reader.until(
       (r) =>
         statesOf(r, stateTopic).some((s) => s.messageId === later) && ccipEvents(reader, topic, early).length === 2,
-      'the late send and the next send state'
+      'the late send and the next send state',
     )
     assert.deepEqual(
       statesOf(reader.records, stateTopic)
         .filter((s) => s.messageId === early)
         .map((s) => s.reason),
       ['executed'],
-      'no state for a message already executed'
+      'no state for a message already executed',
     )
     assert.equal(ccipEvents(reader, topic, early).length, 2, 'no second execution message')
   })
@@ -168,7 +168,7 @@ describe('CCIP messages correlated across two chains through events.ccip.stateTo
       (r) =>
         statesOf(r, stateTopic).some((s) => s.messageId === messageId && s.reason === 'retracted') &&
         ccipEvents(reader, topic, messageId).length === 2,
-      'the retraction and the state tombstone'
+      'the retraction and the state tombstone',
     )
     const events = ccipEvents(reader, topic, messageId)
     assert.deepEqual(
@@ -176,7 +176,7 @@ describe('CCIP messages correlated across two chains through events.ccip.stateTo
       [
         ['confirmed', sent.blockHash],
         ['retracted', sent.blockHash],
-      ]
+      ],
     )
     assert.equal(latestStates(statesOf(reader.records, stateTopic)).get(messageId)?.send, undefined)
 
@@ -250,7 +250,7 @@ describe('CCIP correlation while the publishers of both chains are killed', () =
     }
     assert.ok(
       executions.some((e) => e.send !== null),
-      'some execution found its send'
+      'some execution found its send',
     )
 
     // Every executed message ended in SUCCESS. Without transactions a state record follows its event, so the last kill may

@@ -48,10 +48,14 @@ test(`kill -9 at random moments, ${KILLS} times: the confirmed stream has no gap
         // The last kill lands mid-publishing, whatever the timing: on a real broker a takeover (a group join
         // once the dead member's session expired) may outlast every random lifetime on a loaded machine.
         const before = counts.at(-1) ?? 0
-        await eventually('publishing to resume', async () => (await messageCount(kafka.brokers, topics.topic)) > before, {
-          timeoutMs: 60_000,
-          intervalMs: 50,
-        })
+        await eventually(
+          'publishing to resume',
+          async () => (await messageCount(kafka.brokers, topics.topic)) > before,
+          {
+            timeoutMs: 60_000,
+            intervalMs: 50,
+          },
+        )
         await sleep(Math.floor(Math.random() * 1000))
       } else {
         // Anywhere from mid-start-up to well into publishing (a takeover waits ~2 s for the dead session).

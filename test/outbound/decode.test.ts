@@ -17,12 +17,17 @@ describe('decodeLog on real Chainlink contracts', () => {
 
   test('logFilter selects every watched address and event signature', () => {
     const filter = logFilter(chain.watched)
-    assert.deepEqual(filter.address, chain.watched.map((c) => getAddress(c.address)))
-    const topics = chain.watched.map(({ kind }) => EVENT_FRAGMENTS[kind as 'operator' | 'client' | 'aggregator']).flatMap((f) => {
-      const out: string[] = []
-      new Interface(f).forEachEvent((e) => out.push(e.topicHash))
-      return out
-    })
+    assert.deepEqual(
+      filter.address,
+      chain.watched.map((c) => getAddress(c.address)),
+    )
+    const topics = chain.watched
+      .map(({ kind }) => EVENT_FRAGMENTS[kind as 'operator' | 'client' | 'aggregator'])
+      .flatMap((f) => {
+        const out: string[] = []
+        new Interface(f).forEachEvent((e) => out.push(e.topicHash))
+        return out
+      })
     assert.deepEqual(new Set(filter.topics[0]), new Set(topics))
     assert.equal(filter.topics[0].length, 9)
   })
@@ -33,7 +38,10 @@ describe('decodeLog on real Chainlink contracts', () => {
       // The LINK transfers of transferAndCall are in the receipt too, and are not watched
       assert.ok(receipt.logs.length > 2)
       const events = chain.decode(receipt)
-      assert.deepEqual(events.map((e) => e.event), ['ChainlinkRequested', 'OracleRequest'])
+      assert.deepEqual(
+        events.map((e) => e.event),
+        ['ChainlinkRequested', 'OracleRequest'],
+      )
       const [requested, request] = events
       const requestId = requested.requestId as string
       assert.match(requestId, /^0x[0-9a-f]{64}$/)
@@ -69,7 +77,10 @@ describe('decodeLog on real Chainlink contracts', () => {
     const digest = id('config')
     const receipt = await mined(chain.deployment.aggregator.getFunction('transmit')(observations, '0x000102', digest))
     const events = chain.decode(receipt)
-    assert.deepEqual(events.map((e) => e.event), ['NewRound', 'NewTransmission', 'AnswerUpdated'])
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['NewRound', 'NewTransmission', 'AnswerUpdated'],
+    )
     const address = chain.deployment.addresses.aggregator
     for (const e of events) {
       assert.equal(e.kind, 'aggregator')
@@ -110,7 +121,13 @@ describe('decodeLog on real Chainlink contracts', () => {
     const receipt = await chain.request(1)
     const events = receipt.logs.map((log) => decodeLog(log, watched, CHAIN_ID)).filter((e) => e !== undefined)
     // ERC677 transferAndCall logs both the ERC20 Transfer and the ERC677 one
-    assert.deepEqual(events.map((e) => Object.keys(e.args)), [['from', 'to', 'value'], ['from', 'to', 'value', 'data']])
+    assert.deepEqual(
+      events.map((e) => Object.keys(e.args)),
+      [
+        ['from', 'to', 'value'],
+        ['from', 'to', 'value', 'data'],
+      ],
+    )
     const logIndexes = receipt.logs.filter((l) => l.address === link).map((l) => l.index)
     events.forEach((e, i) => {
       assert.equal(e.kind, 'custom')
@@ -141,7 +158,16 @@ describe('decodeLog on encoded logs', () => {
     const abi = ['event Foo(uint256 indexed a, (int8 x, bytes y, address[] who)[] items, string indexed tag, uint16)']
     const iface = new Interface(abi)
     const who = '0x00000000000000000000000000000000000000bb'
-    const data = coder.encode(['(int8,bytes,address[])[]', 'uint16'], [[[-3, '0xbeef', [who]], [4, '0x', []]], 7])
+    const data = coder.encode(
+      ['(int8,bytes,address[])[]', 'uint16'],
+      [
+        [
+          [-3, '0xbeef', [who]],
+          [4, '0x', []],
+        ],
+        7,
+      ],
+    )
     const log = {
       address,
       topics: [iface.getEvent('Foo')!.topicHash, toBeHex(2n ** 255n, 32), id('hello')],
@@ -172,8 +198,22 @@ describe('decodeLog on encoded logs', () => {
     const iface = new Interface(EVENT_FRAGMENTS.operator)
     const fragment = iface.getEvent('OracleRequest')!
     const requestId = id('r')
-    const encoded = iface.encodeEventLog(fragment, [SPEC_ID, address, requestId, 1, address, '0x12345678', 2, 1, '0x61'])
-    const event = decodeLog({ ...encoded, address, transactionHash: requestId, index: 0 }, [{ address, kind: 'operator' }], 1)
+    const encoded = iface.encodeEventLog(fragment, [
+      SPEC_ID,
+      address,
+      requestId,
+      1,
+      address,
+      '0x12345678',
+      2,
+      1,
+      '0x61',
+    ])
+    const event = decodeLog(
+      { ...encoded, address, transactionHash: requestId, index: 0 },
+      [{ address, kind: 'operator' }],
+      1,
+    )
     assert.equal(event?.requestId, requestId)
     assert.equal(event?.args['data'], '0x61')
     assert.equal(event?.params, undefined)
@@ -196,6 +236,9 @@ describe('decodeLog on encoded logs', () => {
   test('a custom contract without an ABI is refused', () => {
     assert.throws(() => logFilter([{ address, kind: 'custom' }]), LogDecodeError)
     assert.throws(() => logFilter([{ address, kind: 'custom', abi: ['event Broken(uint257 x)'] }]), LogDecodeError)
-    assert.throws(() => logFilter([{ address, kind: 'custom', abi: ['event Unsupported(fixed128x18 x)'] }]), LogDecodeError)
+    assert.throws(
+      () => logFilter([{ address, kind: 'custom', abi: ['event Unsupported(fixed128x18 x)'] }]),
+      LogDecodeError,
+    )
   })
 })

@@ -5,7 +5,12 @@ import type { Bifrost } from '../../src/bifrost'
 import { startChainlinkNodeSim, type ChainlinkNodeSim } from '../../src/dev/chainlink-node-sim'
 import { EVENT_HEADERS, type OracleEventMessage } from '../../src/outbound/message'
 import { CHAIN_ID, PAYMENT, SPEC_ID, TIMES, type ChainlinkChain } from '../support/chainlink'
-import { E2E_ANSWER as ANSWER, E2E_CONFIRMATIONS as CONFIRMATIONS, startE2eStack, type E2eStack } from '../support/e2e-stack'
+import {
+  E2E_ANSWER as ANSWER,
+  E2E_CONFIRMATIONS as CONFIRMATIONS,
+  startE2eStack,
+  type E2eStack,
+} from '../support/e2e-stack'
 import { eventually } from '../support/eventually'
 import type { KafkaFixture } from '../support/kafka'
 import { assertValidOracleEvent } from '../support/oracle-event-schema'
@@ -103,7 +108,10 @@ describe('end to end, legacy direct request: consumer contract -> Operator -> Bi
         () => ofRequest().length >= 4 && ofRequest(),
         { timeoutMs: 30_000 },
       )
-      assert.deepEqual(events.map((e) => e.value.event), ['ChainlinkRequested', 'OracleRequest', 'OracleResponse', 'ChainlinkFulfilled'])
+      assert.deepEqual(
+        events.map((e) => e.value.event),
+        ['ChainlinkRequested', 'OracleRequest', 'OracleResponse', 'ChainlinkFulfilled'],
+      )
       for (const e of events) {
         assertValidOracleEvent(e.value)
         assert.equal(e.value.status, 'confirmed')
@@ -140,10 +148,15 @@ describe('end to end, legacy direct request: consumer contract -> Operator -> Bi
     await chain.provider.send('anvil_mine', [CONFIRMATIONS])
     const events = await eventually(
       `the request ${requestId} in Kafka`,
-      () => received.filter((r) => r.value.requestId === requestId).length >= 2 && received.filter((r) => r.value.requestId === requestId),
+      () =>
+        received.filter((r) => r.value.requestId === requestId).length >= 2 &&
+        received.filter((r) => r.value.requestId === requestId),
       { timeoutMs: 30_000 },
     )
-    assert.deepEqual(events.map((e) => e.value.event), ['ChainlinkRequested', 'OracleRequest'])
+    assert.deepEqual(
+      events.map((e) => e.value.event),
+      ['ChainlinkRequested', 'OracleRequest'],
+    )
     assert.deepEqual(events[1].value.params, { feed: 'NOPE/USD', times: Number(TIMES) })
   })
 

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { AbiCoder, EventFragment, getAddress, hexlify, Indexed, Interface, ParamType, toBeHex, zeroPadValue } from 'ethers'
+import {
+  AbiCoder,
+  EventFragment,
+  getAddress,
+  hexlify,
+  Indexed,
+  Interface,
+  ParamType,
+  toBeHex,
+  zeroPadValue,
+} from 'ethers'
 import { AbiDecodeError, compileEventDecoder } from '../../src/outbound/event-decoder'
 import type { Json } from '../../src/json'
 
@@ -44,7 +54,8 @@ const randomValue = (type: ParamType, rand: () => number): unknown => {
   if (type.type === 'address') return getAddress(bytes(20))
   if (type.type === 'bool') return rand() < 0.5
   if (type.type === 'bytes') return bytes(Math.floor(rand() * 70))
-  if (type.type === 'string') return ['', 'ETH/USD', 'grüße 🌉', 'x'.repeat(Math.floor(rand() * 80))][Math.floor(rand() * 4)]
+  if (type.type === 'string')
+    return ['', 'ETH/USD', 'grüße 🌉', 'x'.repeat(Math.floor(rand() * 80))][Math.floor(rand() * 4)]
   return bytes(Number(type.type.slice(5)))
 }
 
@@ -77,10 +88,20 @@ describe('compileEventDecoder', () => {
         fragment.inputs.forEach((input, j) => {
           if (!input.indexed) return
           const reference = input.type === 'string' || input.type === 'bytes' || input.isArray() || input.isTuple()
-          topics.push(reference ? zeroPadValue(randomValue(ParamType.from('bytes32'), rand) as string, 32) : coder.encode([input], [values[j]]))
+          topics.push(
+            reference
+              ? zeroPadValue(randomValue(ParamType.from('bytes32'), rand) as string, 32)
+              : coder.encode([input], [values[j]]),
+          )
         })
         const unindexed = fragment.inputs.filter((input) => !input.indexed)
-        const log = { topics, data: coder.encode(unindexed, values.filter((_, j) => !fragment.inputs[j].indexed)) }
+        const log = {
+          topics,
+          data: coder.encode(
+            unindexed,
+            values.filter((_, j) => !fragment.inputs[j].indexed),
+          ),
+        }
         const expected: Record<string, Json> = {}
         const decoded = iface.decodeEventLog(fragment, log.data, log.topics)
         fragment.inputs.forEach((input, j) => (expected[input.name || String(j)] = reference(input, decoded[j])))

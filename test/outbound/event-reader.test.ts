@@ -20,8 +20,31 @@ const message = (n: number) => {
     key: `31337:${requestId(n)}`,
   }
   return toKafkaMessage(
-    { ...event, fulfillment: { decoded: true, method: 'fulfillOracleRequest', sender: event.address, payment: '1', callbackAddress: event.address, callbackFunctionId: '0x01020304', expiration: '9', data: `0x${'00'.repeat(31)}2a`, value: '42' }, latencyBlocks: 2 },
-    { status: 'confirmed', confirmations: 3, chainId: 31337, blockNumber: n, blockHash: `0x${'ab'.repeat(32)}`, blockTimestamp: 1_700_000_000 + n, transactionHash: `0x${'cd'.repeat(32)}`, logIndex: 0 },
+    {
+      ...event,
+      fulfillment: {
+        decoded: true,
+        method: 'fulfillOracleRequest',
+        sender: event.address,
+        payment: '1',
+        callbackAddress: event.address,
+        callbackFunctionId: '0x01020304',
+        expiration: '9',
+        data: `0x${'00'.repeat(31)}2a`,
+        value: '42',
+      },
+      latencyBlocks: 2,
+    },
+    {
+      status: 'confirmed',
+      confirmations: 3,
+      chainId: 31337,
+      blockNumber: n,
+      blockHash: `0x${'ab'.repeat(32)}`,
+      blockTimestamp: 1_700_000_000 + n,
+      transactionHash: `0x${'cd'.repeat(32)}`,
+      logIndex: 0,
+    },
   )
 }
 
@@ -59,8 +82,23 @@ describe('reading the events topic', () => {
   test('an empty topic returns at once; a missing one is an error naming it', async () => {
     const topic = kafka.uniqueTopic('events-empty')
     await kafka.createTopics([{ topic }])
-    await readEvents({ kafka: client, clientId: 'bifrost', topic, follow: false, onEvent: () => assert.fail('nothing to read') })
-    await assert.rejects(readEvents({ kafka: client, clientId: 'bifrost', topic: kafka.uniqueTopic('missing'), follow: false, onEvent: () => undefined }), /cannot read topic missing-/)
+    await readEvents({
+      kafka: client,
+      clientId: 'bifrost',
+      topic,
+      follow: false,
+      onEvent: () => assert.fail('nothing to read'),
+    })
+    await assert.rejects(
+      readEvents({
+        kafka: client,
+        clientId: 'bifrost',
+        topic: kafka.uniqueTopic('missing'),
+        follow: false,
+        onEvent: () => undefined,
+      }),
+      /cannot read topic missing-/,
+    )
   })
 
   test('with follow: new records too, until aborted', async () => {
@@ -69,13 +107,23 @@ describe('reading the events topic', () => {
     await producer.send({ topic, messages: [message(1)] })
     const records: EventRecord[] = []
     const abort = new AbortController()
-    const reading = readEvents({ kafka: client, clientId: 'bifrost', topic, follow: true, signal: abort.signal, onEvent: (r) => records.push(r) })
+    const reading = readEvents({
+      kafka: client,
+      clientId: 'bifrost',
+      topic,
+      follow: true,
+      signal: abort.signal,
+      onEvent: (r) => records.push(r),
+    })
     await eventually('the first record', () => records.length === 1, { timeoutMs: 30_000 })
     await producer.send({ topic, messages: [message(2)] })
     await eventually('the record sent while following', () => records.length === 2, { timeoutMs: 30_000 })
     abort.abort()
     await reading
-    assert.deepEqual(records.map((r) => r.value?.blockNumber), [1, 2])
+    assert.deepEqual(
+      records.map((r) => r.value?.blockNumber),
+      [1, 2],
+    )
   })
 
   test('bifrost events prints one line per event; --json prints the messages', async () => {
@@ -90,7 +138,10 @@ describe('reading the events topic', () => {
       'partition 0 offset 1 key k: (not JSON)',
     ])
     const json = await runCli(['events', '--topic', topic, '--json'], env)
-    const [first] = json.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const [first] = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     assert.equal(first.key, `31337:${requestId(7)}`)
     assert.equal(first.value.fulfillment.value, '42')
   })

@@ -24,7 +24,11 @@ describe('event messages', () => {
     chain = await startChainlinkChain()
     const watched: WatchedContract[] = [
       ...chain.watched,
-      { address: chain.deployment.addresses.link, kind: 'custom', abi: ['event Transfer(address indexed from, address indexed to, uint256 value, bytes data)'] },
+      {
+        address: chain.deployment.addresses.link,
+        kind: 'custom',
+        abi: ['event Transfer(address indexed from, address indexed to, uint256 value, bytes data)'],
+      },
     ]
     const enricher = createEventEnricher({ getTransaction: (hash) => chain.provider.getTransaction(hash) })
     const publish = async (receipt: TransactionReceipt) => {
@@ -32,7 +36,10 @@ describe('event messages', () => {
       for (const log of receipt.logs) {
         const decoded = decodeLog(log, watched, CHAIN_ID)
         if (!decoded) continue
-        const event = await enricher.enrich(decoded, { blockNumber: receipt.blockNumber, transactionHash: receipt.hash })
+        const event = await enricher.enrich(decoded, {
+          blockNumber: receipt.blockNumber,
+          transactionHash: receipt.hash,
+        })
         const message = toKafkaMessage(event, {
           status: 'confirmed',
           confirmations: 3,
@@ -65,7 +72,9 @@ describe('event messages', () => {
       to: forwarder,
       data: multi.encodeFunctionData('multiForward', [[operator], [fulfilmentCall(r, 789n, { operator }).data]]),
     }))
-    await publish(await mined(chain.deployment.aggregator.getFunction('transmit')([1n, 2n, 3n], '0x00', `0x${'00'.repeat(32)}`)))
+    await publish(
+      await mined(chain.deployment.aggregator.getFunction('transmit')([1n, 2n, 3n], '0x00', `0x${'00'.repeat(32)}`)),
+    )
   })
   after(async () => {
     await chain?.stop()
@@ -74,8 +83,14 @@ describe('event messages', () => {
   test('every kind of event message validates against schemas/oracle-event.schema.json', () => {
     const seen = new Set(messages.map((m) => `${m.event.kind}:${m.event.event}`))
     for (const expected of [
-      'client:ChainlinkRequested', 'operator:OracleRequest', 'operator:OracleResponse', 'client:ChainlinkFulfilled',
-      'aggregator:NewRound', 'aggregator:NewTransmission', 'aggregator:AnswerUpdated', 'custom:Transfer',
+      'client:ChainlinkRequested',
+      'operator:OracleRequest',
+      'operator:OracleResponse',
+      'client:ChainlinkFulfilled',
+      'aggregator:NewRound',
+      'aggregator:NewTransmission',
+      'aggregator:AnswerUpdated',
+      'custom:Transfer',
     ]) {
       assert.ok(seen.has(expected), `${expected} was produced`)
     }
@@ -85,7 +100,10 @@ describe('event messages', () => {
   test('value, key and headers of a fulfilment', async () => {
     const responses = messages.filter((m) => m.event.event === 'OracleResponse')
     assert.equal(responses.length, 3)
-    const [direct, forwarded, undecodable] = responses.map((m) => ({ ...m, value: JSON.parse(m.message.value.toString()) }))
+    const [direct, forwarded, undecodable] = responses.map((m) => ({
+      ...m,
+      value: JSON.parse(m.message.value.toString()),
+    }))
     assert.equal(direct.value.fulfillment.value, '123')
     assert.equal(direct.value.fulfillment.method, 'fulfillOracleRequest')
     assert.equal(forwarded.value.fulfillment.value, '456')
@@ -126,7 +144,11 @@ describe('event messages', () => {
     // a request and everything that follows it share the key, so they share a partition
     const keyed = messages.filter((m) => m.event.requestId === direct.event.requestId).map((m) => m.event.event)
     assert.deepEqual(keyed, ['ChainlinkRequested', 'OracleRequest', 'OracleResponse', 'ChainlinkFulfilled'])
-    assert.ok(messages.filter((m) => m.event.requestId === direct.event.requestId).every((m) => m.message.key === direct.message.key))
+    assert.ok(
+      messages
+        .filter((m) => m.event.requestId === direct.event.requestId)
+        .every((m) => m.message.key === direct.message.key),
+    )
   })
 
   test('a retraction has the same key and fields, with status retracted', () => {
@@ -165,7 +187,10 @@ describe('event messages', () => {
     assert.ok(examples.length >= 4)
     for (const example of examples) assertValid(example)
     // Captured by this version: every family but custom is shown (a CCIP send inside its execution's `send`), every message with its block's time.
-    assert.deepEqual(new Set(examples.map((e) => e.kind)), new Set(['operator', 'client', 'aggregator', 'forwarder', 'data-feeds-cache', 'verifier', 'ccip-offramp']))
+    assert.deepEqual(
+      new Set(examples.map((e) => e.kind)),
+      new Set(['operator', 'client', 'aggregator', 'forwarder', 'data-feeds-cache', 'verifier', 'ccip-offramp']),
+    )
     for (const example of examples) assert.equal(typeof example.blockTimestamp, 'number', JSON.stringify(example))
   })
 })

@@ -193,9 +193,7 @@ describe('chain -> Kafka publishing', () => {
     track(
       await startTestPublisher(
         kafka.brokers,
-        testEventSettings(topics, [
-          { ...emitterChain('backfill', chain), rpcUrls: [provider.url], maxReorgDepth: 16 },
-        ]),
+        testEventSettings(topics, [{ ...emitterChain('backfill', chain), rpcUrls: [provider.url], maxReorgDepth: 16 }]),
       ),
     )
     await reader.until((r) => eventsOf(r, topics.topic).length === 800, '800 backfilled events', 30_000)

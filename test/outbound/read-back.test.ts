@@ -45,7 +45,7 @@ describe('reading the events topic back', () => {
     await producer.disconnect()
     const skipped = async (reason: string) =>
       (await eventMetrics().readBackSkipped.get()).values.find(
-        (v) => v.labels['chain'] === 'odd' && v.labels['reason'] === reason
+        (v) => v.labels['chain'] === 'odd' && v.labels['reason'] === reason,
       )?.value ?? 0
     const { ledger, read } = await readBack({
       kafka: client,
@@ -82,8 +82,8 @@ describe('reading the events topic back', () => {
         testEventSettings(topics, [
           emitterChain('busy', busy, { confirmations: 1 }),
           emitterChain('quiet', quiet, { confirmations: 1 }),
-        ])
-      )
+        ]),
+      ),
     )
     for (let i = 0; i < 5; i++) await busy.emit(10, { start: i * 10 })
     await busy.mine(1)
@@ -99,7 +99,7 @@ describe('reading the events topic back', () => {
           .at(-1)
         return (latest?.scanFrom['0'] ?? 0) >= end
       },
-      { timeoutMs: 30_000, intervalMs: 200 }
+      { timeoutMs: 30_000, intervalMs: 200 },
     )
   })
 })

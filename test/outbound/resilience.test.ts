@@ -45,8 +45,8 @@ describe('chain -> Kafka under failure', () => {
         {
           socketFactory: gate.socketFactory,
           retry: { retries: 2, initialRetryTime: 100 },
-        }
-      )
+        },
+      ),
     )
     await chain.emit(3, { start: 0 })
     await chain.mine(1)
@@ -92,8 +92,8 @@ describe('chain -> Kafka under failure', () => {
     const publisher = track(
       await startTestPublisher(
         kafka.brokers,
-        testEventSettings(topics, [chainConfig('chain-a', a), chainConfig('chain-b', b)])
-      )
+        testEventSettings(topics, [chainConfig('chain-a', a), chainConfig('chain-b', b)]),
+      ),
     )
     await a.emit(2, { start: 1 })
     await b.emit(2, { start: 1 })
@@ -109,12 +109,12 @@ describe('chain -> Kafka under failure', () => {
     assert.equal(
       publisher.readiness.notReadyReason(),
       undefined,
-      'a chain whose RPC is down does not make Bifrost unready'
+      'a chain whose RPC is down does not make Bifrost unready',
     )
     await eventually('chain b to be reported with its endpoints down', () =>
       /every RPC endpoint is down: http:\/\/127\.0\.0\.1:\d+: /.test(
-        publisher.readiness.conditions?.()['chain-b'] ?? ''
-      )
+        publisher.readiness.conditions?.()['chain-b'] ?? '',
+      ),
     )
     const report = readinessReport([publisher.readiness])
     assert.equal(report.ready, true)
@@ -155,7 +155,7 @@ describe('chain -> Kafka under failure', () => {
     const topics = await createOutboundTopics(kafka)
     const reader = track(await readTopics(kafka.brokers, [topics.topic]))
     track(
-      await startTestPublisher(kafka.brokers, testEventSettings(topics, [chainConfig('lying', chain, [lying.url])]))
+      await startTestPublisher(kafka.brokers, testEventSettings(topics, [chainConfig('lying', chain, [lying.url])])),
     )
     for (let i = 0; i < 3; i++) await chain.emit(2, { start: i * 2 })
     await chain.mine(1)
@@ -166,7 +166,7 @@ describe('chain -> Kafka under failure', () => {
     assert.deepEqual(duplicates(published), [])
     assert.ok(!published.some((e) => e.blockHash === `0x${'ab'.repeat(32)}`), 'a log of another block was published')
     const dropped = (await eventMetrics().logsDropped.get()).values.find(
-      (v) => v.labels['chain'] === 'lying' && v.labels['reason'] === 'wrong-block'
+      (v) => v.labels['chain'] === 'lying' && v.labels['reason'] === 'wrong-block',
     )
     assert.ok((dropped?.value ?? 0) >= 3, `wrong-block logs counted: ${dropped?.value}`)
   })
@@ -183,8 +183,8 @@ describe('chain -> Kafka under failure', () => {
     track(
       await startTestPublisher(
         kafka.brokers,
-        testEventSettings(topics, [chainConfig('failover', chain, [primary.url, lagging.url])])
-      )
+        testEventSettings(topics, [chainConfig('failover', chain, [primary.url, lagging.url])]),
+      ),
     )
     for (let i = 0; i < 5; i++) await chain.emit(2, { start: i * 2 })
     await chain.mine(1)
@@ -200,7 +200,7 @@ describe('chain -> Kafka under failure', () => {
     assert.deepEqual(
       published.filter((e) => e.status !== 'confirmed'),
       [],
-      'a lagging endpoint was taken for a reorg'
+      'a lagging endpoint was taken for a reorg',
     )
     assert.deepEqual(duplicates(published), [])
   })

@@ -80,7 +80,7 @@ describe('a reorg deeper than maxReorgDepth halts the chain until an operator re
         ['retracted', orphaned.blockHash],
         ['retracted', orphaned.blockHash],
         ['confirmed', replacement.blockHash],
-      ]
+      ],
     )
     assert.deepEqual(duplicates(published), [])
     assert.equal(await halted('halting'), 0)
@@ -104,7 +104,7 @@ describe('a reorg deeper than maxReorgDepth halts the chain until an operator re
     }
     await assert.rejects(
       resumeChain(options),
-      (err: Error) => err instanceof ResumeRefusedError && /no checkpoint/.test(err.message)
+      (err: Error) => err instanceof ResumeRefusedError && /no checkpoint/.test(err.message),
     )
     const producer = kafkaClient.producer()
     await producer.connect()
@@ -127,7 +127,7 @@ describe('a reorg deeper than maxReorgDepth halts the chain until an operator re
     await producer.disconnect()
     await assert.rejects(
       resumeChain({ ...options, fromBlock: 12 }),
-      (err: Error) => err instanceof ResumeRefusedError && /would skip blocks/.test(err.message)
+      (err: Error) => err instanceof ResumeRefusedError && /would skip blocks/.test(err.message),
     )
   })
 })

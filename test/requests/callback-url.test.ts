@@ -30,7 +30,10 @@ test('the default allows loopback only, on any port', () => {
     'http://localhost.evil.example/v2/resume/1',
     'http://127.0.0.1@evil.example/v2/resume/1',
   ]) {
-    assert.match(refusal(guard, url), /is not allowed; add it to requests\.allowedCallbackHosts \(REQUESTS_ALLOWED_CALLBACK_HOSTS\)/)
+    assert.match(
+      refusal(guard, url),
+      /is not allowed; add it to requests\.allowedCallbackHosts \(REQUESTS_ALLOWED_CALLBACK_HOSTS\)/,
+    )
   }
 })
 

@@ -26,7 +26,7 @@ test('params or meta nested deeper than requests.maxDepth are refused with 400 n
     assert.equal(answer.status, 400, field)
     assert.match(
       answer.body.error?.message ?? '',
-      new RegExp(`\\[Param: ${field}\\] nests deeper than requests\\.maxDepth`)
+      new RegExp(`\\[Param: ${field}\\] nests deeper than requests\\.maxDepth`),
     )
   }
 })
@@ -35,6 +35,6 @@ test('params nested as deep as a real request goes are accepted', async () => {
   // The request part is off here: a body that passes validation is answered 503, not 400.
   assert.equal(
     (await post(`{"id":"a","data":{"endpoint":"request","type":"t","params":{"x":${nested(20)}}}}`)).status,
-    503
+    503,
   )
 })

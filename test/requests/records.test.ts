@@ -42,7 +42,10 @@ describe('request records', () => {
     const value = JSON.parse(String(message.value))
     assert.deepEqual(value, record)
     assert.ok(validateRequest(value), JSON.stringify(validateRequest.errors))
-    assert.ok(!validateRequest({ ...value, responseURL: 'http://node/v2/resume/x' }), 'no field beyond the documented ones')
+    assert.ok(
+      !validateRequest({ ...value, responseURL: 'http://node/v2/resume/x' }),
+      'no field beyond the documented ones',
+    )
   })
 
   test('a request of a job that sends no id (cron, OCR2) is a valid record with jobRunId null', () => {
@@ -115,7 +118,13 @@ describe('reply records', () => {
 
   test('a dead letter keeps the record and says where it came from and why', () => {
     const letter = deadLetterMessage(
-      { key: Buffer.from('k'), value: Buffer.from('x'), headers: { trace: 't' }, offset: '7', timestamp: '1700000000000' },
+      {
+        key: Buffer.from('k'),
+        value: Buffer.from('x'),
+        headers: { trace: 't' },
+        offset: '7',
+        timestamp: '1700000000000',
+      },
       { topic: 'bifrost.replies', partition: 2 },
       { code: 'not-json', reason: 'the value is not JSON' },
     )
@@ -154,7 +163,12 @@ describe('pending records', () => {
   })
 
   test('what Bifrost did not write is not read as a request', () => {
-    for (const text of ['nope', '{}', JSON.stringify({ ...pending, v: 2 }), JSON.stringify({ ...pending, v: 1, callbacks: 'x' })]) {
+    for (const text of [
+      'nope',
+      '{}',
+      JSON.stringify({ ...pending, v: 2 }),
+      JSON.stringify({ ...pending, v: 1, callbacks: 'x' }),
+    ]) {
       assert.equal(parsePendingRecord(Buffer.from(text)), undefined, text)
     }
   })

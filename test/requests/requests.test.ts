@@ -92,10 +92,11 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       running = undefined
     }
     await start()
-    const responder = await startResponder(
-      new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }),
-      { requestTopic: settings.topic, replyTopic: settings.replyTopic, answer },
-    )
+    const responder = await startResponder(new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }), {
+      requestTopic: settings.topic,
+      replyTopic: settings.replyTopic,
+      answer,
+    })
     const post = (body: Record<string, unknown>): Promise<Reply> => postJson<Reply['body']>(running!.server.url, body)
     /** Request records on requests.topic: publishing acks before the HTTP answer, so this is exact */
     const published = async () =>
@@ -151,7 +152,10 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       const reply = await h.post(bridge({ responseURL }))
       assert.equal(reply.status, 200)
       assert.deepEqual(reply.body, { pending: true })
-      const [request] = await eventually('the request record', () => h.responder.received.length === 1 && h.responder.received)
+      const [request] = await eventually(
+        'the request record',
+        () => h.responder.received.length === 1 && h.responder.received,
+      )
       const before = node.patches.length
       await h.responder.reply(request.correlationId, { result: { delivered: false, eta: '2025-06-01' } })
       const patches = await node.waitForPatches(before + 1)
@@ -213,8 +217,9 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       const before = node.patches.length
       node.answerNext(422)
       await h.post(bridge({ responseURL: node.responseUrl() }))
-      await eventually('the rejection to be counted', async () =>
-        (await metric('bifrost_requests_callbacks_failed_total', { reason: 'rejected' })) === rejected + 1,
+      await eventually(
+        'the rejection to be counted',
+        async () => (await metric('bifrost_requests_callbacks_failed_total', { reason: 'rejected' })) === rejected + 1,
       )
       assert.deepEqual(
         node.patches.slice(before).map((p) => p.status),
@@ -240,13 +245,18 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       assert.deepEqual((await h.post({ ...reordered, responseURL: other })).body, { pending: true })
       assert.equal(await h.published(), 1)
       assert.equal(await metric('bifrost_requests_joined_total'), joined + 2)
-      const [request] = await eventually('the request record', () => h.responder.received.length === 1 && h.responder.received)
+      const [request] = await eventually(
+        'the request record',
+        () => h.responder.received.length === 1 && h.responder.received,
+      )
       const before = node.patches.length
       await h.responder.reply(request.correlationId, { result: 'ok' })
       const patches = (await node.waitForPatches(before + 2)).slice(before)
       assert.deepEqual(patches.map((p) => p.runId).sort(), [first, other].map((u) => u.split('/').pop()).sort())
       // A request with other params is another question
-      assert.deepEqual((await h.post({ ...body, data: { ...body.data, params: { shipment: '4712' } } })).body, { pending: true })
+      assert.deepEqual((await h.post({ ...body, data: { ...body.data, params: { shipment: '4712' } } })).body, {
+        pending: true,
+      })
       assert.equal(await h.published(), 2)
     } finally {
       await h.close()
@@ -272,7 +282,10 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       const nextRun = node.responseUrl()
       assert.deepEqual((await h.post(cronBody({ shipment: '1' }, nextRun))).body, { pending: true })
       assert.equal(await h.published(), 2, 'the next run of the job asks again')
-      const records = await eventually('2 request records', () => h.responder.received.length === 2 && h.responder.received)
+      const records = await eventually(
+        '2 request records',
+        () => h.responder.received.length === 2 && h.responder.received,
+      )
       assert.notEqual(records[0].correlationId, records[1].correlationId)
       assert.equal(records[0].jobRunId, null)
       assert.deepEqual(records[0].meta, { jobRun: { meta: { cron: true } } })
@@ -318,7 +331,10 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       const malformed = await metric('bifrost_requests_replies_total', { status: 'malformed' })
       const before = node.patches.length
       await h.post(bridge({ responseURL: node.responseUrl() }))
-      const [request] = await eventually('the request record', () => h.responder.received.length === 1 && h.responder.received)
+      const [request] = await eventually(
+        'the request record',
+        () => h.responder.received.length === 1 && h.responder.received,
+      )
       await h.responder.reply('0123456789abcdef0123456789abcdef', { result: 'not for anyone' })
       await h.responder.reply(request.correlationId, 'not json')
       await h.responder.reply(null, { result: 'no key' })
@@ -335,7 +351,8 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       await consumer.connect()
       await consumer.subscribe({ topic: h.settings.deadLetterTopic, fromBeginning: true })
       await consumer.run({
-        eachMessage: async ({ message }) => void letters.push({ value: message.value?.toString(), headers: message.headers ?? {} }),
+        eachMessage: async ({ message }) =>
+          void letters.push({ value: message.value?.toString(), headers: message.headers ?? {} }),
       })
       await eventually('4 dead letters', () => letters.length >= 4)
       const header = (l: (typeof letters)[number], name: string) => l.headers[name]?.toString()
@@ -407,8 +424,9 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       assert.deepEqual(patch.body, { error: 'no reply for shipment-status within 1s' })
       const [request] = h.responder.received
       await h.responder.reply(request.correlationId, { result: 'too late' })
-      await eventually('the late reply to be counted', async () =>
-        (await metric('bifrost_requests_replies_total', { status: 'late' })) === late + 1,
+      await eventually(
+        'the late reply to be counted',
+        async () => (await metric('bifrost_requests_replies_total', { status: 'late' })) === late + 1,
       )
       assert.equal(node.patches.length, before + 1)
     } finally {
@@ -422,15 +440,23 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       const before = node.patches.length
       const responseURL = node.responseUrl()
       assert.deepEqual((await h.post(bridge({ responseURL }))).body, { pending: true })
-      const [request] = await eventually('the request record', () => h.responder.received.length === 1 && h.responder.received)
+      const [request] = await eventually(
+        'the request record',
+        () => h.responder.received.length === 1 && h.responder.received,
+      )
       await h.stop()
       await h.responder.reply(request.correlationId, { result: 'answered while down' })
       await h.start()
       const [patch] = (await node.waitForPatches(before + 1)).slice(before)
       assert.equal(patch.runId, responseURL.split('/').pop())
-      assert.deepEqual(patch.body, { value: { data: { result: 'answered while down' }, result: 'answered while down' } })
+      assert.deepEqual(patch.body, {
+        value: { data: { result: 'answered while down' }, result: 'answered while down' },
+      })
       // Once delivered, it is forgotten for good: neither the pending topic nor the replies bring it back
-      await eventually('the delivery to be recorded', async () => (await h.published()) === 1 && node.patches.length === before + 1)
+      await eventually(
+        'the delivery to be recorded',
+        async () => (await h.published()) === 1 && node.patches.length === before + 1,
+      )
       await h.stop()
       await h.start()
       await new Promise((resolve) => setTimeout(resolve, 500))
@@ -451,7 +477,14 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       const producer = new Kafka({ brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer()
       await producer.connect()
       const now = Date.now()
-      const record = { correlationId: 'c0ffee', type: 't', jobRunId: 'r', createdAt: now, deadline: now + 60_000, timeoutSeconds: 60 }
+      const record = {
+        correlationId: 'c0ffee',
+        type: 't',
+        jobRunId: 'r',
+        createdAt: now,
+        deadline: now + 60_000,
+        timeoutSeconds: 60,
+      }
       await producer.send({
         topic: h.settings.pendingTopic,
         messages: [pendingMessage({ ...record, callbacks: [node.responseUrl()], outcome: { result: 'for anyone' } })],
@@ -476,7 +509,10 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
     try {
       const before = node.patches.length
       await h.post(bridge({ responseURL: node.responseUrl() }))
-      const [request] = await eventually('the request record', () => h.responder.received.length === 1 && h.responder.received)
+      const [request] = await eventually(
+        'the request record',
+        () => h.responder.received.length === 1 && h.responder.received,
+      )
       await h.stop()
       await h.responder.reply(request.correlationId, { result: 'in time' })
       await new Promise((resolve) => setTimeout(resolve, 2500))
@@ -517,7 +553,11 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       assert.equal(reply.status, 413)
       assert.match(reply.body.error!.message, /more than requests\.maxRequestBytes=2048 \(REQUESTS_MAX_REQUEST_BYTES\)/)
       assert.equal(await h.published(), 0)
-      assert.equal((await h.post(bridge({ responseURL: node.responseUrl() }))).status, 200, 'a request that fits goes out')
+      assert.equal(
+        (await h.post(bridge({ responseURL: node.responseUrl() }))).status,
+        200,
+        'a request that fits goes out',
+      )
     } finally {
       await h.close()
     }
@@ -533,7 +573,10 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       })
       const body = (await res.json()) as Reply['body']
       assert.equal(res.status, 400, JSON.stringify(body))
-      assert.match(body.error!.message, /\[Param: params\] nests deeper than requests\.maxDepth=32 \(REQUESTS_MAX_DEPTH\)/)
+      assert.match(
+        body.error!.message,
+        /\[Param: params\] nests deeper than requests\.maxDepth=32 \(REQUESTS_MAX_DEPTH\)/,
+      )
       assert.equal(await h.published(), 0)
     } finally {
       await h.close()
@@ -561,7 +604,10 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
     try {
       const before = node.patches.length
       await h.post(bridge({ responseURL: node.responseUrl() }))
-      const [request] = await eventually('the request record', () => h.responder.received.length === 1 && h.responder.received)
+      const [request] = await eventually(
+        'the request record',
+        () => h.responder.received.length === 1 && h.responder.received,
+      )
       await h.responder.reply(request.correlationId, `{"result": ${'['.repeat(5000)}${']'.repeat(5000)}}`)
       await h.responder.reply(request.correlationId, { result: 'fine' })
       const [patch] = (await node.waitForPatches(before + 1)).slice(before)
@@ -581,7 +627,10 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       const failures = await metric('bifrost_requests_outcome_write_failures_total')
       const before = node.patches.length
       await h.post(bridge({ responseURL: node.responseUrl() }))
-      const [request] = await eventually('the request record', () => h.responder.received.length === 1 && h.responder.received)
+      const [request] = await eventually(
+        'the request record',
+        () => h.responder.received.length === 1 && h.responder.received,
+      )
       await kafka.refuseWrites({ topic: h.settings.pendingTopic, partitions: 2, error: 'TOPIC_AUTHORIZATION_FAILED' })
       await h.responder.reply(request.correlationId, { result: 'answered anyway' })
       const [patch] = (await node.waitForPatches(before + 1)).slice(before)
@@ -597,15 +646,23 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
     const h = await harness()
     try {
       await kafka.refuseWrites({ topic: h.settings.deadLetterTopic, error: 'TOPIC_AUTHORIZATION_FAILED' })
-      const dropped = await metric('bifrost_requests_dead_letters_dropped_total', { error: 'TOPIC_AUTHORIZATION_FAILED' })
+      const dropped = await metric('bifrost_requests_dead_letters_dropped_total', {
+        error: 'TOPIC_AUTHORIZATION_FAILED',
+      })
       const before = node.patches.length
       await h.post(bridge({ responseURL: node.responseUrl() }))
-      const [request] = await eventually('the request record', () => h.responder.received.length === 1 && h.responder.received)
+      const [request] = await eventually(
+        'the request record',
+        () => h.responder.received.length === 1 && h.responder.received,
+      )
       await h.responder.reply(request.correlationId, 'not json')
       await h.responder.reply(request.correlationId, { result: 'after the poison' })
       const [patch] = (await node.waitForPatches(before + 1)).slice(before)
       assert.deepEqual(patch.body, { value: { data: { result: 'after the poison' }, result: 'after the poison' } })
-      assert.equal(await metric('bifrost_requests_dead_letters_dropped_total', { error: 'TOPIC_AUTHORIZATION_FAILED' }), dropped + 1)
+      assert.equal(
+        await metric('bifrost_requests_dead_letters_dropped_total', { error: 'TOPIC_AUTHORIZATION_FAILED' }),
+        dropped + 1,
+      )
     } finally {
       await h.close()
     }
@@ -616,7 +673,12 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
     const h = await harness()
     try {
       // The pending record goes out in the same produce request and is stored; the request record is refused
-      await kafka.refuseWrites({ topic: h.settings.topic, partitions: 2, error: 'TOPIC_AUTHORIZATION_FAILED', count: 1 })
+      await kafka.refuseWrites({
+        topic: h.settings.topic,
+        partitions: 2,
+        error: 'TOPIC_AUTHORIZATION_FAILED',
+        count: 1,
+      })
       const body = bridge({ responseURL: node.responseUrl() })
       const failed = await h.post(body)
       assert.equal(failed.status, 503, JSON.stringify(failed.body))
@@ -624,7 +686,11 @@ describe('request endpoint: bridge requests answered over Kafka', { timeout: 180
       const pending = await readTopics(kafka.brokers, [h.settings.pendingTopic])
       try {
         await pending.until((records) => records.some((r) => r.key === id && r.value === undefined), 'the tombstone')
-        assert.equal(pending.records.filter((r) => r.key === id).at(-1)?.value, undefined, 'the last word is the tombstone')
+        assert.equal(
+          pending.records.filter((r) => r.key === id).at(-1)?.value,
+          undefined,
+          'the last word is the tombstone',
+        )
       } finally {
         await pending.stop()
       }

@@ -70,14 +70,23 @@ test('a responseURL never appears in the logs, whatever happens to it', async ()
   // Refused by the framework's validation (no type), which logs the whole body
   assert.equal(await post({ id: 'a', data: { endpoint: 'request' }, responseURL: secretUrl(node.baseUrl) }), 400)
   // Refused by the allow-list
-  assert.equal(await post({ id: 'b', data: { endpoint: 'request', type: 't' }, responseURL: secretUrl('http://10.9.8.7:6688') }), 400)
+  assert.equal(
+    await post({ id: 'b', data: { endpoint: 'request', type: 't' }, responseURL: secretUrl('http://10.9.8.7:6688') }),
+    400,
+  )
   // A node that is down: every retry logs
   const down = secretUrl('http://127.0.0.1:1')
-  assert.equal(await post({ id: 'c', data: { endpoint: 'request', type: 't', params: { n: 1 } }, responseURL: down }), 200)
+  assert.equal(
+    await post({ id: 'c', data: { endpoint: 'request', type: 't', params: { n: 1 } }, responseURL: down }),
+    200,
+  )
   // A node that refuses the PATCH
   node.answerNext(422)
   const refused = secretUrl(node.baseUrl)
-  assert.equal(await post({ id: 'd', data: { endpoint: 'request', type: 't', params: { n: 2 } }, responseURL: refused }), 200)
+  assert.equal(
+    await post({ id: 'd', data: { endpoint: 'request', type: 't', params: { n: 2 } }, responseURL: refused }),
+    200,
+  )
   // The feed endpoint sees bodies with a responseURL too (an async bridge task pointed at it)
   assert.equal(await post({ id: 'e', data: { feed: 'NOPE/USD' }, responseURL: secretUrl(node.baseUrl) }), 404)
 

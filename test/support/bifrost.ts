@@ -9,7 +9,7 @@ import type { KafkaFixture, TopicSpec } from './kafka'
  */
 export const freshTopicsEnv = async (
   kafka: KafkaFixture,
-  given: Record<string, string> = {}
+  given: Record<string, string> = {},
 ): Promise<Record<string, string>> => {
   // Any free port for the status page and the streaming bridge: tests (and other checkouts' tests) run side by side.
   const env: Record<string, string> = { KAFKA_BROKERS: kafka.brokers.join(','), HTTP_PORT: '0', STREAMS_PORT: '0' }
@@ -36,7 +36,7 @@ export const uncontactedChain = {
 /** `bifrost serve` at its most verbose on fresh topics and free ports: for tests that read every line it logs. */
 export const traceServeEnv = async (
   kafka: KafkaFixture,
-  given: Record<string, string>
+  given: Record<string, string>,
 ): Promise<Record<string, string>> => ({
   ...(await freshTopicsEnv(kafka)),
   EA_PORT: '0',

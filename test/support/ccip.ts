@@ -79,7 +79,7 @@ export const startCcipLane = async (): Promise<CcipLane> => {
                   [[token, 5n * 10n ** 18n]],
                   ['0x'],
                   messageId,
-                ])
+                ]),
               )
             : await mined(
                 ramp.getFunction('sendV16')([
@@ -92,7 +92,7 @@ export const startCcipLane = async (): Promise<CcipLane> => {
                   10n ** 15n,
                   10n ** 17n,
                   [[token, toBeHex(token, 32), '0x', 7n * 10n ** 18n, '0x']],
-                ])
+                ]),
               )
         return { receipt, messageId, sender: from }
       },
@@ -107,8 +107,8 @@ export const startCcipLane = async (): Promise<CcipLane> => {
                 keccak256('0x01'),
                 state,
                 state === SUCCESS ? '0x' : '0xdeadbeef',
-                81_000n
-              )
+                81_000n,
+              ),
             ),
       stop,
     }
@@ -120,7 +120,7 @@ export const startCcipLane = async (): Promise<CcipLane> => {
 
 /** The events topics of createOutboundTopics and a fresh events.ccip.stateTopic (compacted, 3 partitions) */
 export const createCcipTopics = async (
-  kafka: KafkaFixture
+  kafka: KafkaFixture,
 ): Promise<{ topics: OutboundTopics; stateTopic: string }> => {
   const topics = await createOutboundTopics(kafka)
   const stateTopic = kafka.uniqueTopic('ccip-messages')
@@ -158,7 +158,7 @@ export const laneSettings = (
   topics: OutboundTopics,
   stateTopic: string,
   lane: CcipLane,
-  extra: Record<string, unknown> = {}
+  extra: Record<string, unknown> = {},
 ): EventSettings => {
   const settings = testEventSettings(topics, laneChains(lane, extra))
   return { ...settings, ccip: { ...settings.ccip, stateTopic } }

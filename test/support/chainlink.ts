@@ -58,10 +58,17 @@ export const startChainlinkChain = async (options: { blockTime?: number } = {}):
       watched,
       request: (dataVersion, feed = 'ETH/USD') =>
         mined(
-          deployment.consumer.getFunction(dataVersion === 1 ? 'requestChainlink' : 'requestOperator')(SPEC_ID, feed, TIMES, PAYMENT),
+          deployment.consumer.getFunction(dataVersion === 1 ? 'requestChainlink' : 'requestOperator')(
+            SPEC_ID,
+            feed,
+            TIMES,
+            PAYMENT,
+          ),
         ),
       decode: (receipt) =>
-        receipt.logs.map((log: Log) => decodeLog(log, watched, CHAIN_ID)).filter((e): e is DecodedEvent => e !== undefined),
+        receipt.logs
+          .map((log: Log) => decodeLog(log, watched, CHAIN_ID))
+          .filter((e): e is DecodedEvent => e !== undefined),
       stop,
     }
   } catch (err) {

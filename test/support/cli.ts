@@ -48,7 +48,10 @@ export const runCli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
 export const waitForLine = (child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> =>
   new Promise((resolve, reject) => {
     let seen = ''
-    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${seen}`)), timeoutMs)
+    const timer = setTimeout(
+      () => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${seen}`)),
+      timeoutMs,
+    )
     const onData = (d: Buffer) => {
       seen += d.toString()
       const match = seen.match(pattern)

@@ -46,7 +46,7 @@ export interface CreChain {
    */
   deliver(
     answers: Array<{ feed: number; answer: bigint; timestamp?: number }>,
-    options?: DeliveryOptions
+    options?: DeliveryOptions,
   ): Promise<Delivery>
   /** One report() of any payload (what the receiver's onReport gets as `report`) */
   send(payload: string, options?: DeliveryOptions): Promise<Delivery>

@@ -61,7 +61,9 @@ export const startFakeChainlinkNode = async (options: FakeChainlinkNodeOptions =
     const patch = { runId: req.params.runId, contentType: req.get('content-type'), body: req.body, status, at }
     patches.push(patch)
     options.onPatch?.(patch)
-    res.status(status).json(status === 200 ? { data: { id: req.params.runId } } : { errors: [{ detail: `fake ${status}` }] })
+    res
+      .status(status)
+      .json(status === 200 ? { data: { id: req.params.runId } } : { errors: [{ detail: `fake ${status}` }] })
   })
 
   const server = app.listen(0, '127.0.0.1')

@@ -13,8 +13,7 @@ import { repoRoot } from '../../src/dev/paths'
  */
 
 type Requirement =
-  | { const: string | number }
-  | { kind: 'string' | 'address' | 'chain-id' | 'uint32' | 'pipeline'; pattern?: string }
+  { const: string | number } | { kind: 'string' | 'address' | 'chain-id' | 'uint32' | 'pipeline'; pattern?: string }
 
 interface Golden {
   type: string

@@ -66,7 +66,7 @@ export const killDrill = async (options: KillDrillOptions): Promise<PublishedEve
     await reader.until(
       (r) => eventsOf(r, options.topic).length >= expected.size,
       `all ${expected.size} events (kills after ${schedule.join(', ')} ms; messages then: ${counts.join(', ')})`,
-      options.timeoutMs ?? 60_000
+      options.timeoutMs ?? 60_000,
     )
   } finally {
     await killed(survivor)
@@ -76,7 +76,7 @@ export const killDrill = async (options: KillDrillOptions): Promise<PublishedEve
   assertExactlyOnce(published, expected)
   assert.ok(
     counts.some((c, i) => c > (counts[i - 1] ?? 0)),
-    `no kill interrupted publishing: ${counts.join(', ')}`
+    `no kill interrupted publishing: ${counts.join(', ')}`,
   )
   return published
 }

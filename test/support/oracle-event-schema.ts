@@ -14,7 +14,7 @@ export const validateOracleEvent = new Ajv({ allErrors: true }).compile(schema)
 export const assertValidOracleEvent = (value: unknown): void =>
   assert.ok(
     validateOracleEvent(value),
-    `${JSON.stringify(value)}\n${JSON.stringify(validateOracleEvent.errors, null, 2)}`
+    `${JSON.stringify(value)}\n${JSON.stringify(validateOracleEvent.errors, null, 2)}`,
   )
 
 /** Where a message built outside a chain (decoding tests) says it sits: placeholder coordinates */
@@ -32,7 +32,7 @@ export const PLACEHOLDER_META = {
 export const validMessageValue = (
   event: EnrichedEvent,
   chainId: number,
-  transactionHash: string = PLACEHOLDER_META.transactionHash
+  transactionHash: string = PLACEHOLDER_META.transactionHash,
 ): OracleEventMessage => {
   const message = toKafkaMessage(event, { ...PLACEHOLDER_META, chainId, transactionHash })
   const value = JSON.parse(message.value.toString()) as OracleEventMessage

@@ -45,12 +45,12 @@ export const killed = (child: ChildProcess): Promise<void> =>
 export const publisherConfigEnvironment = (
   dir: string,
   brokers: string[],
-  events: Record<string, unknown>
+  events: Record<string, unknown>,
 ): NodeJS.ProcessEnv => {
   const configFile = join(dir, 'bifrost.json')
   writeFileSync(
     configFile,
-    JSON.stringify({ events: { checkpointIntervalMs: 0, transactions: eventTransactions(), ...events } })
+    JSON.stringify({ events: { checkpointIntervalMs: 0, transactions: eventTransactions(), ...events } }),
   )
   return { BIFROST_CONFIG: configFile, KAFKA_BROKERS: brokers.join(',') }
 }
@@ -64,7 +64,7 @@ export const publisherEnvironment = (
   brokers: string[],
   topics: OutboundTopics,
   chain: EventChain,
-  options: { name: string; confirmations: number; leaderSessionTimeoutMs: number }
+  options: { name: string; confirmations: number; leaderSessionTimeoutMs: number },
 ): NodeJS.ProcessEnv => {
   const { name, confirmations, leaderSessionTimeoutMs } = options
   return publisherConfigEnvironment(dir, brokers, {
@@ -117,7 +117,7 @@ export const assertExactlyOnce = (published: PublishedEvent[], expected: Set<str
   assert.deepEqual(
     [...expected].filter((id) => !published.some((e) => e.id === id)),
     [],
-    'gaps'
+    'gaps',
   )
   assert.equal(published.length, expected.size)
 }

@@ -161,7 +161,7 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
       if (from !== undefined && to !== undefined) proxy.refusedRanges.push(to - from + 1)
       return refuse(
         call,
-        `query returned more than ${proxy.maxResults} results. Try with this block range [${filter.fromBlock}, ${filter.toBlock}].`
+        `query returned more than ${proxy.maxResults} results. Try with this block range [${filter.fromBlock}, ${filter.toBlock}].`,
       )
     }
     if (logs && from !== undefined && to !== undefined)
@@ -195,7 +195,7 @@ export const startRpcProxy = async (target: string): Promise<RpcProxy> => {
           jsonrpc: '2.0',
           id: null,
           error: { code: -32005, message: `daily request count exceeded, request rate limited for ${req.url}` },
-        })
+        }),
       )
       return
     }

@@ -41,7 +41,7 @@ export const encodeReportV3 = (r: ReportV3): string =>
       r.price,
       r.bid,
       r.ask,
-    ]
+    ],
   )
 
 /** The real Data Streams verification contracts (llo-feeds v0.3.0): a VerifierProxy and its Verifier, with feeds configured */
@@ -80,8 +80,8 @@ export const deployStreams = async (deployer: Signer): Promise<Streams> => {
           '0x',
           1,
           '0x',
-          []
-        )
+          [],
+        ),
       )
       const iface = new Interface(verifier.interface.fragments)
       const configSet = receipt.logs.map((l) => iface.parseLog(l)).find((l) => l?.name === 'ConfigSet')
@@ -98,7 +98,7 @@ export const deployStreams = async (deployer: Signer): Promise<Streams> => {
       const rawVs = concat([...signatures.map((s) => toBeHex(s.v - 27, 1)), new Uint8Array(32 - signatures.length)])
       return abi.encode(
         ['bytes32[3]', 'bytes', 'bytes32[]', 'bytes32[]', 'bytes32'],
-        [context, reportData, signatures.map((s) => s.r), signatures.map((s) => s.s), rawVs]
+        [context, reportData, signatures.map((s) => s.r), signatures.map((s) => s.s), rawVs],
       )
     },
   }

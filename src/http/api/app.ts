@@ -129,7 +129,7 @@ export const createApiApp = (sources: OperatorSources, options: ApiAppOptions = 
     const start: StreamStart =
       typeof resume === 'string' && resume !== ''
         ? vector('Last-Event-ID', resume)
-        : positionParam(req.query) ?? 'latest'
+        : (positionParam(req.query) ?? 'latest')
     if (streams.size >= MAX_STREAMS) {
       return void res.status(503).json({ error: `${MAX_STREAMS} event streams are open already; try again later` })
     }

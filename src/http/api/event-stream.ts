@@ -61,7 +61,7 @@ export const streamEvents = async (res: ServerResponse, options: EventStreamOpti
   const position: Position = new Map()
   for (const { partition, low, high } of targets) {
     const wanted =
-      options.start === 'latest' ? high : options.start === 'earliest' ? low : options.start.get(partition) ?? low
+      options.start === 'latest' ? high : options.start === 'earliest' ? low : (options.start.get(partition) ?? low)
     // Below the log start, retention removed the records: the stream goes on from what is left.
     position.set(partition, Math.min(Math.max(wanted, low), high))
   }

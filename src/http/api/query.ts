@@ -3,7 +3,10 @@ import { BifrostError } from '../../errors'
 /** A query parameter the API cannot use: answered 400, naming the parameter. */
 export class ApiQueryError extends BifrostError {
   static override readonly code = 'BIFROST_API_QUERY_INVALID'
-  constructor(readonly parameter: string, reason: string) {
+  constructor(
+    readonly parameter: string,
+    reason: string,
+  ) {
     super(`${parameter}: ${reason}`)
   }
 }

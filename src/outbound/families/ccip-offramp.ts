@@ -47,7 +47,7 @@ export const ccipOffRamp = {
   settings: {
     version: versionSetting,
     sourceChainSelector: selectorSetting(
-      'v1.5 OffRamps serve one lane and do not log the source: its chain selector, carried by every execution.'
+      'v1.5 OffRamps serve one lane and do not log the source: its chain selector, carried by every execution.',
     ),
   },
   fragmentsFor: (contract) => fragmentsOfVersion(FRAGMENTS, contract),

@@ -41,7 +41,7 @@ const sendOf = (name: string, args: Record<string, Json>, destSetting: string | 
     tokenAmounts: (message['tokenAmounts'] as Obj[]).map((t) =>
       v15
         ? { token: str(t, 'token'), amount: str(t, 'amount') }
-        : { sourcePoolAddress: str(t, 'sourcePoolAddress'), amount: str(t, 'amount') }
+        : { sourcePoolAddress: str(t, 'sourcePoolAddress'), amount: str(t, 'amount') },
     ),
   }
 }
@@ -56,7 +56,7 @@ export const ccipOnRamp = {
   settings: {
     version: versionSetting,
     destChainSelector: selectorSetting(
-      'v1.5 OnRamps serve one lane and do not log the destination: its chain selector, carried by every send.'
+      'v1.5 OnRamps serve one lane and do not log the destination: its chain selector, carried by every send.',
     ),
   },
   fragmentsFor: (contract) => fragmentsOfVersion(FRAGMENTS, contract),

@@ -21,7 +21,7 @@ export const selectorSetting = (description: string) => selector.meta({ descript
 /** The events of the contract's version when it pins one, else all */
 export const fragmentsOfVersion = (
   byVersion: Record<CcipVersion, string>,
-  contract: WatchedContract
+  contract: WatchedContract,
 ): readonly string[] =>
   contract['version'] ? [byVersion[contract['version'] as CcipVersion]] : Object.values(byVersion)
 
@@ -107,7 +107,7 @@ export const chainsOf = (options: EnricherOptions): { table: SelectorTable; name
 export const named = (
   what: 'source' | 'dest',
   selector: string | undefined,
-  table: SelectorTable
+  table: SelectorTable,
 ): Record<string, Json> => {
   if (selector === undefined) return {}
   const name = table.nameOf(selector)

@@ -60,7 +60,7 @@ export const dataFeedsCache = {
     if (e.event === 'DecimalReportUpdated') parts.push(`answer ${e.args['answer']} at ${e.args['timestamp']}`)
     else if (e.event === 'InvalidUpdatePermission')
       parts.push(
-        `workflow ${e.args['workflowName']} of ${e.args['workflowOwner']} via ${e.args['sender']} not permitted`
+        `workflow ${e.args['workflowName']} of ${e.args['workflowOwner']} via ${e.args['sender']} not permitted`,
       )
     else if (e.event.startsWith('Stale'))
       parts.push(`report of ${e.args['reportTimestamp']} not after ${e.args['latestTimestamp']}`)

@@ -87,7 +87,7 @@ export const decodeForwarderReport = (tx: TransactionLike, log: ReportedLog): Fo
       decoded: false,
       reason: `transaction ${tx.hash} calls ${to ?? 'no contract'} with selector ${input.slice(
         0,
-        10
+        10,
       )}: not the forwarder's report(); another contract called the forwarder`,
     }
   }

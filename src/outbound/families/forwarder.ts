@@ -47,7 +47,7 @@ export const forwarder = {
       parts.push(
         `report ${e.report.reportId} of workflow ${e.report.workflowName} (don ${e.report.donId}), ${
           e.report.signatures
-        } signatures, payload ${e.report.payload.length / 2 - 1} bytes`
+        } signatures, payload ${e.report.payload.length / 2 - 1} bytes`,
       )
     } else if (e.report) parts.push(`report not decoded: ${e.report.reason}`)
     return parts

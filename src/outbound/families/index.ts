@@ -66,7 +66,7 @@ type BuiltIn = Extract<(typeof FAMILIES)[number], { fragments: readonly string[]
 
 /** The built-in event fragments of each family that has them, by kind */
 export const BUILT_IN_FRAGMENTS = Object.fromEntries(
-  FAMILIES.flatMap((f: ContractFamily) => (f.fragments ? [[f.kind, f.fragments]] : []))
+  FAMILIES.flatMap((f: ContractFamily) => (f.fragments ? [[f.kind, f.fragments]] : [])),
 ) as { [F in BuiltIn as F['kind']]: F['fragments'] }
 
 export type { ContractFamily, EnricherOptions, EventLocation, FamilyEnricher, TransactionLike } from './family'

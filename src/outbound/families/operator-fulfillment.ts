@@ -40,7 +40,7 @@ const fromCall = (
   call: Result,
   method: 'fulfillOracleRequest' | 'fulfillOracleRequest2',
   sender: string,
-  forwarder?: string
+  forwarder?: string,
 ): Fulfillment => {
   const data = call[5] as string
   const words = (data.length - 2) / 64
@@ -110,7 +110,7 @@ export const decodeFulfillment = (tx: TransactionLike, operator: string, request
     decoded: false,
     reason: `transaction ${tx.hash} calls ${to ?? 'no contract'} with selector ${input.slice(
       0,
-      10
+      10,
     )}: not the Operator's fulfillOracleRequest/fulfillOracleRequest2, directly or through an AuthorizedForwarder's forward(); the Operator was called from inside another contract`,
   }
 }

@@ -51,7 +51,7 @@ export const decodeVerifiedReport = (tx: TransactionLike, feedId: string): Verif
       decoded: false,
       reason: `transaction ${tx.hash} calls ${tx.to ?? 'no contract'} with selector ${input.slice(
         0,
-        10
+        10,
       )}: not a VerifierProxy's verify(bytes,bytes); the verification was asked for from inside another contract (or in bulk)`,
     }
   }

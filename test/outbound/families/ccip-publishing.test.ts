@@ -35,12 +35,12 @@ describe('a CCIP lane through the publisher, two chains into one topic', () => {
     assert.deepEqual(
       executions.map((e) => e.ccip?.role === 'execution' && e.ccip.state),
       ['FAILURE', 'SUCCESS'],
-      'attempts in order'
+      'attempts in order',
     )
     assert.ok(
       executions.every(
-        (e) => e.chainId === DEST.chainId && e.ccip?.chain === 'dest' && e.ccip.sourceChain === SOURCE.name
-      )
+        (e) => e.chainId === DEST.chainId && e.ccip?.chain === 'dest' && e.ccip.sourceChain === SOURCE.name,
+      ),
     )
     assert.ok(published.every((e) => typeof e.blockTimestamp === 'number'))
 

@@ -18,9 +18,9 @@ describe('CCIP chain selectors', () => {
       assert.deepEqual(CCIP_CHAIN_SELECTORS, table, 'out of date: npm run ccip-selectors')
       assert.equal(
         readFileSync(join(repoRoot(), 'src/outbound/families/ccip-chain-selectors.generated.ts'), 'utf8'),
-        generatedModule(table)
+        generatedModule(table),
       )
-    }
+    },
   )
 
   test('selectors keep all 20 digits of a uint64, and events.ccip.chainSelectors adds or replaces entries', () => {

@@ -15,7 +15,7 @@ describe('CCIP sends and executions, from stand-ins that emit the real events on
   const events = async (
     receipt: TransactionReceipt,
     watched: WatchedContract[],
-    chain: { name: string; chainId: number }
+    chain: { name: string; chainId: number },
   ) => {
     const enricher = createEventEnricher({ getTransaction: async () => null, chain })
     const out: EnrichedEvent[] = []
@@ -68,7 +68,7 @@ describe('CCIP sends and executions, from stand-ins that emit the real events on
           sequenceNumber: String(n),
           nonce: String(n),
           sender,
-        }
+        },
       )
       assert.equal(send.ccip.tokenAmounts.length, 1)
       validMessageValue(send, SOURCE.chainId)
@@ -83,14 +83,14 @@ describe('CCIP sends and executions, from stand-ins that emit the real events on
       }
       assert.deepEqual(
         attempts.map((e) => e.key),
-        [send.key, send.key]
+        [send.key, send.key],
       )
       assert.deepEqual(
         attempts.map((e) => e.ccip?.role === 'execution' && [e.ccip.state, e.ccip.stateCode]),
         [
           ['FAILURE', 3],
           ['SUCCESS', 2],
-        ]
+        ],
       )
       for (const execution of attempts) {
         assert.ok(execution.ccip?.role === 'execution')
@@ -111,9 +111,7 @@ describe('CCIP sends and executions, from stand-ins that emit the real events on
           headers: {},
           value: validMessageValue(attempts[1], DEST.chainId),
         }),
-        new RegExp(
-          `ExecutionStateChanged +${messageId} +SUCCESS of the message from ${SOURCE.name}, sequence ${n}`
-        )
+        new RegExp(`ExecutionStateChanged +${messageId} +SUCCESS of the message from ${SOURCE.name}, sequence ${n}`),
       )
     })
   }
@@ -140,7 +138,7 @@ describe('CCIP sends and executions, from stand-ins that emit the real events on
       [
         'chains.0.contracts.0.sourceChainSelector: only for kind ccip-offramp',
         'chains.0.contracts.1.version: Invalid option: expected one of "1.5"|"1.6"',
-      ]
+      ],
     )
   })
 })

@@ -44,7 +44,7 @@ const creChainSettings = (name: string, chain: CreChain, topics: OutboundTopics,
 
 /** topic0 of the events published on their own (followers ride inside DecimalReportUpdated) */
 const PUBLISHED_TOPICS = FAMILIES.flatMap((f) =>
-  'fragments' in f && ['forwarder', 'data-feeds-cache'].includes(f.kind) ? f.fragments : []
+  'fragments' in f && ['forwarder', 'data-feeds-cache'].includes(f.kind) ? f.fragments : [],
 )
   .map((text) => EventFragment.from(text))
   .filter((f) => f.name !== 'NewRound' && f.name !== 'AnswerUpdated')
@@ -83,7 +83,7 @@ describe('CRE reports through the publisher', () => {
     assert.equal(
       await messageCount(kafka.brokers, topics.topic),
       0,
-      `published with fewer than ${CONFIRMATIONS} confirmations`
+      `published with fewer than ${CONFIRMATIONS} confirmations`,
     )
     await chain.provider.send('anvil_mine', ['0x2'])
     await reader.until((r) => eventsOf(r, topics.topic).length === 5, 'two attempts and three cache updates')
@@ -100,12 +100,12 @@ describe('CRE reports through the publisher', () => {
     assert.deepEqual(
       attempts.map((e) => e.args['result']),
       [false, true],
-      'attempts in chain order'
+      'attempts in chain order',
     )
     assert.equal(new Set(attempts.map((e) => `${e.key}@${e.partition}`)).size, 1, 'one key, one partition')
     assert.deepEqual(
       attempts.map((e) => e.report?.decoded && e.report.signatures),
-      [2, 2]
+      [2, 2],
     )
     const updates = published.filter((e) => e.event === 'DecimalReportUpdated')
     assert.deepEqual(updates.map((e) => e.dataId).sort(), [...chain.cre.dataIds].sort())

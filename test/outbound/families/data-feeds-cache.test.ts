@@ -27,7 +27,7 @@ describe('DataFeedsCache events on the real contracts', () => {
     // the three reports all open round 1 of their feed: only adjacency tells whose NewRound is whose
     assert.deepEqual(
       events.map((e) => e.event),
-      ['DecimalReportUpdated', 'DecimalReportUpdated', 'DecimalReportUpdated', 'ReportProcessed']
+      ['DecimalReportUpdated', 'DecimalReportUpdated', 'DecimalReportUpdated', 'ReportProcessed'],
     )
     const block = await chain.provider.getBlock(receipt.blockHash)
     const updates = receipt.logs.filter((l) => l.address === cache()).map((l) => l.index)
@@ -57,7 +57,7 @@ describe('DataFeedsCache events on the real contracts', () => {
     assert.equal(second.key, events[0].key)
     assert.match(
       describeEvent({ partition: 0, offset: '0', key: second.key, headers: {}, value: valueOf(second) }),
-      new RegExp(`DecimalReportUpdated .* data id ${chain.cre.dataIds[0]}  answer 1100`)
+      new RegExp(`DecimalReportUpdated .* data id ${chain.cre.dataIds[0]}  answer 1100`),
     )
   })
 
@@ -66,7 +66,7 @@ describe('DataFeedsCache events on the real contracts', () => {
     const refused = chain.decode((await chain.deliver([{ feed: 1, answer: 5n }], { workflow: intruder })).receipt)
     assert.deepEqual(
       refused.map((e) => e.event),
-      ['InvalidUpdatePermission', 'ReportProcessed']
+      ['InvalidUpdatePermission', 'ReportProcessed'],
     )
     assert.deepEqual(refused[0].args, {
       dataId: chain.cre.dataIds[1],
@@ -103,14 +103,14 @@ describe('DataFeedsCache events on the real contracts', () => {
             allowedWorkflowOwner: chain.cre.workflow.owner,
             allowedWorkflowName: chain.cre.workflow.name,
           },
-        ]
-      )
+        ],
+      ),
     )
     const bundle = AbiCoder.defaultAbiCoder().encode(['uint256', 'bool'], [42n, true])
     const payload = (timestamp: number) =>
       AbiCoder.defaultAbiCoder().encode(
         ['tuple(bytes32,uint32,bytes)[]'],
-        [[[`${dataId}${'0'.repeat(32)}`, timestamp, bundle]]]
+        [[[`${dataId}${'0'.repeat(32)}`, timestamp, bundle]]],
       )
     const now = Math.floor(Date.now() / 1000) + 1000
     const [updated] = chain.decode((await chain.send(payload(now))).receipt)

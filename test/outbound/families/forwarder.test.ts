@@ -90,7 +90,7 @@ describe('KeystoneForwarder reports on the real contracts', () => {
     // the retry delivered: the cache stored the three answers
     assert.deepEqual(
       chain.decode(retried.receipt).map((e) => e.event),
-      ['DecimalReportUpdated', 'DecimalReportUpdated', 'DecimalReportUpdated', 'ReportProcessed']
+      ['DecimalReportUpdated', 'DecimalReportUpdated', 'DecimalReportUpdated', 'ReportProcessed'],
     )
     validMessageValue(first, chain.chainId, failed.receipt.hash)
     // A payload over events.maxFieldBytes is replaced by its hash, and the message still follows the schema
@@ -111,7 +111,7 @@ describe('KeystoneForwarder reports on the real contracts', () => {
     })
     assert.match(
       line,
-      /ReportProcessed .* delivered .* report 0x0001 of workflow 0x626966726f7374646576 \(don 1\), 2 signatures, payload 352 bytes/
+      /ReportProcessed .* delivered .* report 0x0001 of workflow 0x626966726f7374646576 \(don 1\), 2 signatures, payload 352 bytes/,
     )
   })
 
@@ -131,12 +131,12 @@ describe('KeystoneForwarder reports on the real contracts', () => {
     const payload = decimalReports([{ dataId: cre.dataIds[0], timestamp: metadata.timestamp, answer: 1n }])
     const call = new Interface(FORWARDER_REPORT_FRAGMENTS).encodeFunctionData(
       'report',
-      reportArgs(cre.don, cre.addresses.cache, metadata, payload, 99)
+      reportArgs(cre.don, cre.addresses.cache, metadata, payload, 99),
     )
     const relayed = await mined(
       (relay.connect(chain.transmitter) as typeof relay).getFunction('forward')(cre.addresses.forwarder, call, {
         gasLimit: 2_000_000n,
-      })
+      }),
     )
     const processed = (
       await enrich(chain.decode(relayed), { blockNumber: relayed.blockNumber, hash: relayed.hash })

@@ -79,8 +79,7 @@ describe('event fragments', () => {
 
   test('fragments match the ABIs compiled from @chainlink/contracts sources', () => {
     const artifacts = loadArtifacts()
-    const compiled = (name: ContractName) =>
-      new Interface(artifacts[name].abi)
+    const compiled = (name: ContractName) => new Interface(artifacts[name].abi)
     const same = (ours: readonly string[], real: Interface, what: 'event' | 'function') => {
       const fragments = new Interface(ours).fragments.filter(
         (f): f is EventFragment | FunctionFragment => f.type === what,

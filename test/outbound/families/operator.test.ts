@@ -4,7 +4,10 @@ import { AbiCoder, Interface, type TransactionReceipt } from 'ethers'
 import { fulfilmentCall } from '../../../src/dev/chainlink-node-sim'
 import { mined } from '../../../src/dev/transactions'
 import type { DecodedEvent } from '../../../src/outbound/decode'
-import { createEventEnricher as createFulfillmentEnricher, type EventEnricher as FulfillmentEnricher } from '../../../src/outbound/enrich'
+import {
+  createEventEnricher as createFulfillmentEnricher,
+  type EventEnricher as FulfillmentEnricher,
+} from '../../../src/outbound/enrich'
 import {
   AUTHORIZED_FORWARDER_FRAGMENTS as FORWARDER_FRAGMENTS,
   decodeFulfillment,
@@ -48,7 +51,10 @@ describe('fulfilment decoding on real Chainlink contracts', () => {
   test('dataVersion 1: fulfillOracleRequest sent directly, with the request fields and the latency', async () => {
     const route = { operator: chain.deployment.addresses.operator }
     const { request, requestReceipt, events } = await requestAndAnswer(1, (r) => fulfilmentCall(r, ANSWER, route), 3)
-    assert.deepEqual(events.map((e) => e.event), ['OracleResponse', 'ChainlinkFulfilled'])
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['OracleResponse', 'ChainlinkFulfilled'],
+    )
     const [response, fulfilled] = events
     assert.equal(await chain.deployment.consumer.getFunction('answers')(request.requestId), ANSWER)
     assert.equal(response.key, request.key)
@@ -110,7 +116,12 @@ describe('fulfilment decoding on real Chainlink contracts', () => {
       return {
         to: chain.deployment.addresses.operator,
         data: operator.encodeFunctionData('fulfillOracleRequest2', [
-          r.requestId, a['payment'], a['callbackAddr'], a['callbackFunctionId'], a['cancelExpiration'], data,
+          r.requestId,
+          a['payment'],
+          a['callbackAddr'],
+          a['callbackFunctionId'],
+          a['cancelExpiration'],
+          data,
         ]),
       }
     })
@@ -131,7 +142,9 @@ describe('fulfilment decoding on real Chainlink contracts', () => {
     const response = events.find((e) => e.event === 'OracleResponse')!
     assert.equal(response.fulfillment?.decoded, false)
     assert.ok(!response.fulfillment?.decoded && response.fulfillment.reason.includes(receipt.hash))
-    assert.ok(!response.fulfillment?.decoded && /not the Operator's fulfillOracleRequest/.test(response.fulfillment.reason))
+    assert.ok(
+      !response.fulfillment?.decoded && /not the Operator's fulfillOracleRequest/.test(response.fulfillment.reason),
+    )
     // what could be known without the calldata is still there
     assert.equal(response.request?.dataVersion, '1')
     assert.equal(response.latencyBlocks, 1)
@@ -143,10 +156,18 @@ describe('fulfilment decoding on real Chainlink contracts', () => {
     await chain.provider.send('evm_increaseTime', [301])
     const a = request.args
     const receipt = await mined(
-      chain.deployment.consumer.getFunction('cancel')(request.requestId, a['payment'], a['callbackFunctionId'], a['cancelExpiration']),
+      chain.deployment.consumer.getFunction('cancel')(
+        request.requestId,
+        a['payment'],
+        a['callbackFunctionId'],
+        a['cancelExpiration'],
+      ),
     )
     const events = await enrich(receipt)
-    assert.deepEqual(events.map((e) => e.event), ['ChainlinkCancelled', 'CancelOracleRequest'])
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['ChainlinkCancelled', 'CancelOracleRequest'],
+    )
     assert.equal(events[1].key, request.key)
     assert.equal(events[1].request?.transactionHash, requestReceipt.hash)
     assert.equal(events[1].fulfillment, undefined)
@@ -160,7 +181,14 @@ describe('fulfilment decoding from calldata', () => {
     'function fulfillOracleRequest(bytes32,uint256,address,bytes4,uint256,bytes32)',
     'function forward(address,bytes)',
   ])
-  const call = iface.encodeFunctionData('fulfillOracleRequest', [requestId, 1, operator, '0x01020304', 2, `0x${'00'.repeat(31)}2a`])
+  const call = iface.encodeFunctionData('fulfillOracleRequest', [
+    requestId,
+    1,
+    operator,
+    '0x01020304',
+    2,
+    `0x${'00'.repeat(31)}2a`,
+  ])
   const tx = (to: string, data: string) => ({ hash: `0x${'cd'.repeat(32)}`, from: operator, to, input: data })
 
   test('a fulfilment of another request is not taken for this one', () => {
@@ -183,16 +211,35 @@ describe('fulfilment decoding from calldata', () => {
       address: operator,
       requestId: `0x${String(n).repeat(64)}`,
       key: `1:${n}`,
-      args: { specId: '0x', requester: operator, payment: '1', callbackAddr: operator, callbackFunctionId: '0x', cancelExpiration: '2', dataVersion: '1', data: '0x' },
+      args: {
+        specId: '0x',
+        requester: operator,
+        payment: '1',
+        callbackAddr: operator,
+        callbackFunctionId: '0x',
+        cancelExpiration: '2',
+        dataVersion: '1',
+        data: '0x',
+      },
     })
     for (const n of [1, 2, 3]) await enricher.enrich(request(n), { blockNumber: n, transactionHash: '0x' })
     assert.equal(enricher.size, 2)
     const response = (n: number): DecodedEvent => ({ ...request(n), event: 'CancelOracleRequest', args: {} })
     assert.equal((await enricher.enrich(response(1), { blockNumber: 9, transactionHash: '0x' })).request, undefined)
-    assert.equal((await enricher.enrich(response(3), { blockNumber: 9, transactionHash: '0x' })).request?.blockNumber, 3)
+    assert.equal(
+      (await enricher.enrich(response(3), { blockNumber: 9, transactionHash: '0x' })).request?.blockNumber,
+      3,
+    )
   })
 
-  const response: DecodedEvent = { event: 'OracleResponse', kind: 'operator', address: operator, requestId, key: 'k', args: { requestId } }
+  const response: DecodedEvent = {
+    event: 'OracleResponse',
+    kind: 'operator',
+    address: operator,
+    requestId,
+    key: 'k',
+    args: { requestId },
+  }
 
   test('a transaction lookup that fails is an error to retry, not a guess', async () => {
     const enricher = createFulfillmentEnricher({
@@ -214,6 +261,9 @@ describe('fulfilment decoding from calldata', () => {
     const enriched = await enricher.enrich(response, { blockNumber: 7, transactionHash: '0x01' })
     assert.deepEqual(asked, [['0x01', 7]], 'asked with the block, so only endpoints that have it answer')
     assert.equal(enriched.fulfillment?.decoded, false)
-    assert.match(enriched.fulfillment && !enriched.fulfillment.decoded ? enriched.fulfillment.reason : '', /does not know transaction 0x01 .*pruned/)
+    assert.match(
+      enriched.fulfillment && !enriched.fulfillment.decoded ? enriched.fulfillment.reason : '',
+      /does not know transaction 0x01 .*pruned/,
+    )
   })
 })

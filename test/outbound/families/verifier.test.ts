@@ -60,7 +60,7 @@ describe('Data Streams verifications on the real Verifier and VerifierProxy', ()
     const requester = await chain.provider.getSigner(2)
     const payload = streams.signedPayload(ETH_USD_V3, encodeReportV3(report))
     const receipt = await mined(
-      (streams.proxy.connect(requester) as typeof streams.proxy).getFunction('verify')(payload, '0x')
+      (streams.proxy.connect(requester) as typeof streams.proxy).getFunction('verify')(payload, '0x'),
     )
     const [event] = await verified(receipt)
     assert.equal(event.event, 'ReportVerified')
@@ -86,17 +86,17 @@ describe('Data Streams verifications on the real Verifier and VerifierProxy', ()
     const value = validMessageValue(event, CHAIN_ID)
     assert.match(
       describeEvent({ partition: 0, offset: '0', key: event.key, headers: {}, value }),
-      /ReportVerified .* price 3012450000000000000000 \(bid 3012400000000000000000, ask -1\) observed at 1796000001/
+      /ReportVerified .* price 3012450000000000000000 \(bid 3012400000000000000000, ask -1\) observed at 1796000001/,
     )
   })
 
   test('another schema, or a verification asked for from inside a contract, is reported, not guessed', async () => {
     const v2 = AbiCoder.defaultAbiCoder().encode(
       ['bytes32', 'uint32', 'uint32', 'uint192', 'uint192', 'uint32', 'int192'],
-      [BTC_USD_V2, 1, 2, 3, 4, 5, 6]
+      [BTC_USD_V2, 1, 2, 3, 4, 5, 6],
     )
     const [other] = await verified(
-      await mined(streams.proxy.getFunction('verify')(streams.signedPayload(BTC_USD_V2, v2), '0x'))
+      await mined(streams.proxy.getFunction('verify')(streams.signedPayload(BTC_USD_V2, v2), '0x')),
     )
     assert.equal(other.key, `${CHAIN_ID}:${BTC_USD_V2}`)
     assert.deepEqual(other.verifiedReport, {
@@ -122,7 +122,7 @@ describe('Data Streams verifications on the real Verifier and VerifierProxy', ()
     assert.equal(inner.args['requester'], await relay.getAddress())
     assert.equal(inner.verifiedReport?.decoded, false)
     assert.ok(
-      !inner.verifiedReport?.decoded && /not a VerifierProxy's verify\(bytes,bytes\)/.test(inner.verifiedReport.reason)
+      !inner.verifiedReport?.decoded && /not a VerifierProxy's verify\(bytes,bytes\)/.test(inner.verifiedReport.reason),
     )
     validMessageValue(inner, CHAIN_ID)
   })
