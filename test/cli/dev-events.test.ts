@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { test } from 'node:test'
-import { runCli, spawnCli, waitForLine } from '../support/cli'
+import { runCli, spawnDev, waitForLine } from '../support/cli'
 
 // The newcomer's other path: `npm start`, paste the printed events command, see the cron job's answers and the CRE reports published from the chain.
 test(
   'bifrost dev prints an events command that shows the answers its stand-in cron job wrote on chain and decoded CRE reports',
   { timeout: 240_000 },
   async () => {
-    const env: NodeJS.ProcessEnv = {
-      EA_PORT: '0',
-      METRICS_PORT: '0',
-      STREAMS_PORT: '0',
-      KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '',
-    }
-    const child = spawnCli(['dev'], env)
+    const child = spawnDev()
     try {
       const [, brokers] = await waitForLine(
         child,

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { test } from 'node:test'
-import { spawnCli, waitForLine } from '../support/cli'
+import { spawnDev, waitForLine } from '../support/cli'
 
 // The newcomer's path: `npm start`, paste the printed curl, get a value that came through Kafka.
 test('bifrost dev prints a curl line that answers with a value from Kafka', { timeout: 180_000 }, async () => {
-  const env: NodeJS.ProcessEnv = {
-    EA_PORT: '0',
-    METRICS_PORT: '0',
-    STREAMS_PORT: '0',
-    KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '',
-  }
-  const child = spawnCli(['dev'], env)
+  const child = spawnDev()
   try {
     const [, url, body] = await waitForLine(child, /curl -s -X POST (\S+) -H '[^']+' -d '([^']+)'/, 150_000)
     let response: { result?: unknown; statusCode?: number } = {}
@@ -33,14 +27,7 @@ test(
   'bifrost dev prints the status page URL first, then one readable line per log entry, no JSON, no kafkajs partitioner warning',
   { timeout: 180_000 },
   async () => {
-    const env: NodeJS.ProcessEnv = {
-      EA_PORT: '0',
-      METRICS_PORT: '0',
-      STREAMS_PORT: '0',
-      LOG_LEVEL: 'info',
-      KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '',
-    }
-    const child = spawnCli(['dev'], env)
+    const child = spawnDev({ LOG_LEVEL: 'info' })
     let stdout = ''
     let stderr = ''
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))

@@ -1,30 +1,15 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { test } from 'node:test'
 import { leaderOf, liveBrokers, untilCluster } from '../support/cluster'
-import {
-  ALL_NODES,
-  CONFIRMATIONS,
-  FAULT_TIMEOUT_MS,
-  FEEDS,
-  otherNodes,
-  startFaultStack,
-  type FaultStack,
-} from '../support/fault-stack'
-import { apacheKafkaOnly } from '../support/kafka'
+import { ALL_NODES, CONFIRMATIONS, describeFaults, FAULT_TIMEOUT_MS, FEEDS, otherNodes } from '../support/fault-stack'
 import { untilPublished } from '../support/outbound'
 
-// Faults make kafkajs log errors by design; LOG_LEVEL=error shows them.
-process.env['LOG_LEVEL'] ??= 'fatal'
-
-describe(
+describeFaults(
   'a broker paused with SIGSTOP (three Apache Kafka nodes, replication factor 3, min.insync.replicas=2)',
-  { skip: apacheKafkaOnly('it starts three nodes of its own, which need Java and Maven') },
-  () => {
-    let stack: FaultStack
-    before(async () => void (stack = await startFaultStack({ chainId: 7120 })), { timeout: FAULT_TIMEOUT_MS })
-    after(() => stack?.stop())
-
+  { chainId: 7120 },
+  (current) => {
     test('paused past its session timeout, then resumed: Bifrost keeps serving and publishing, nothing lost or doubled', async () => {
+      const stack = current()
       const { cluster, chain, env } = stack
       // The leader of the events partition: the publisher's sends were going to it.
       const victim = await leaderOf(cluster, env['EVENTS_TOPIC'], 0, ALL_NODES)

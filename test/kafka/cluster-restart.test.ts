@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { test } from 'node:test'
 import { correlationId } from '../../src/requests/correlation'
 import { eventually } from '../support/eventually'
-import { ALL_NODES, FAULT_TIMEOUT_MS, FEEDS, startFaultStack, type FaultStack } from '../support/fault-stack'
-import { apacheKafkaOnly } from '../support/kafka'
+import { ALL_NODES, describeFaults, FAULT_TIMEOUT_MS, FEEDS } from '../support/fault-stack'
 
-// Faults make kafkajs log errors by design; LOG_LEVEL=error shows them.
-process.env['LOG_LEVEL'] ??= 'fatal'
-
-describe(
+describeFaults(
   'the whole cluster stopped and started again (three Apache Kafka nodes, data on disk)',
-  { skip: apacheKafkaOnly('it starts three nodes of its own, which need Java and Maven') },
-  () => {
-    let stack: FaultStack
-    before(async () => void (stack = await startFaultStack({ chainId: 7130 })), { timeout: FAULT_TIMEOUT_MS })
-    after(() => stack?.stop())
-
+  { chainId: 7130 },
+  (current) => {
     test('Bifrost reconnects by itself: feeds in and events out lose nothing, a reply written just before is PATCHed once', async () => {
+      const stack = current()
       const { cluster, env, node } = stack
       const type = 'shipment-status'
       const params = { shipment: '4711' }

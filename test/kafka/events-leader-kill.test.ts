@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
-import { after, afterEach, before, describe, test } from 'node:test'
+import { test } from 'node:test'
 import { leaderOf, withClusterAdmin } from '../support/cluster'
 import { startEventChain } from '../support/event-chain'
 import { eventually } from '../support/eventually'
-import { ALL_NODES, CONFIRMATIONS, FAULT_TIMEOUT_MS, startFaultStack, type FaultStack } from '../support/fault-stack'
-import { apacheKafkaOnly } from '../support/kafka'
+import { ALL_NODES, CONFIRMATIONS, describeFaults, FAULT_TIMEOUT_MS } from '../support/fault-stack'
 import {
   createOutboundTopics,
   emitterChain,
@@ -13,22 +12,15 @@ import {
   untilPublished,
 } from '../support/outbound'
 
-// Faults make kafkajs log errors by design; LOG_LEVEL=error shows them.
-process.env['LOG_LEVEL'] ??= 'fatal'
-
 const BACKLOG_BLOCKS = 5
 const EVENTS_PER_BLOCK = 1000
 
-describe(
+describeFaults(
   'the leader of an events partition killed with -9 (three Apache Kafka nodes, replication factor 3, min.insync.replicas=2)',
-  { skip: apacheKafkaOnly('it starts three nodes of its own, which need Java and Maven') },
-  () => {
-    let stack: FaultStack
-    before(async () => void (stack = await startFaultStack({ chainId: 7110 })), { timeout: FAULT_TIMEOUT_MS })
-    afterEach(() => stack?.heal())
-    after(() => stack?.stop())
-
+  { chainId: 7110, heal: true },
+  (current) => {
     test('it dies during a backfill: no event lost, none doubled', async (t) => {
+      const stack = current()
       const { cluster, kafka } = stack
       const backlog = await startEventChain({ chainId: 7111 })
       t.after(() => backlog.stop())

@@ -1,28 +1,14 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { test } from 'node:test'
 import { leaderOf, untilWhole } from '../support/cluster'
-import {
-  ALL_NODES,
-  FAULT_TIMEOUT_MS,
-  FEEDS,
-  otherNodes,
-  startFaultStack,
-  type FaultStack,
-} from '../support/fault-stack'
-import { apacheKafkaOnly } from '../support/kafka'
+import { ALL_NODES, FEEDS, otherNodes, describeFaults } from '../support/fault-stack'
 
-// Faults make kafkajs log errors by design; LOG_LEVEL=error shows them.
-process.env['LOG_LEVEL'] ??= 'fatal'
-
-describe(
+describeFaults(
   'a broker leading feed partitions killed with -9 and restarted (three Apache Kafka nodes, replication factor 3)',
-  { skip: apacheKafkaOnly('it starts three nodes of its own, which need Java and Maven') },
-  () => {
-    let stack: FaultStack
-    before(async () => void (stack = await startFaultStack({ chainId: 7140 })), { timeout: FAULT_TIMEOUT_MS })
-    after(() => stack?.stop())
-
+  { chainId: 7140 },
+  (current) => {
     test('answers from memory, the consumer moves on, nothing after the restart is skipped', async () => {
+      const stack = current()
       const { cluster, env } = stack
       const victim = await leaderOf(cluster, env['FEEDS_TOPICS'], 0, ALL_NODES)
       await cluster.kill(victim)

@@ -33,6 +33,10 @@ export const spawnCli = (args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
     stdio: ['ignore', 'pipe', 'pipe'],
   })
 
+/** `bifrost dev` on free ports, on the suite's broker when it has one (else the dev stack starts its own test broker) */
+export const spawnDev = (env: NodeJS.ProcessEnv = {}): ChildProcess =>
+  spawnCli(['dev'], { EA_PORT: '0', METRICS_PORT: '0', KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '', ...env })
+
 export const runCli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
   new Promise((resolve, reject) => {
     const child = spawnCli(args, env)

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { after, afterEach, before, describe } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Message } from 'kafkajs'
 import { startBifrost, type Bifrost } from '../../src/bifrost'
@@ -10,7 +11,7 @@ import { clusterFixture, untilWhole, writeVia } from './cluster'
 import { startEventChain, type EventChain } from './event-chain'
 import { eventually } from './eventually'
 import { startFakeChainlinkNode, type FakeChainlinkNode } from './fake-chainlink-node'
-import type { KafkaFixture } from './kafka'
+import { apacheKafkaOnly, type KafkaFixture } from './kafka'
 import { emitterChain, eventsOf } from './outbound'
 import { assertExactlyOnce, confirmedEventIds } from './publisher-process'
 import { readTopics } from './topic-reader'
@@ -163,4 +164,29 @@ export const startFaultStack = async (options: { chainId: number }): Promise<Fau
     await stop()
     throw err
   }
+}
+
+/**
+ * A describe block over a fault stack of its own (its chain id apart from the other files'): skipped on the mock,
+ * started before its tests, stopped after them, and with `heal` every node running again after each test. Faults
+ * make kafkajs log errors by design: LOG_LEVEL=error shows them.
+ */
+export const describeFaults = (
+  name: string,
+  options: { chainId: number; heal?: boolean },
+  body: (stack: () => FaultStack) => void,
+): void => {
+  process.env['LOG_LEVEL'] ??= 'fatal'
+  describe(name, { skip: apacheKafkaOnly('it starts three nodes of its own, which need Java and Maven') }, () => {
+    let stack: FaultStack | undefined
+    before(async () => void (stack = await startFaultStack({ chainId: options.chainId })), {
+      timeout: FAULT_TIMEOUT_MS,
+    })
+    if (options.heal) afterEach(() => stack?.heal())
+    after(() => stack?.stop())
+    body(() => {
+      if (!stack) throw new Error('the fault stack did not start')
+      return stack
+    })
+  })
 }
