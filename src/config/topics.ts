@@ -1,6 +1,6 @@
 import type { TopicPlan } from '../kafka/topics'
 import type { Config } from './schema'
-import { CCIP_KINDS } from '../outbound/ccip-state'
+import { watchesCcip } from '../outbound/ccip-state'
 
 const COMPACT = { 'cleanup.policy': 'compact' }
 /** Partitions suggested for the topics other systems write or read; more lets their consumers scale out. */
@@ -100,7 +100,7 @@ export const topicPlans = (config: Config): TopicPlan[] => {
       },
     )
   }
-  if (config.events.chains.some((chain) => chain.contracts.some((c) => CCIP_KINDS.includes(c.kind)))) {
+  if (config.events.chains.some(watchesCcip)) {
     plans.push({
       topic: config.events.ccip.stateTopic,
       setting: 'events.ccip.stateTopic',

@@ -1,6 +1,9 @@
+import { EventEmitter, once } from 'node:events'
 import { makeLogger } from '@chainlink/external-adapter-framework/util/logger'
 import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs'
 import type { CcipSendState } from './families/ccip'
+import type { ChainSettings } from './settings'
+import { untilAborted } from '../abort'
 import { disconnectSoon } from '../kafka/client'
 import { consumerGroups, throwawayGroup } from '../kafka/group-ids'
 import { TopicReadError } from '../kafka/topic-errors'
@@ -9,6 +12,10 @@ const logger = makeLogger('EventCcipState')
 
 /** The kinds whose chains write or read events.ccip.stateTopic */
 export const CCIP_KINDS: readonly string[] = ['ccip-onramp', 'ccip-offramp']
+
+/** The chain watches a CCIP ramp: it writes or reads events.ccip.stateTopic */
+export const watchesCcip = (chain: Pick<ChainSettings, 'contracts'>): boolean =>
+  chain.contracts.some((c) => CCIP_KINDS.includes(c.kind))
 
 /** Header of every state record: why it was written (a tombstone says why it removes the send) */
 export const STATE_HEADER = 'bifrost.ccip-state'
@@ -63,13 +70,12 @@ export const startCcipStateReader = async (options: CcipStateReaderOptions): Pro
   const stale = new Set<string>()
   /** Per partition: the offset after the last record (or control record) read */
   const position = new Map<number, number>()
-  const waiters = new Set<() => void>()
+  /** Emits 'moved' when the position advanced, the reader failed or it stopped: what a waiting lookup checks again */
+  const progress = new EventEmitter().setMaxListeners(0)
   /** The reader crashed for good, or was stopped: lookups answer at once from what was read */
   let failed: Error | undefined
   let stopped = false
-  const moved = () => {
-    for (const wake of [...waiters]) wake()
-  }
+  const moved = () => progress.emit('moved')
 
   const admin: Admin = kafka.admin()
   let consumer: Consumer | undefined
@@ -142,38 +148,15 @@ export const startCcipStateReader = async (options: CcipStateReaderOptions): Pro
     ends.every((o) => Number(o.high) <= Number(o.low) || (position.get(o.partition) ?? 0) >= Number(o.high))
 
   const catchUp = async (signal: AbortSignal, waitMs: number): Promise<boolean> => {
-    let wake: () => void = () => undefined
-    let over = false
-    let timer: NodeJS.Timeout | undefined
-    let onAbort: () => void = () => undefined
-    const gaveUp = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), waitMs)
-      onAbort = () => resolve(false)
-      signal.addEventListener('abort', onAbort, { once: true })
-    })
-    const waited = (async () => {
-      // READ_COMMITTED offsets: the end a read_committed reader can reach, past every committed transaction
-      const ends = await admin.fetchTopicOffsets(topic)
-      while (!over && !failed && !stopped && !signal.aborted && !reached(ends)) {
-        await new Promise<void>((resolve) => {
-          wake = resolve
-          waiters.add(resolve)
-        })
-        waiters.delete(wake)
-      }
-      return !failed && !stopped && !signal.aborted
-    })().catch((err: unknown) => {
-      logger.warn(`cannot read where ${topic} ends: ${(err as Error).message}`)
-      return false
-    })
+    const deadline = AbortSignal.any([signal, AbortSignal.timeout(waitMs)])
     try {
-      return await Promise.race([waited, gaveUp])
-    } finally {
-      over = true
-      clearTimeout(timer)
-      signal.removeEventListener('abort', onAbort)
-      waiters.delete(wake)
-      wake()
+      // READ_COMMITTED offsets: the end a read_committed reader can reach, past every committed transaction
+      const ends = await untilAborted(admin.fetchTopicOffsets(topic), deadline)
+      while (!failed && !stopped && !reached(ends)) await once(progress, 'moved', { signal: deadline })
+      return !failed && !stopped
+    } catch (err) {
+      if (!deadline.aborted) logger.warn(`cannot read where ${topic} ends: ${(err as Error).message}`)
+      return false
     }
   }
 

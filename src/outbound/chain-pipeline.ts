@@ -10,7 +10,7 @@ import { untilAborted } from '../abort'
 import { BifrostError } from '../errors'
 import { createAttacher } from './attach'
 import { stateRecordsOf, withSend } from './ccip-correlation'
-import { CCIP_KINDS, type CcipStateReader } from './ccip-state'
+import { CCIP_KINDS, watchesCcip, type CcipStateReader } from './ccip-state'
 import { CHECKPOINT_VERSION, type Checkpoint, type Halt } from './checkpoint'
 import type { ChainTracker } from './chain-status'
 import { decodeLog, logFilter, LogDecodeError, type DecodedEvent } from './decode'
@@ -106,7 +106,7 @@ export const runChainPipeline = async (options: PipelineOptions): Promise<void> 
   const finality = finalityOf(chain)
   const contracts = chain.contracts
   const query = logFilter(contracts)
-  const ccip = contracts.some((c) => CCIP_KINDS.includes(c.kind)) ? options.ccipState : undefined
+  const ccip = watchesCcip(chain) ? options.ccipState : undefined
   // Bounded well inside the transaction timeout (the leader session): the wait may happen in an open transaction.
   const stateWaitMs = Math.min(settings.ccip.stateWaitMs, settings.leaderSessionTimeoutMs / 2)
 

@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs'
 import { stopInOrder, stopTogether } from '../lifecycle'
 import type { ReadinessCheck } from '../http/readiness'
 import type { ChainStatus } from '../status/snapshot'
-import { CCIP_KINDS, startCcipStateReader, type CcipStateReader } from './ccip-state'
+import { startCcipStateReader, watchesCcip, type CcipStateReader } from './ccip-state'
 import { startChainWatcher, type ChainWatcher } from './chain-watcher'
 import type { EventSettings } from './settings'
 
@@ -35,26 +35,17 @@ export const startEventPublisher = async ({
 }: EventPublisherOptions): Promise<EventPublisher> => {
   const watchers: Array<{ chain: string; watcher: ChainWatcher }> = []
   let ccipState: CcipStateReader | undefined
-  // Chains are independent: they stop together, and one that fails to stop does not keep the others running; the
-  // CCIP state reader they look sends up in goes after them.
-  const stop = () =>
-    stopInOrder([
-      () =>
-        stopTogether(
-          watchers.splice(0).map(
-            ({ watcher }) =>
-              () =>
-                watcher.stop(),
-          ),
-        ),
-      async () => {
-        await ccipState?.stop()
-        ccipState = undefined
-      },
-    ])
+  // Chains are independent: they stop together, and one that fails to stop does not keep the others running.
+  const stopChains = () => stopTogether(watchers.splice(0).map(({ watcher }) => watcher.stop))
+  // The CCIP state reader the chains look sends up in goes after them.
+  const stopState = async () => {
+    await ccipState?.stop()
+    ccipState = undefined
+  }
+  const stop = () => stopInOrder([stopChains, stopState])
   try {
     // One reader of the CCIP state per instance, before any chain may publish an execution that looks a send up
-    if (settings.chains.some((chain) => chain.contracts.some((c) => CCIP_KINDS.includes(c.kind)))) {
+    if (settings.chains.some(watchesCcip)) {
       ccipState = await startCcipStateReader({ kafka, topic: settings.ccip.stateTopic, clientId: groupIdPrefix })
       // Read what the topic holds before publishing: a fresh reader first joins its group (seconds on a real broker),
       // and a step's own wait is too short for that. Bounded too: an unreadable topic delays the start, never stops it.
